@@ -1,0 +1,47 @@
+# 轻装 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+QZ := $(BIN)/qingzhuang
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup install demo worker test test-sqlite test-postgres test-browser lint check bench clean
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Development server with the demo county on SQLite, plus the background worker.
+run: install
+	QZ_ENV=development $(QZ) migrate --no-input -v0
+	QZ_ENV=development $(QZ) seed_demo --if-empty --scale $${QZ_DEMO_SCALE:-seed}
+	@echo "轻装 is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	QZ_ENV=development $(QZ) db_worker --interval 1 & \
+	QZ_ENV=development $(QZ) runserver $(HOST):$(PORT)
+
+worker: install
+	QZ_ENV=development $(QZ) db_worker
+
+## The whole suite: lint, migrations check, unit and API tests, browser tests (SQLite unless DATABASE_URL is set).
+test: install lint
+	QZ_ENV=test $(QZ) makemigrations --check --dry-run
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check qingzhuang/lib
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

@@ -1,0 +1,60 @@
+"""Password rules (等保 level 3): three of four character classes, no reuse of the last five."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+
+
+class CharacterClassValidator:
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user=None) -> None:
+        classes = [
+            any(c.isupper() and c.isascii() for c in password),
+            any(c.islower() and c.isascii() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+        if sum(classes) < self.min_classes:
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、特殊符号中的至少%(n)d类。",
+                code="password_too_simple",
+                params={"n": self.min_classes},
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码须包含大写字母、小写字母、数字、特殊符号中的至少{self.min_classes}类。"
+
+
+class PasswordHistoryValidator:
+    def __init__(self, history: int = 5):
+        self.history = history
+
+    def _recent(self, user):
+        return list(user.password_history.values_list("password", flat=True)[: self.history])
+
+    def validate(self, password: str, user=None) -> None:
+        if user is None or user.pk is None:
+            return
+        hashes = self._recent(user)
+        if user.password and user.password not in hashes:
+            hashes.insert(0, user.password)
+        if any(check_password(password, h) for h in hashes[: self.history]):
+            raise ValidationError(
+                "新密码不能与最近%(n)d次使用过的密码相同。", code="password_reused", params={"n": self.history}
+            )
+
+    def password_changed(self, password: str, user=None) -> None:
+        # Called by Django after a changed password is saved; ``user.password`` is the new hash.
+        if user is None or user.pk is None:
+            return
+        from qingzhuang.accounts.models import PasswordHistory
+
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = user.password_history.values_list("pk", flat=True)[self.history :]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+    def get_help_text(self) -> str:
+        return f"不能与最近{self.history}次使用过的密码相同。"

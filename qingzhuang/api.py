@@ -1,0 +1,15 @@
+"""The HTTP API at /api/v1/ (Django Ninja); OpenAPI schema at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from qingzhuang.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
+from qingzhuang.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="轻装 API",
+    version="1",
+    description="县级为基层减负平台接口。浏览器使用会话登录；脚本使用个人令牌：`Authorization: Bearer qz_…`。",
+    auth=[VerifiedSessionAuth(), BearerTokenAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", orgs_router)

@@ -1,0 +1,76 @@
+"""The one public access module: every query, view and API endpoint scopes through it.
+
+A user's scope is the subtree of their own unit plus the subtrees of explicit grants
+(``UnitGrant``). Something outside the scope answers exactly like something missing: 404.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from qingzhuang.orgs.models import Person, Unit
+
+
+def scope_paths(user) -> list[str]:
+    """Materialised paths of the roots of ``user``'s scope (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_qz_scope_paths", None)
+    if cached is not None:
+        return cached
+    paths: list[str] = []
+    if user.unit_id:
+        paths.append(Unit.objects.values_list("path", flat=True).get(pk=user.unit_id))
+    paths.extend(user.unit_grants.values_list("unit__path", flat=True))
+    # Drop roots already covered by another root.
+    roots = sorted(set(paths), key=len)
+    kept: list[str] = []
+    for p in roots:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    user._qz_scope_paths = kept
+    return kept
+
+
+def unit_q(user, field: str = "") -> Q:
+    """A filter for rows whose unit (reached through ``field``) lies inside ``user``'s scope."""
+    prefix = f"{field}__" if field else ""
+    paths = scope_paths(user)
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(unit_q(user))
+
+
+def visible_people(user) -> QuerySet[Person]:
+    return Person.objects.filter(unit_q(user, "unit")).select_related("unit")
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    return any(unit.path.startswith(p) for p in scope_paths(user))
+
+
+def get_unit_or_404(user, *, code: str | None = None, pk: int | None = None) -> Unit:
+    lookup = {"code": code} if code is not None else {"pk": pk}
+    try:
+        return visible_units(user).select_related("parent").get(**lookup)
+    except (Unit.DoesNotExist, ValueError):
+        raise Http404("未找到该单位") from None
+
+
+def get_person_or_404(user, pk: int) -> Person:
+    try:
+        return visible_people(user).get(pk=pk)
+    except (Person.DoesNotExist, ValueError):
+        raise Http404("未找到该人员") from None
+
+
+def can_view_personal_data(user) -> bool:
+    return user.has_perm("orgs.view_personal_data")

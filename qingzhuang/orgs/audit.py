@@ -1,0 +1,51 @@
+"""Writing the audit log. Call ``record`` inside the transaction of the write it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from qingzhuang.orgs.models import AuditLog, Unit
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    unit: Unit | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    request=None,
+) -> AuditLog:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the transaction of the write it records")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if unit is None:
+            unit = obj if isinstance(obj, Unit) else getattr(obj, "unit", None)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditLog.objects.create(
+        actor=user,
+        actor_name=(user.get_username() if user else "系统"),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        unit=unit if isinstance(unit, Unit) else None,
+        before=before,
+        after=after,
+        ip=client_ip(request),
+    )

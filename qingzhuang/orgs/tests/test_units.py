@@ -1,0 +1,47 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from qingzhuang.orgs.models import AuditLog, Unit
+from qingzhuang.orgs.services import unit_create, unit_update
+
+
+@pytest.mark.django_db(transaction=False)
+def test_create_sets_path_and_audits(county, users):
+    assert county["grid_a"].path == "/429901000000/429901001000/429901001201/429901001501/"
+    assert county["grid_a"].depth == 3
+    entry = AuditLog.objects.filter(action="unit.create", object_id=str(county["grid_a"].pk)).get()
+    assert entry.after == {"code": "429901001501", "name": "甲村一网格", "kind": "grid",
+                           "parent": "429901001201", "is_active": True}
+
+
+def test_move_rewrites_subtree(county, users):
+    unit_update(actor=users["sysadmin"], unit=county["village_a"], name="甲村", kind="village",
+                parent=county["town_b"])
+    grid = Unit.objects.get(code="429901001501")
+    assert grid.path == "/429901000000/429901002000/429901001201/429901001501/"
+    assert grid.depth == 3
+    entry = AuditLog.objects.filter(action="unit.update").get()
+    assert entry.before["parent"] == "429901001000"
+    assert entry.after["parent"] == "429901002000"
+    assert entry.actor == users["sysadmin"]
+
+
+def test_move_under_own_descendant_is_refused(county, users):
+    with pytest.raises(ValidationError) as exc:
+        unit_update(actor=users["sysadmin"], unit=county["town_a"], name="甲镇", kind="township",
+                    parent=county["grid_a"])
+    assert exc.value.message_dict == {"parent": ["上级单位不能是本单位或其下级单位"]}
+    assert Unit.objects.get(code="429901001000").parent == county["root"]
+
+
+def test_duplicate_code_refused(county):
+    with pytest.raises(ValidationError) as exc:
+        unit_create(actor=None, code="429901001000", name="重复", kind="township", parent=county["root"])
+    assert "code" in exc.value.message_dict
+    assert Unit.objects.filter(name="重复").count() == 0
+
+
+def test_bad_code_refused(county):
+    with pytest.raises(ValidationError) as exc:
+        unit_create(actor=None, code="42 99/01", name="坏代码", kind="township", parent=county["root"])
+    assert exc.value.message_dict == {"code": ["单位代码只能由字母、数字和连字符组成，最长32位"]}

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from qingzhuang.api import api
+
+urlpatterns = [
+    path("", include("qingzhuang.web.urls")),
+    path("account/", include("qingzhuang.accounts.urls")),
+    path("orgs/", include("qingzhuang.orgs.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "qingzhuang.web.views.not_found"
+handler403 = "qingzhuang.web.views.forbidden"

@@ -1,0 +1,50 @@
+"""Role-aware navigation: only modules that exist and that the user may open are listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from qingzhuang.orgs.roles import user_roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    permission: str | None = None
+    roles: tuple[str, ...] = ()
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("首页", "home", "house"),
+    NavItem("组织架构", "unit_tree", "diagram-3"),
+    NavItem("干部名录", "person_list", "people"),
+    NavItem("审计日志", "audit_list", "journal-text", permission="orgs.view_audit"),
+    NavItem("我的账号", "account", "person-gear"),
+)
+
+
+def nav_for(user, path: str = "") -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    roles = set(user_roles(user))
+    items = []
+    for item in NAV_ITEMS:
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        if item.roles and not roles & set(item.roles):
+            continue
+        url = reverse(item.url_name)
+        active = path == url or (url != "/" and path.startswith(url))
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    return items
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    return {"nav_items": nav_for(user, request.path), "user_roles": user_roles(user)}
