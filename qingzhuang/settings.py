@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    # Listed so the API docs page serves Swagger UI from our own static files, not a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "qingzhuang.orgs",

@@ -1,0 +1,155 @@
+"""Every URL and API endpoint, requested as every role and as a sibling-unit user.
+
+The targets are objects that belong to 甲镇 (the ``member``'s township). Users in 乙镇
+(``outsider``) and users with no unit (``nobody``) must never get them: every answer is a
+redirect to sign-in, 403, 404 or 405, and no page or JSON they get names 甲镇's units or people.
+A new URL with arguments must be added to ``URL_ARGS`` or this test fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from qingzhuang.accounts.services import token_create
+from qingzhuang.orgs.models import AuditLog
+
+# Strings that only 甲镇's objects contain.
+MARKERS = ("甲村一网格", "张三", "13812345678", "11010519491231002X", "1101**********002X", "138****5678")
+
+# Public pages: anyone may open them.
+PUBLIC = {"login", "healthz", "api:openapi-json", "api:openapi-view"}
+# Answers 404 to everyone (Ninja's root has no page).
+NO_PAGE = {"api:api-root"}
+
+
+def iter_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, prefix + str(entry.pattern), entry
+
+
+def url_args(name, ctx):
+    """Arguments that point at 甲镇's objects, per URL name."""
+    table = {
+        "unit_detail": {"code": ctx["county"]["village_a"].code},
+        "person_detail": {"pk": ctx["people"]["a"].pk},
+        "person_reveal": {"pk": ctx["people"]["a"].pk},
+        "token_revoke": {"pk": ctx["member_token"].pk},
+        "api:get_unit": {"code": ctx["county"]["village_a"].code},
+        "api:get_person": {"pk": ctx["people"]["a"].pk},
+    }
+    table.update(EXTRA_ARGS(ctx))
+    return table.get(name)
+
+
+def EXTRA_ARGS(ctx):  # noqa: N802  (a table other modules' URLs are added to)
+    member = ctx["users"]["member"]
+    return {
+        "user_detail": {"pk": member.pk},
+        "user_edit": {"pk": member.pk},
+        "user_password": {"pk": member.pk},
+        "user_unlock": {"pk": member.pk},
+        "user_reset_totp": {"pk": member.pk},
+    }
+
+
+def fill(pattern: str, args: dict | None) -> str:
+    import re
+
+    def repl(match):
+        key = match.group(2)
+        if args is None or key not in args:
+            raise KeyError(key)
+        return str(args[key])
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", repl, pattern)
+    return "/" + path.lstrip("^").rstrip("$")
+
+
+@pytest.fixture
+def ctx(users, county, people):
+    with transaction.atomic():
+        token, _ = token_create(actor=users["member"], user=users["member"], name="脚本")
+    return {"users": users, "county": county, "people": people, "member_token": token}
+
+
+def all_urls(ctx):
+    urls = []
+    for name, pattern, _ in iter_patterns():
+        if "<" in pattern:
+            args = url_args(name, ctx)
+            if args is None:
+                pytest.fail(f"URL {name} ({pattern}) takes arguments: add it to URL_ARGS in this test")
+            urls.append((name, fill(pattern, args)))
+        else:
+            urls.append((name, fill(pattern, None)))
+    return urls
+
+
+def login_as(client, user):
+    client.force_login(user)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if user.groups.filter(name="系统管理员").exists():
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="matrix", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+
+
+def assert_no_leak(name, url, method, response):
+    body = response.content.decode(errors="replace")
+    for marker in MARKERS:
+        assert marker not in body, f"{method} {url} ({name}) leaked {marker!r} with status {response.status_code}"
+
+
+@pytest.mark.parametrize("who", ["outsider", "nobody"])
+def test_no_leak_to_other_units(client, ctx, who):
+    user = ctx["users"][who]
+    login_as(client, user)
+    writes_before = AuditLog.objects.exclude(action__startswith="auth.").count()
+    for name, url in all_urls(ctx):
+        if url.startswith("/static/"):
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code != 500, f"{method} {url} → 500"
+            if name in PUBLIC:
+                continue
+            if response.status_code == 200 and name not in PUBLIC:
+                assert_no_leak(name, url, method, response)
+            else:
+                assert response.status_code in {302, 400, 401, 403, 404, 405, 422}, (
+                    f"{method.upper()} {url} ({name}) answered {response.status_code} to {who}"
+                )
+    # Nothing the outsider posted changed anything.
+    assert AuditLog.objects.exclude(action__startswith="auth.").count() == writes_before
+
+
+def test_anonymous_gets_nothing(client, ctx):
+    for name, url in all_urls(ctx):
+        if name in PUBLIC | NO_PAGE:
+            continue
+        response = client.get(url)
+        assert response.status_code in {302, 401, 405}, f"GET {url} ({name}) answered {response.status_code}"
+        if response.status_code == 302:
+            assert response["Location"].startswith("/account/login/")
+
+
+@pytest.mark.parametrize(
+    "role", ["sysadmin", "assessment", "supervision", "reporter", "grassroots", "monitor", "leader", "auditor",
+             "member"]
+)
+def test_every_role_gets_no_server_error(client, ctx, role):
+    login_as(client, ctx["users"][role])
+    for name, url in all_urls(ctx):
+        if name in {"logout", "person_reveal", "token_revoke"} or name.startswith("api:") and "import" in name:
+            continue
+        response = client.get(url)
+        assert response.status_code in {200, 302, 403, 404, 405}, f"GET {url} ({name}) as {role}: {response.status_code}"
