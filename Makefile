@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff format --check qingzhuang/lib
 
 bench: install
-	$(BIN)/python -m bench
+	env -u DATABASE_URL $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

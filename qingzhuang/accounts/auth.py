@@ -34,12 +34,8 @@ class VerifiedSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        from django_otp import user_has_device
+        from qingzhuang.accounts.middleware import needs_second_factor
 
-        from qingzhuang.orgs.roles import SYSADMIN
-
-        if not user.is_verified() and (
-            user_has_device(user, confirmed=True) or user.groups.filter(name=SYSADMIN).exists()
-        ):
+        if needs_second_factor(user):
             return None
         return user

@@ -3,7 +3,7 @@ no reuse of the last five."""
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.core.exceptions import ValidationError
 
 
@@ -77,3 +77,19 @@ class PasswordHistoryValidator:
 
     def get_help_text(self) -> str:
         return f"不能与最近{self.history}次使用过的密码相同。"
+
+
+def remember_previous_password(sender, instance, raw=False, **kwargs) -> None:
+    """``pre_save`` of the user model: keep the outgoing hash when a password is being changed.
+
+    ``PasswordHistoryValidator.password_changed`` records each new password, but an account whose
+    password was assigned without ``set_password`` (``UserManager.create_user``, bulk loads) has no
+    history row for it; without this it would drop out of the history at the first change.
+    """
+    if raw or instance.pk is None or getattr(instance, "_password", None) is None:
+        return
+    from qingzhuang.accounts.models import PasswordHistory
+
+    old = type(instance).objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if old and is_password_usable(old) and not PasswordHistory.objects.filter(user_id=instance.pk, password=old).exists():
+        PasswordHistory.objects.create(user_id=instance.pk, password=old)

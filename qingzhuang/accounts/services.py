@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qingzhuang.accounts.models import ApiToken, User, hash_token, new_token_value
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import Person, Unit
-from qingzhuang.orgs.roles import ROLE_NAMES
+from qingzhuang.orgs.roles import ROLE_NAMES, SYSADMIN
 
 
 def _user_dict(user: User) -> dict:
@@ -25,6 +27,22 @@ def _user_dict(user: User) -> dict:
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "is_active": user.is_active,
     }
+
+
+def _check_roles(roles: list[str]) -> None:
+    unknown = [r for r in roles if r not in ROLE_NAMES]
+    if unknown:
+        raise ValidationError({"roles": f"未知角色：{'、'.join(unknown)}"})
+
+
+def _check_not_self_lockout(*, actor, user: User, roles: list[str], is_active: bool) -> None:
+    """An administrator cannot take away their own access (someone else has to)."""
+    if actor is None or getattr(actor, "pk", None) != user.pk:
+        return
+    if not is_active:
+        raise ValidationError({"is_active": "不能停用自己的账号"})
+    if user.groups.filter(name=SYSADMIN).exists() and SYSADMIN not in roles:
+        raise ValidationError({"roles": "不能取消自己的系统管理员角色"})
 
 
 @transaction.atomic
@@ -40,30 +58,67 @@ def user_create(
     request=None,
 ) -> User:
     roles = list(roles)
-    unknown = [r for r in roles if r not in ROLE_NAMES]
-    if unknown:
-        raise ValidationError(f"未知角色：{'、'.join(unknown)}")
-    if User.objects.filter(username=username).exists():
-        raise ValidationError(f"账号“{username}”已存在")
+    username, display_name = username.strip(), display_name.strip()
+    _check_roles(roles)
+    if not username:
+        raise ValidationError({"username": "请填写用户名"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"账号“{username}”已存在"})
+    if person is not None:
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.user_id is not None:
+            raise ValidationError({"person": f"干部“{person.name}”已关联登录账号"})
     user = User(username=username, unit=unit, display_name=display_name or (person.name if person else ""))
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
+    after = _user_dict(user)
     if person is not None:
         person.user = user
         person.save(update_fields=["user", "updated_at"])
-    audit.record(actor=actor, action="user.create", obj=user, unit=unit, after=_user_dict(user), request=request)
+        after["person"] = person.pk
+    audit.record(actor=actor, action="user.create", obj=user, unit=unit, after=after, request=request)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor,
+    user: User,
+    display_name: str,
+    unit: Unit | None,
+    roles: Iterable[str],
+    is_active: bool,
+    request=None,
+) -> User:
+    """Change an account's display name, unit, roles and whether it may sign in."""
+    roles = list(roles)
+    _check_roles(roles)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_not_self_lockout(actor=actor, user=user, roles=roles, is_active=is_active)
+    before = _user_dict(user)
+    user.display_name, user.unit, user.is_active = display_name.strip(), unit, is_active
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "unit", "is_active"])
+    user.groups.set(Group.objects.filter(name__in=roles))
+    after = _user_dict(user)
+    if after != before:
+        audit.record(actor=actor, action="user.update", obj=user, unit=unit or user.unit,
+                     before=before, after=after, request=request)
     return user
 
 
 @transaction.atomic
 def user_set_roles(*, actor, user: User, roles: Iterable[str], request=None) -> User:
     roles = list(roles)
-    unknown = [r for r in roles if r not in ROLE_NAMES]
-    if unknown:
-        raise ValidationError(f"未知角色：{'、'.join(unknown)}")
+    _check_roles(roles)
+    _check_not_self_lockout(actor=actor, user=user, roles=roles, is_active=user.is_active)
     before = _user_dict(user)
     user.groups.set(Group.objects.filter(name__in=roles))
     audit.record(actor=actor, action="user.set_roles", obj=user, unit=user.unit,
@@ -78,6 +133,40 @@ def user_change_password(*, actor, user: User, new_password: str, request=None) 
     user.save()
     audit.record(actor=actor, action="user.change_password", obj=user, unit=user.unit, request=request)
     return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user: User, new_password: str, request=None) -> User:
+    """An administrator sets a new password for someone who forgot theirs (same rules apply)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(new_password)
+    user.save()
+    audit.record(actor=actor, action="user.reset_password", obj=user, unit=user.unit, request=request)
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User, request=None) -> int:
+    """Clear the failed sign-in attempts that locked ``user`` out; returns how many were cleared."""
+    cleared = axes_reset(username=user.username)
+    audit.record(actor=actor, action="user.unlock", obj=user, unit=user.unit,
+                 after={"attempts_cleared": cleared}, request=request)
+    return cleared
+
+
+@transaction.atomic
+def user_reset_totp(*, actor, user: User, request=None) -> int:
+    """Remove every second-factor device of ``user`` (a lost phone); returns how many were removed."""
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    audit.record(actor=actor, action="user.totp_reset", obj=user, unit=user.unit,
+                 after={"devices_removed": len(devices)}, request=request)
+    return len(devices)
 
 
 @transaction.atomic
@@ -119,3 +208,14 @@ def totp_device_confirm(*, actor, device: TOTPDevice, token: str, request=None) 
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     audit.record(actor=actor, action="user.totp_enable", obj=device.user, unit=device.user.unit, request=request)
     return True
+
+
+@transaction.atomic
+def totp_verify(*, user: User, token: str, request=None) -> TOTPDevice | None:
+    """Check a sign-in code against the user's confirmed devices; a wrong code is audited."""
+    token = token.strip()
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_token(token):
+            return device
+    audit.record(actor=user, action="auth.otp_failed", obj=user, unit=user.unit, request=request)
+    return None

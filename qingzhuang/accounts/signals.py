@@ -1,4 +1,4 @@
-"""Audit of sign-in events: success, failure, lock-out and sign-out."""
+"""Audit of sign-in events (success, failure, lock-out and sign-out) and the password history."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
+from qingzhuang.accounts.passwords import remember_previous_password
 from qingzhuang.orgs import audit
+
+pre_save.connect(remember_previous_password, sender="accounts.User", dispatch_uid="qz_password_history")
 
 
 def _user_for(username: str | None):

@@ -23,6 +23,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("组织架构", "unit_tree", "diagram-3"),
     NavItem("干部名录", "person_list", "people"),
     NavItem("审计日志", "audit_list", "journal-text", permission="orgs.view_audit"),
+    NavItem("账号管理", "user_list", "person-badge", permission="accounts.manage_users"),
     NavItem("我的账号", "account", "person-gear"),
 )
 
@@ -37,9 +38,12 @@ def nav_for(user, path: str = "") -> list[dict]:
             continue
         if item.roles and not roles & set(item.roles):
             continue
-        url = reverse(item.url_name)
-        active = path == url or (url != "/" and path.startswith(url))
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False})
+    # The active item is the one whose URL is the longest prefix of the path
+    # (/account/users/ is 账号管理, not 我的账号).
+    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
 
 

@@ -30,3 +30,9 @@ def test_healthz(client, db):
 def test_unknown_page_is_chinese_404(verified_client, users, county):
     response = verified_client(users["member"]).get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_nav_marks_longest_matching_item_active(verified_client, users, county):
+    response = verified_client(users["sysadmin"]).get("/account/users/")
+    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["账号管理"]
