@@ -36,27 +36,25 @@ def iter_patterns(resolver=None, prefix="", namespace=""):
 
 def url_args(name, ctx):
     """Arguments that point at 甲镇's objects, per URL name."""
+    village = ctx["county"]["village_a"].code
+    person = ctx["people"]["a"].pk
+    member = ctx["users"]["member"].pk
     table = {
-        "unit_detail": {"code": ctx["county"]["village_a"].code},
-        "person_detail": {"pk": ctx["people"]["a"].pk},
-        "person_reveal": {"pk": ctx["people"]["a"].pk},
+        "unit_detail": {"code": village},
+        "unit_children": {"code": village},
+        "unit_edit": {"code": village},
+        "person_detail": {"pk": person},
+        "person_edit": {"pk": person},
+        "person_reveal": {"pk": person},
         "token_revoke": {"pk": ctx["member_token"].pk},
-        "api:get_unit": {"code": ctx["county"]["village_a"].code},
-        "api:get_person": {"pk": ctx["people"]["a"].pk},
+        "user_detail": {"pk": member},
+        "user_password": {"pk": member},
+        "user_unlock": {"pk": member},
+        "user_reset_totp": {"pk": member},
+        "api:get_unit": {"code": village},
+        "api:get_person": {"pk": person},
     }
-    table.update(EXTRA_ARGS(ctx))
     return table.get(name)
-
-
-def EXTRA_ARGS(ctx):  # noqa: N802  (a table other modules' URLs are added to)
-    member = ctx["users"]["member"]
-    return {
-        "user_detail": {"pk": member.pk},
-        "user_edit": {"pk": member.pk},
-        "user_password": {"pk": member.pk},
-        "user_unlock": {"pk": member.pk},
-        "user_reset_totp": {"pk": member.pk},
-    }
 
 
 def fill(pattern: str, args: dict | None) -> str:
@@ -74,8 +72,13 @@ def fill(pattern: str, args: dict | None) -> str:
 
 @pytest.fixture
 def ctx(users, county, people):
+    from conftest import make_user
+    from qingzhuang.orgs.roles import ROLE_NAMES
+
     with transaction.atomic():
         token, _ = token_create(actor=users["member"], user=users["member"], name="脚本")
+    # The strongest outsider: every role at once, in the sibling township.
+    users["sibling_all_roles"] = make_user("sibling_all_roles", county["town_b"], *ROLE_NAMES)
     return {"users": users, "county": county, "people": people, "member_token": token}
 
 
@@ -109,7 +112,7 @@ def assert_no_leak(name, url, method, response):
         assert marker not in body, f"{method} {url} ({name}) leaked {marker!r} with status {response.status_code}"
 
 
-@pytest.mark.parametrize("who", ["outsider", "nobody"])
+@pytest.mark.parametrize("who", ["outsider", "sibling_all_roles", "nobody"])
 def test_no_leak_to_other_units(client, ctx, who):
     user = ctx["users"][who]
     login_as(client, user)

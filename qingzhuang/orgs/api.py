@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from django.http import Http404
-from ninja import Field, Router, Schema
+import tempfile
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from qingzhuang.orgs import access, queries
+from qingzhuang.orgs import access, imports, queries
 from qingzhuang.orgs.roles import user_roles
 
 router = Router(tags=["组织与人员"])
@@ -40,6 +45,63 @@ def list_units(request, q: str = "", kind: str = ""):
     return queries.search_units(request.auth, q, kind)
 
 
+class ProblemOut(Schema):
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    code: str
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    kind: str
+    dry_run: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[ProblemOut]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+IMPORT_RESPONSES = {200: ImportOut, 400: ImportOut, 403: DetailOut}
+
+
+def _import(request, kind: str, file: UploadedFile, dry_run: bool):
+    try:
+        result = imports.import_upload(kind, actor=request.auth, upload=file, dry_run=dry_run, request=request)
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc) or "没有权限"})
+    return Status(200 if result.ok else 400, result.to_json())
+
+
+def _export(request, kind: str, fmt: str):
+    out = tempfile.TemporaryFile()
+    if kind == "units":
+        imports.units_export(user=request.auth, path=out, fmt=fmt)
+    else:
+        imports.people_export(user=request.auth, path=out, fmt=fmt, request=request)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{kind}-{timezone.localdate():%Y%m%d}.{fmt}")
+
+
+# Fixed paths are registered before /units/{code}, which would otherwise match them.
+@router.post("/units/import", response=IMPORT_RESPONSES,
+             summary="导入组织架构（全部成功或全部不导入；dry_run 只预检）")
+def import_units(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    return _import(request, "units", file, dry_run)
+
+
+@router.get("/units/export", summary="导出组织架构（xlsx 或 csv，限本人范围）")
+def export_units(request, fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format")):
+    return _export(request, "units", fmt)
+
+
 @router.get("/units/{code}", response=UnitOut, summary="单位详情")
 def get_unit(request, code: str):
     return access.get_unit_or_404(request.auth, code=code)
@@ -71,6 +133,17 @@ def list_people(request, q: str = "", unit: str = ""):
     unit_obj = access.get_unit_or_404(request.auth, code=unit) if unit else None
     people = queries.search_people(request.auth, q, unit_obj)
     return _MaskedPeople(request.auth, people)
+
+
+@router.post("/people/import", response=IMPORT_RESPONSES,
+             summary="导入干部名录（全部成功或全部不导入；dry_run 只预检）")
+def import_people(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    return _import(request, "people", file, dry_run)
+
+
+@router.get("/people/export", summary="导出干部名录（xlsx 或 csv；无权限者手机号、身份证号脱敏）")
+def export_people(request, fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format")):
+    return _export(request, "people", fmt)
 
 
 @router.get("/people/{int:pk}", response=PersonRow, summary="干部详情")

@@ -23,19 +23,24 @@ def _parse_date(value: str) -> dt.date | None:
 @login_required
 @require_GET
 def unit_tree(request):
+    """The org tree: the scope's roots expanded one level, deeper levels loaded on demand."""
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
-    if q or kind:
+    searching = bool(q or kind)
+    if searching:
         rows = list(queries.search_units(request.user, q, kind)[:200])
-        searching = True
     else:
-        rows = queries.unit_tree_rows(request.user)
-        searching = False
-    base_depth = min((u.depth for u in rows), default=0)
-    context = {"rows": rows, "q": q, "kind": kind, "kinds": UnitKind.choices, "searching": searching,
-               "base_depth": base_depth}
+        rows = queries.unit_tree_roots(request.user)
+    context = {"rows": rows, "q": q, "kind": kind, "kinds": UnitKind.choices, "searching": searching}
     template = "orgs/_unit_rows.html" if request.headers.get("HX-Request") else "orgs/unit_tree.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def unit_children(request, code: str):
+    unit = access.get_unit_or_404(request.user, code=code)
+    return render(request, "orgs/_unit_rows.html", {"rows": queries.unit_children(request.user, unit)})
 
 
 @login_required
@@ -91,6 +96,6 @@ def audit_list(request):
         "date_from": _parse_date(request.GET.get("date_from", "")),
         "date_to": _parse_date(request.GET.get("date_to", "")),
     }
-    page = Paginator(queries.search_audit(**params), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.search_audit(request.user, **params), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orgs/audit_list.html", {"page": page, "params": params,
                                                      "query": request.GET.urlencode()})

@@ -20,11 +20,20 @@ def test_member_walks_main_pages(page, live_server, users, people):
 
     page.get_by_role("link", name="组织架构", exact=True).click()
     page.get_by_role("heading", name="组织架构").wait_for()
-    assert page.get_by_role("link", name="甲村一网格").is_visible()
+    assert page.get_by_role("link", name="甲村", exact=True).is_visible()
     assert page.get_by_text("乙村").count() == 0
+    # Deeper levels load on the first click and fold on the next.
+    toggle = page.get_by_role("button", name="展开或收起甲村")
+    toggle.click()
+    grid = page.get_by_role("link", name="甲村一网格")
+    expect(grid).to_be_visible()
+    toggle.click()
+    expect(grid).to_be_hidden()
+    toggle.click()
+    expect(grid).to_be_visible()
     # htmx search replaces the rows without a page load.
     page.get_by_placeholder("按单位名称或代码搜索").fill("网格")
-    expect(page.locator("#unit-rows tr")).to_have_count(1)
+    expect(page.locator("#unit-rows > li")).to_have_count(1)
     assert "甲村一网格" in page.locator("#unit-rows").inner_text()
 
     page.get_by_role("link", name="干部名录", exact=True).click()

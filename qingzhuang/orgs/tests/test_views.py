@@ -9,8 +9,28 @@ def test_unit_tree_lists_scope_only(verified_client, users, county):
     response = client.get(reverse("unit_tree"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "甲村一网格" in body
+    # The scope's root, expanded one level; deeper levels load on demand.
+    assert [u.code for u in response.context["rows"]] == ["429901001000"]
+    assert [u.code for u in response.context["rows"][0].kids] == ["429901001201"]
+    assert "甲村" in body and "甲村一网格" not in body
     assert "乙村" not in body
+
+
+def test_unit_children_loads_next_level(verified_client, users, county):
+    client = verified_client(users["member"])
+    response = client.get(reverse("unit_children", args=["429901001201"]), HTTP_HX_REQUEST="true")
+    assert [(u.code, u.n_children, u.n_people) for u in response.context["rows"]] == [("429901001501", 0, 0)]
+    assert "<html" not in response.content.decode()
+
+
+def test_unit_children_of_sibling_is_404(verified_client, users, county):
+    client = verified_client(users["outsider"])
+    assert client.get(reverse("unit_children", args=["429901001201"])).status_code == 404
+
+
+def test_county_tree_orders_offices_before_townships(verified_client, users, county):
+    response = verified_client(users["leader"]).get(reverse("unit_tree"))
+    assert [u.name for u in response.context["rows"][0].kids] == ["县委办公室", "县统计局", "甲镇", "乙镇"]
 
 
 def test_unit_tree_search_htmx_partial(verified_client, users, county):
@@ -101,3 +121,11 @@ def test_audit_page_for_auditor(verified_client, users, county):
 def test_audit_page_refused_to_others(verified_client, users, county, role):
     client = verified_client(users[role])
     assert client.get(reverse("audit_list")).status_code == 403
+
+
+def test_township_auditor_sees_only_own_units_entries(verified_client, users, county):
+    from conftest import make_user
+
+    auditor = make_user("town_auditor", county["town_b"], "审计员")
+    response = verified_client(auditor).get(reverse("audit_list"), {"action": "unit.create"})
+    assert sorted(e.object_repr for e in response.context["page"]) == ["乙村（429901002201）", "乙镇（429901002000）"]
