@@ -70,8 +70,14 @@ class Problem:
 class TableError(Exception):
     """A file that cannot be read as a table at all (too large, encrypted, no header, ...)."""
 
-    def __init__(self, row: int | None = None, column: str | None = None, value: str | None = None,
-                 code: str = "invalid_file", message: str = "文件无法读取") -> None:
+    def __init__(
+        self,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        code: str = "invalid_file",
+        message: str = "文件无法读取",
+    ) -> None:
         super().__init__(message)
         self.problem = Problem(row=row, column=column, value=value, code=code, message=message)
 
@@ -213,13 +219,19 @@ def detect_format(path: str | os.PathLike, limits: Limits) -> str:
         _check_zip(path, limits)
         return "xlsx"
     if kind == "xlsx":
-        raise TableError(code="not_xlsx", message="文件不是有效的 xlsx 文件：可能设置了打开密码（已加密），或是其他格式改了"
-                                                  "扩展名。请取消密码并用 Excel 另存为 xlsx 后重新导入")
+        raise TableError(
+            code="not_xlsx",
+            message="文件不是有效的 xlsx 文件：可能设置了打开密码（已加密），或是其他格式改了"
+            "扩展名。请取消密码并用 Excel 另存为 xlsx 后重新导入",
+        )
     if head.startswith(OLE_MAGIC):
         return "xls"
     if kind == "xls":
-        raise TableError(code="not_xls", message="文件不是有效的 xls 文件（可能是网页或文本文件改了扩展名），"
-                                                 "请用 Excel 打开后另存为 xlsx 再导入")
+        raise TableError(
+            code="not_xls",
+            message="文件不是有效的 xls 文件（可能是网页或文本文件改了扩展名），"
+            "请用 Excel 打开后另存为 xlsx 再导入",
+        )
     return "csv"
 
 
@@ -277,8 +289,11 @@ def _first_sheet(workbook, calamine) -> str:
 
 def _check_width(number: int, cells: list[str], limits: Limits) -> None:
     if len(cells) > limits.max_columns:
-        raise TableError(row=number, code="too_many_columns",
-                         message=f"第{number}行有{len(cells)}列，超过上限（{limits.max_columns}列）")
+        raise TableError(
+            row=number,
+            code="too_many_columns",
+            message=f"第{number}行有{len(cells)}列，超过上限（{limits.max_columns}列）",
+        )
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -302,7 +317,9 @@ def detect_encoding(sample: bytes) -> str:
 
 
 def _delimiter(sample: bytes, encoding: str) -> str:
-    first_line = codecs.getincrementaldecoder(encoding)(errors="ignore").decode(sample[:8192]).split("\n", 1)[0]
+    first_line = (
+        codecs.getincrementaldecoder(encoding)(errors="ignore").decode(sample[:8192]).split("\n", 1)[0]
+    )
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
@@ -333,8 +350,11 @@ def _csv_rows(path: str | os.PathLike, limits: Limits) -> Iterator[tuple[int, li
                     _check_width(number, cells, limits)
                     yield number, cells
         except UnicodeDecodeError:
-            raise TableError(row=number + 1, code="encoding",
-                             message="文件编码不一致，无法识别，请另存为 UTF-8 或 GBK 编码的 CSV 文件") from None
+            raise TableError(
+                row=number + 1,
+                code="encoding",
+                message="文件编码不一致，无法识别，请另存为 UTF-8 或 GBK 编码的 CSV 文件",
+            ) from None
         except csv.Error as exc:
             raise TableError(row=number + 1, code="bad_csv", message=f"CSV 格式错误：{exc}") from None
 
@@ -359,21 +379,31 @@ def _find_header(raw_rows: Iterator[tuple[int, list[str]]], lookup: dict[str, st
     return fallback
 
 
-def _map_header(number: int, header: list[str], lookup: dict[str, str],
-                required: tuple[str, ...]) -> dict[int, str]:
+def _map_header(
+    number: int, header: list[str], lookup: dict[str, str], required: tuple[str, ...]
+) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for index, name in enumerate(header):
         canonical = lookup.get(header_key(name)) if name else None
         if canonical is None:
             continue
         if canonical in mapping.values():
-            raise TableError(row=number, column=canonical, value=name, code="duplicate_column",
-                             message=f"表头中“{canonical}”列出现了不止一次")
+            raise TableError(
+                row=number,
+                column=canonical,
+                value=name,
+                code="duplicate_column",
+                message=f"表头中“{canonical}”列出现了不止一次",
+            )
         mapping[index] = canonical
     missing = [c for c in required if c not in mapping.values()]
     if missing:
-        raise TableError(row=number, column="、".join(missing), code="missing_column",
-                         message="缺少必填列：" + "、".join(missing))
+        raise TableError(
+            row=number,
+            column="、".join(missing),
+            code="missing_column",
+            message="缺少必填列：" + "、".join(missing),
+        )
     return mapping
 
 
@@ -382,8 +412,9 @@ def is_total_row(cells: list[str]) -> bool:
     return first.replace(" ", "").startswith(TOTAL_WORDS)
 
 
-def _data_rows(raw_rows: Iterator[tuple[int, list[str]]], mapping: dict[int, str],
-               limits: Limits) -> Iterator[Row]:
+def _data_rows(
+    raw_rows: Iterator[tuple[int, list[str]]], mapping: dict[int, str], limits: Limits
+) -> Iterator[Row]:
     count = 0
     for number, cells in raw_rows:
         if is_total_row(cells):
@@ -393,8 +424,11 @@ def _data_rows(raw_rows: Iterator[tuple[int, list[str]]], mapping: dict[int, str
             continue
         count += 1
         if count > limits.max_rows:
-            raise TableError(row=number, code="too_many_rows",
-                             message=f"数据超过{limits.max_rows}行的上限，请拆分后分批导入")
+            raise TableError(
+                row=number,
+                code="too_many_rows",
+                message=f"数据超过{limits.max_rows}行的上限，请拆分后分批导入",
+            )
         yield Row(number=number, values=values)
 
 
@@ -407,7 +441,9 @@ def temporary_copy(source: IO[bytes], *, name: str, limits: Limits | None = None
     fd, tmp = tempfile.mkstemp(prefix="qz-import-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as out:
-            chunks = source.chunks() if hasattr(source, "chunks") else iter(lambda: source.read(1024 * 1024), b"")
+            chunks = (
+                source.chunks() if hasattr(source, "chunks") else iter(lambda: source.read(1024 * 1024), b"")
+            )
             written = 0
             for chunk in chunks:
                 written += len(chunk)
@@ -427,13 +463,20 @@ def safe_cell(value: Any) -> Any:
     """A value that no spreadsheet will run as a formula: risky text gets a leading apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, str) and (value.startswith(("\t", "\r")) or value.lstrip().startswith(FORMULA_TRIGGERS)):
+    if isinstance(value, str) and (
+        value.startswith(("\t", "\r")) or value.lstrip().startswith(FORMULA_TRIGGERS)
+    ):
         return "'" + value
     return value
 
 
-def write_xlsx(target: str | os.PathLike | IO[bytes], headers: Iterable[str], rows: Iterable[Iterable[Any]],
-               *, sheet_title: str = "Sheet1") -> None:
+def write_xlsx(
+    target: str | os.PathLike | IO[bytes],
+    headers: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    sheet_title: str = "Sheet1",
+) -> None:
     """Write one sheet with openpyxl's write-only mode (constant memory)."""
     from openpyxl import Workbook
 
@@ -466,7 +509,9 @@ def iter_csv(headers: Iterable[str], rows: Iterable[Iterable[Any]], *, batch: in
     yield buffer.getvalue().encode("utf-8")
 
 
-def write_csv(target: str | os.PathLike | IO[bytes], headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+def write_csv(
+    target: str | os.PathLike | IO[bytes], headers: Iterable[str], rows: Iterable[Iterable[Any]]
+) -> None:
     if isinstance(target, (str, os.PathLike)):
         with open(target, "wb") as out:
             write_csv(out, headers, rows)
@@ -475,8 +520,9 @@ def write_csv(target: str | os.PathLike | IO[bytes], headers: Iterable[str], row
         target.write(chunk)
 
 
-def write_table(target: str | os.PathLike | IO[bytes], fmt: str, headers: Iterable[str],
-                rows: Iterable[Iterable[Any]]) -> None:
+def write_table(
+    target: str | os.PathLike | IO[bytes], fmt: str, headers: Iterable[str], rows: Iterable[Iterable[Any]]
+) -> None:
     if fmt == "xlsx":
         write_xlsx(target, headers, rows)
     elif fmt == "csv":
@@ -488,4 +534,3 @@ def write_table(target: str | os.PathLike | IO[bytes], fmt: str, headers: Iterab
 def format_from_name(name: str | os.PathLike) -> str | None:
     """'xlsx' or 'csv' from a file name's extension, else None."""
     return {".xlsx": "xlsx", ".csv": "csv"}.get(Path(name).suffix.lower())
-

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from qingzhuang.orgs import access, queries, services
+from qingzhuang.orgs.audit import ACTION_LABELS
 from qingzhuang.orgs.models import UnitKind
 
 PAGE_SIZE = 50
@@ -97,5 +98,5 @@ def audit_list(request):
         "date_to": _parse_date(request.GET.get("date_to", "")),
     }
     page = Paginator(queries.search_audit(request.user, **params), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "orgs/audit_list.html", {"page": page, "params": params,
-                                                     "query": request.GET.urlencode()})
+    return render(request, "orgs/audit_list.html", {
+        "page": page, "params": params, "action_choices": sorted(ACTION_LABELS.items())})

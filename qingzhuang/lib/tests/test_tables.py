@@ -10,13 +10,20 @@ from qingzhuang.lib.tables import Limits, TableError
 
 SYNONYMS = {"单位代码": ("代码",), "单位名称": ("名称",), "上级单位代码": ()}
 REQUIRED = ("单位代码", "单位名称")
-LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=1000, max_columns=20,
-                max_unzipped_bytes=50 * 1024 * 1024, max_zip_ratio=100)
+LIMITS = Limits(
+    max_bytes=10 * 1024 * 1024,
+    max_rows=1000,
+    max_columns=20,
+    max_unzipped_bytes=50 * 1024 * 1024,
+    max_zip_ratio=100,
+)
 
 
 def read(path, limits=LIMITS):
-    return [(r.number, r.values) for r in tables.read_table(path, synonyms=SYNONYMS, required=REQUIRED,
-                                                            limits=limits)]
+    return [
+        (r.number, r.values)
+        for r in tables.read_table(path, synonyms=SYNONYMS, required=REQUIRED, limits=limits)
+    ]
 
 
 def error_of(path, limits=LIMITS) -> dict:
@@ -49,7 +56,9 @@ def make_xlsx(path, rows, *, merge=None, text_cells=()):
 
 
 def test_gbk_csv(tmp_path):
-    path = write_csv_bytes(tmp_path / "units.csv", [["单位代码", "单位名称"], ["429901001000", "甲镇"]], "gbk")
+    path = write_csv_bytes(
+        tmp_path / "units.csv", [["单位代码", "单位名称"], ["429901001000", "甲镇"]], "gbk"
+    )
     assert read(path) == [(2, {"单位代码": "429901001000", "单位名称": "甲镇"})]
 
 
@@ -82,28 +91,45 @@ def test_encoding_change_midway_is_an_error(tmp_path):
 
 
 def test_full_width_digits_letters_and_spaces_are_normalised(tmp_path):
-    path = write_csv_bytes(tmp_path / "u.csv", [["单位代码", "单位名称"], ["　４２９９０１ＡＢ　", " 甲镇 "]], "utf-8")
+    path = write_csv_bytes(
+        tmp_path / "u.csv", [["单位代码", "单位名称"], ["　４２９９０１ＡＢ　", " 甲镇 "]], "utf-8"
+    )
     assert read(path) == [(2, {"单位代码": "429901AB", "单位名称": "甲镇"})]
 
 
 def test_blank_and_total_rows_are_skipped(tmp_path):
-    rows = [["单位代码", "单位名称"], ["1", "甲镇"], ["", ""], ["  ", ""], ["合计", "2"], ["", "小 计"],
-            ["总计：", ""], ["2", "乙镇"]]
+    rows = [
+        ["单位代码", "单位名称"],
+        ["1", "甲镇"],
+        ["", ""],
+        ["  ", ""],
+        ["合计", "2"],
+        ["", "小 计"],
+        ["总计：", ""],
+        ["2", "乙镇"],
+    ]
     path = write_csv_bytes(tmp_path / "u.csv", rows, "utf-8")
     assert [n for n, _ in read(path)] == [2, 8]
 
 
 def test_header_synonyms_spaces_and_full_width_brackets(tmp_path):
     synonyms = {"单位类型": ("类型",), "县（市、区）代码": ()}
-    path = write_csv_bytes(tmp_path / "u.csv", [[" 类 型 ", "县(市、区)代码", "备注"], ["村", "1", "x"]], "utf-8")
+    path = write_csv_bytes(
+        tmp_path / "u.csv", [[" 类 型 ", "县(市、区)代码", "备注"], ["村", "1", "x"]], "utf-8"
+    )
     rows = list(tables.read_table(path, synonyms=synonyms, limits=LIMITS))
     assert rows[0].values == {"单位类型": "村", "县（市、区）代码": "1"}
 
 
 def test_missing_required_column(tmp_path):
     path = write_csv_bytes(tmp_path / "u.csv", [["单位代码", "备注"], ["1", "x"]], "utf-8")
-    assert error_of(path) == {"row": 1, "column": "单位名称", "value": None, "code": "missing_column",
-                              "message": "缺少必填列：单位名称"}
+    assert error_of(path) == {
+        "row": 1,
+        "column": "单位名称",
+        "value": None,
+        "code": "missing_column",
+        "message": "缺少必填列：单位名称",
+    }
 
 
 def test_duplicate_column(tmp_path):
@@ -116,9 +142,16 @@ def test_duplicate_column(tmp_path):
 
 
 def test_xlsx_with_merged_title_row(tmp_path):
-    path = make_xlsx(tmp_path / "u.xlsx", [["青山县组织机构表"], ["单位代码", "单位名称", "上级单位代码"],
-                                           [429901000000, "青山县", None], ["429901001000", "甲镇", 429901000000]],
-                     merge="A1:C1")
+    path = make_xlsx(
+        tmp_path / "u.xlsx",
+        [
+            ["青山县组织机构表"],
+            ["单位代码", "单位名称", "上级单位代码"],
+            [429901000000, "青山县", None],
+            ["429901001000", "甲镇", 429901000000],
+        ],
+        merge="A1:C1",
+    )
     assert read(path) == [
         (3, {"单位代码": "429901000000", "单位名称": "青山县", "上级单位代码": ""}),
         (4, {"单位代码": "429901001000", "单位名称": "甲镇", "上级单位代码": "429901000000"}),
@@ -135,8 +168,11 @@ def test_xlsx_row_numbers_count_leading_empty_rows(tmp_path):
 
 
 def test_xlsx_formula_is_never_evaluated(tmp_path):
-    path = make_xlsx(tmp_path / "u.xlsx", [["单位代码", "单位名称"], ["1", "=1+1"], ["2", "=SUM(A1:A9)"]],
-                     text_cells=["B2"])
+    path = make_xlsx(
+        tmp_path / "u.xlsx",
+        [["单位代码", "单位名称"], ["1", "=1+1"], ["2", "=SUM(A1:A9)"]],
+        text_cells=["B2"],
+    )
     rows = read(path)
     assert rows[0][1]["单位名称"] == "=1+1"  # a text cell that looks like a formula stays text
     assert rows[1][1]["单位名称"] == ""  # a real formula without a cached value reads as empty, not computed
@@ -168,14 +204,20 @@ def test_zip_bomb_is_rejected_before_opening(tmp_path):
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
     error = error_of(path)
-    assert error == {"row": None, "column": None, "value": None, "code": "zip_bomb",
-                     "message": "文件解压后过大或压缩比异常（疑似压缩炸弹），已拒绝导入"}
+    assert error == {
+        "row": None,
+        "column": None,
+        "value": None,
+        "code": "zip_bomb",
+        "message": "文件解压后过大或压缩比异常（疑似压缩炸弹），已拒绝导入",
+    }
 
 
 def test_zip_too_large_uncompressed_is_rejected(tmp_path):
     path = make_xlsx(tmp_path / "u.xlsx", [["单位代码", "单位名称"], ["1", "x"]])
-    limits = Limits(max_bytes=LIMITS.max_bytes, max_rows=10, max_columns=10, max_unzipped_bytes=1000,
-                    max_zip_ratio=100)
+    limits = Limits(
+        max_bytes=LIMITS.max_bytes, max_rows=10, max_columns=10, max_unzipped_bytes=1000, max_zip_ratio=100
+    )
     assert error_of(path, limits)["code"] == "zip_bomb"
 
 
@@ -183,9 +225,16 @@ def test_zip_too_large_uncompressed_is_rejected(tmp_path):
 
 
 def test_too_many_columns(tmp_path):
-    path = write_csv_bytes(tmp_path / "u.csv", [["单位代码", "单位名称"] + [f"c{i}" for i in range(30)]], "utf-8")
-    assert error_of(path) == {"row": 1, "column": None, "value": None, "code": "too_many_columns",
-                              "message": "第1行有32列，超过上限（20列）"}
+    path = write_csv_bytes(
+        tmp_path / "u.csv", [["单位代码", "单位名称"] + [f"c{i}" for i in range(30)]], "utf-8"
+    )
+    assert error_of(path) == {
+        "row": 1,
+        "column": None,
+        "value": None,
+        "code": "too_many_columns",
+        "message": "第1行有32列，超过上限（20列）",
+    }
 
 
 def test_too_many_columns_in_xlsx(tmp_path):
@@ -197,8 +246,13 @@ def test_too_many_rows(tmp_path):
     rows = [["单位代码", "单位名称"]] + [[str(i), "x"] for i in range(4)]
     path = write_csv_bytes(tmp_path / "u.csv", rows, "utf-8")
     limits = Limits(max_bytes=10**6, max_rows=3, max_columns=10, max_unzipped_bytes=10**6, max_zip_ratio=100)
-    assert error_of(path, limits) == {"row": 5, "column": None, "value": None, "code": "too_many_rows",
-                                      "message": "数据超过3行的上限，请拆分后分批导入"}
+    assert error_of(path, limits) == {
+        "row": 5,
+        "column": None,
+        "value": None,
+        "code": "too_many_rows",
+        "message": "数据超过3行的上限，请拆分后分批导入",
+    }
 
 
 def test_file_too_large(tmp_path, settings):
@@ -242,10 +296,13 @@ def test_safe_values_are_untouched(value):
 
 def test_write_xlsx_neutralises_and_reads_back(tmp_path):
     path = tmp_path / "out.xlsx"
-    tables.write_xlsx(path, ["名称", "数量"], [["=HYPERLINK(\"http://x\")", 3], ["甲\x01镇", None]])
+    tables.write_xlsx(path, ["名称", "数量"], [['=HYPERLINK("http://x")', 3], ["甲\x01镇", None]])
     sheet = load_workbook(path).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-        ["名称", "数量"], ["'=HYPERLINK(\"http://x\")", 3], ["甲镇", None]]
+        ["名称", "数量"],
+        ['\'=HYPERLINK("http://x")', 3],
+        ["甲镇", None],
+    ]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
@@ -278,5 +335,7 @@ def test_utf16_tab_separated_text(tmp_path):
 
 
 def test_chinese_punctuation_is_kept(tmp_path):
-    path = write_csv_bytes(tmp_path / "u.csv", [["单位代码", "单位名称"], ["1", "县（市、区）委：办公室，一科"]], "utf-8")
+    path = write_csv_bytes(
+        tmp_path / "u.csv", [["单位代码", "单位名称"], ["1", "县（市、区）委：办公室，一科"]], "utf-8"
+    )
     assert read(path)[0][1]["单位名称"] == "县（市、区）委：办公室，一科"

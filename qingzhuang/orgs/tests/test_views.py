@@ -115,6 +115,9 @@ def test_audit_page_for_auditor(verified_client, users, county):
     response = client.get(reverse("audit_list"), {"action": "unit.create"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 8
+    body = response.content.decode()
+    assert "新增单位" in body
+    assert "code: 429901001501" in body
 
 
 @pytest.mark.parametrize("role", ["sysadmin", "leader", "assessment", "member"])
