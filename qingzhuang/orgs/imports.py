@@ -115,7 +115,7 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
 
 def _units_by_code(codes: Iterable[str], *, lock: bool = False) -> dict[str, Unit]:
     found: dict[str, Unit] = {}
-    units = Unit.objects.select_for_update() if lock else Unit.objects.all()
+    units = Unit.objects.select_for_update(of=("self",)) if lock else Unit.objects.all()
     for chunk in _chunks(sorted(set(codes))):
         for unit in units.filter(code__in=chunk).select_related("parent"):
             found[unit.code] = unit

@@ -113,7 +113,7 @@ def person_update(
     is_active: bool = True,
     request=None,
 ) -> Person:
-    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
     before = person.audit_dict()
     fields = clean_person_fields(name=name, title=title, phone=phone, id_number=id_number)
     if (
