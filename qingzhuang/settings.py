@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "qingzhuang.orgs",
     "qingzhuang.accounts",
+    "qingzhuang.ledger",
     "qingzhuang.web",
 ]
 

@@ -28,12 +28,12 @@ AUDITOR = "审计员"
 
 ROLES: tuple[Role, ...] = (
     Role("sysadmin", SYSADMIN, "维护单位、账号、角色和系统设置",
-         ("orgs.manage_units", "orgs.manage_people", "accounts.manage_users")),
+         ("orgs.manage_units", "orgs.manage_people", "accounts.manage_users", "ledger.import_data")),
     Role("assessment", ASSESSMENT, "考核方案、指标、抽查和成绩单", ()),
     Role("supervision", SUPERVISION, "审批督查检查计划、发放检查码、准入审批", ()),
-    Role("reporter", REPORTER, "按月填报指标数据，维护本部门数据集", ()),
+    Role("reporter", REPORTER, "按月填报指标数据，维护本部门数据集", ("ledger.import_data",)),
     Role("grassroots", GRASSROOTS, "维护本单位基础数据，查看所有派给本单位的任务",
-         ("orgs.manage_people", "orgs.view_personal_data")),
+         ("orgs.manage_people", "orgs.view_personal_data", "ledger.import_data")),
     Role("monitor", MONITOR, "登记减负线索，跟踪整改", ()),
     Role("leader", LEADER, "只读查看驾驶舱", ()),
     Role("auditor", AUDITOR, "查阅审计日志（三员分立中的审计管理员）", ("orgs.view_audit",)),
