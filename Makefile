@@ -40,8 +40,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check qingzhuang/lib
 
+## Benchmarks on a throw-away SQLite database (DATABASE_URL is ignored); on PostgreSQL:
+## QZ_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/qz_bench make bench   (a scratch database)
+## BENCH_ARGS=--quick make bench   imports 20,000 rows instead of 720,000.
 bench: install
-	env -u DATABASE_URL $(BIN)/python -m bench
+	env -u DATABASE_URL $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

@@ -18,9 +18,13 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 30, warmup: int = 
     return statistics.median(samples)
 
 
-def report(label: str, subject: float, baseline: float, baseline_label: str, goal: float | None = None) -> None:
+def report(label: str, subject: float, baseline: float, baseline_label: str, goal: float | None = None, *,
+           unit: str = "ms") -> None:
+    """One figure: ``label: X ms vs baseline Y ms → ratio×  goal ≤ N× met``; ``unit`` "ms" or "s"."""
     ratio = subject / baseline if baseline else float("inf")
     verdict = ""
     if goal is not None:
         verdict = f"  goal ≤ {goal:g}× {'met' if ratio <= goal else 'NOT met'}"
-    print(f"{label}: {subject * 1000:.2f} ms vs {baseline_label} {baseline * 1000:.2f} ms → {ratio:.2f}×{verdict}")
+    scale = 1000 if unit == "ms" else 1
+    print(f"{label}: {subject * scale:.2f} {unit} vs {baseline_label} {baseline * scale:.2f} {unit} → "
+          f"{ratio:.2f}×{verdict}")

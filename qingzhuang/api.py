@@ -3,6 +3,9 @@
 from ninja import NinjaAPI
 
 from qingzhuang.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
+from qingzhuang.ledger.api import router as ledger_router
+from qingzhuang.ledger.api_read import router as read_router
+from qingzhuang.ledger.api_reports import router as reports_router
 from qingzhuang.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -13,3 +16,6 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", orgs_router)
+api.add_router("/ledger/", read_router)
+api.add_router("/ledger/", reports_router)
+api.add_router("/ledger/", ledger_router)

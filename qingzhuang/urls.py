@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("qingzhuang.web.urls")),
     path("account/", include("qingzhuang.accounts.urls")),
     path("orgs/", include("qingzhuang.orgs.urls")),
+    path("ledger/", include("qingzhuang.ledger.urls_reports")),
+    path("ledger/", include("qingzhuang.ledger.urls")),
     path("api/v1/", api.urls),
 ]
 

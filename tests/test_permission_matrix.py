@@ -53,6 +53,34 @@ def url_args(name, ctx):
         "user_reset_totp": {"pk": member},
         "api:get_unit": {"code": village},
         "api:get_person": {"pk": person},
+        "dataset_detail": {"code": "population"},
+        "dataset_export": {"code": "population"},
+        "dataset_import": {"code": "population"},
+        "record_detail": {"code": "population", "pk": ctx["record"].pk},
+        "record_reveal": {"code": "population", "pk": ctx["record"].pk},
+        "job_detail": {"pk": ctx["job"].pk},
+        "job_progress": {"pk": ctx["job"].pk},
+        "job_errors": {"pk": ctx["job"].pk},
+        "job_retry": {"pk": ctx["job"].pk},
+        "api:get_dataset": {"code": "population"},
+        "api:list_records": {"code": "population"},
+        "api:get_record": {"code": "population", "pk": ctx["record"].pk},
+        "api:import_dataset": {"code": "population"},
+        "api:export_dataset": {"code": "population"},
+        "api:get_job": {"job_id": ctx["job"].pk},
+        "api:retry_job": {"job_id": ctx["job"].pk},
+        **{name: {"pk": ctx["report"].pk} for name in (
+            "report_detail", "report_edit", "report_fill", "report_export", "report_submit", "report_review",
+            "report_register", "report_send")},
+        **{name: {"pk": ctx["data_request"].pk} for name in (
+            "request_detail", "request_edit", "request_submit", "request_review", "request_send")},
+        "demand_detail": {"pk": ctx["demand"].pk},
+        "burden_unit": {"code": village},
+        **{f"api:{name}": {"report_id": ctx["report"].pk} for name in (
+            "get_report", "submit_report", "review_report", "register_report", "fill_report", "send_report")},
+        **{f"api:{name}": {"request_id": ctx["data_request"].pk} for name in (
+            "get_data_request", "submit_data_request", "review_data_request", "send_data_request")},
+        "api:fill_demand": {"demand_id": ctx["demand"].pk},
     }
     return table.get(name)
 
@@ -79,7 +107,41 @@ def ctx(users, county, people):
         token, _ = token_create(actor=users["member"], user=users["member"], name="脚本")
     # The strongest outsider: every role at once, in the sibling township.
     users["sibling_all_roles"] = make_user("sibling_all_roles", county["town_b"], *ROLE_NAMES)
-    return {"users": users, "county": county, "people": people, "member_token": token}
+    record, job = ledger_objects(county, users["member"])
+    report, data_request, demand = report_objects(county)
+    return {"users": users, "county": county, "people": people, "member_token": token, "record": record,
+            "job": job, "report": report, "data_request": data_request, "demand": demand}
+
+
+def report_objects(county):
+    """A 统计局 report and data request, both admitted, each asking 甲村一网格; a demand on it."""
+    from qingzhuang.ledger.models import Admission, DataRequest, Dataset, Demand, Report
+
+    grid = county["grid_a"]
+    report = Report.objects.create(name="甲村一网格走访月报", owner=county["stats"], manual_fields=["走访次数"],
+                                   dataset=Dataset.objects.get(code="population"), admission=Admission.APPROVED)
+    report.target_units.set([grid])
+    data_request = DataRequest.objects.create(title="甲村一网格低保核查", owner=county["stats"],
+                                              fields_text="身份证号、家中养狗数量", admission=Admission.APPROVED)
+    data_request.target_units.set([grid])
+    demand = Demand.objects.create(unit=grid, report=report, round="2025-06", fields=["走访次数"])
+    return report, data_request, demand
+
+
+def ledger_objects(county, member):
+    """A 甲村 record of 张三 in the ledger and a failed import of it by 甲镇's member."""
+    from qingzhuang.ledger.builtins import ensure_builtin_catalog
+    from qingzhuang.ledger.models import Dataset, ImportJob, Record
+
+    ensure_builtin_catalog()
+    population = Dataset.objects.get(code="population")
+    data = {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
+            "unit_code": county["village_a"].code}
+    record = Record.objects.create(dataset=population, unit=county["village_a"], key=data["id_number"], data=data)
+    job = ImportJob.objects.create(
+        dataset=population, uploaded_by=member, file="ledger/imports/x.csv", original_name="甲村一网格.csv",
+        status="failed", errors=[{"row": 2, "column": "姓名", "value": "张三", "code": "x", "message": "有误"}])
+    return record, job
 
 
 def all_urls(ctx):

@@ -18,6 +18,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import operator
 import os
 import re
 import tempfile
@@ -41,6 +43,8 @@ ZIP_MAX_MEMBERS = 10_000
 ZIP_RATIO_MIN_BYTES = 1024 * 1024
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 _EDGE_SPACE_RE = re.compile(r"^[\s\u200b-\u200d\ufeff]+|[\s\u200b-\u200d\ufeff]+$")
+_ZERO_WIDTH = "\u200b\u200c\u200d\ufeff"
+_ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\ufeff]")
 _HEADER_NOISE_RE = re.compile(r"[\s*]")
 _XLSX_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Full-width digits, letters, space, full stop and hyphen-minus → half-width. Chinese punctuation
@@ -51,6 +55,9 @@ _HALF_WIDTH = {
     **{c: c - 0xFEE0 for c in range(ord("ａ"), ord("ｚ") + 1)},
     0x3000: ord(" "),
 }
+_FULL_WIDTH_RE = re.compile("[０-９．－Ａ-Ｚａ-ｚ\u3000]")
+# Either of the above, or a zero-width character: one scan decides whether a line needs work.
+_SPECIAL_RE = re.compile("[０-９．－Ａ-Ｚａ-ｚ\u3000\u200b-\u200d\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,8 @@ class Limits:
 
 def cell_text(value: Any) -> str:
     """A cell as text: full-width digits, letters and spaces made half-width, edges stripped, numbers as Excel shows them."""
+    if type(value) is str:
+        return _strip_edges(value.translate(_HALF_WIDTH) if _FULL_WIDTH_RE.search(value) else value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -139,6 +148,14 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return _EDGE_SPACE_RE.sub("", str(value).translate(_HALF_WIDTH))
+
+
+def _strip_edges(text: str) -> str:
+    """Strip whitespace and zero-width characters at both ends (the fast path avoids the regex)."""
+    text = text.strip()
+    if text and (text[0] in _ZERO_WIDTH or text[-1] in _ZERO_WIDTH):
+        return _EDGE_SPACE_RE.sub("", text)
+    return text
 
 
 def _float_text(value: float) -> str:
@@ -173,14 +190,28 @@ def _trim(cells: list[str]) -> list[str]:
 # Reading
 
 
-def read_table(
+@dataclass
+class Table:
+    """An open table: the canonical names of the columns found, in file order, and the data rows.
+
+    ``rows`` yields (row number in the source file, cell texts aligned with ``columns``): the
+    fast path for bulk imports, without a dict per row.
+    """
+
+    header_row: int
+    columns: list[str]
+    rows: Iterator[tuple[int, tuple[str, ...]]]
+
+
+@contextmanager
+def open_table(
     path: str | os.PathLike,
     *,
     synonyms: Mapping[str, Iterable[str]],
     required: Iterable[str] = (),
     limits: Limits | None = None,
-) -> Iterator[Row]:
-    """Yield the data rows of ``path``; raises ``TableError`` when the file cannot be read as a table.
+) -> Iterator[Table]:
+    """Open ``path`` as a ``Table``; raises ``TableError`` when it cannot be read as a table.
 
     ``synonyms`` maps each canonical column name to the other header names accepted for it.
     Columns not in ``synonyms`` are ignored; a missing ``required`` column is an error.
@@ -190,11 +221,26 @@ def read_table(
     raw_rows = _excel_rows(path, limits) if kind in ("xlsx", "xls") else _csv_rows(path, limits)
     try:
         lookup = _header_lookup(synonyms)
-        header_row, header = _find_header(raw_rows, lookup)
+        header_row, header, pending = _find_header(raw_rows, lookup)
         mapping = _map_header(header_row, header, lookup, tuple(required))
-        yield from _data_rows(raw_rows, mapping, limits)
+        rows = _positional_rows(itertools.chain(pending, raw_rows), list(mapping), limits)
+        yield Table(header_row=header_row, columns=list(mapping.values()), rows=rows)
     finally:
         raw_rows.close()
+
+
+def read_table(
+    path: str | os.PathLike,
+    *,
+    synonyms: Mapping[str, Iterable[str]],
+    required: Iterable[str] = (),
+    limits: Limits | None = None,
+) -> Iterator[Row]:
+    """Yield the data rows of ``path`` as ``Row``s (see ``open_table``)."""
+    with open_table(path, synonyms=synonyms, required=required, limits=limits) as table:
+        columns = table.columns
+        for number, cells in table.rows:
+            yield Row(number=number, values=dict(zip(columns, cells, strict=True)))
 
 
 def _too_large(limits: Limits) -> TableError:
@@ -323,15 +369,41 @@ def _delimiter(sample: bytes, encoding: str) -> str:
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
+class _Seen:
+    """Whether a zero-width character has appeared in the decoded text (then cells take the slow path)."""
+
+    zero_width = False
+
+
+def _normalised_lines(lines: Iterable[str], seen: _Seen) -> Iterator[str]:
+    """Full-width digits, letters and spaces made half-width on whole lines: none of them is a
+    delimiter or a quote, so this equals doing it cell by cell, and is much faster."""
+    for line in lines:
+        if _SPECIAL_RE.search(line):
+            if _ZERO_WIDTH_RE.search(line):
+                seen.zero_width = True
+            line = line.translate(_HALF_WIDTH)
+        yield line
+
+
 def _decoded_lines(raw: IO[bytes], encoding: str) -> Iterator[str]:
-    """Decode line by line, so a decoding error is reported at the right row."""
-    if encoding.startswith("utf-16"):  # newlines are two bytes: let the text layer split
-        yield from io.TextIOWrapper(raw, encoding=encoding, newline="")
-        return
+    """Decode line by line (slow), so a decoding error is found at the right row."""
     decoder = codecs.getincrementaldecoder(encoding)()
     for line in raw:
         yield decoder.decode(line)
     yield decoder.decode(b"", final=True)
+
+
+def _failing_record(path: str | os.PathLike, encoding: str, delimiter: str) -> int:
+    """The number of the csv record where decoding fails."""
+    number = 0
+    with open(path, "rb") as raw:
+        try:
+            for _ in csv.reader(_decoded_lines(raw, encoding), delimiter=delimiter):
+                number += 1
+        except (UnicodeDecodeError, csv.Error):
+            pass
+    return number + 1
 
 
 def _csv_rows(path: str | os.PathLike, limits: Limits) -> Iterator[tuple[int, list[str]]]:
@@ -339,19 +411,30 @@ def _csv_rows(path: str | os.PathLike, limits: Limits) -> Iterator[tuple[int, li
     with open(path, "rb") as raw:
         sample = raw.read(SAMPLE_BYTES)
         encoding = detect_encoding(sample)
+        delimiter = _delimiter(sample, encoding)
         raw.seek(0)
-        reader = csv.reader(_decoded_lines(raw, encoding), delimiter=_delimiter(sample, encoding))
+        seen = _Seen()
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        reader = csv.reader(_normalised_lines(text, seen), delimiter=delimiter)
         number = 0
+        max_columns = limits.max_columns
         try:
             for record in reader:
                 number += 1
-                cells = _trim([cell_text(v) for v in record])
+                if seen.zero_width:
+                    cells = [_strip_edges(v) for v in record]
+                else:
+                    cells = [v.strip() for v in record]
+                while cells and not cells[-1]:
+                    cells.pop()
                 if cells:
-                    _check_width(number, cells, limits)
+                    if len(cells) > max_columns:
+                        _check_width(number, cells, limits)
                     yield number, cells
         except UnicodeDecodeError:
+            row = number + 1 if encoding.startswith("utf-16") else _failing_record(path, encoding, delimiter)
             raise TableError(
-                row=number + 1,
+                row=row,
                 code="encoding",
                 message="文件编码不一致，无法识别，请另存为 UTF-8 或 GBK 编码的 CSV 文件",
             ) from None
@@ -359,24 +442,61 @@ def _csv_rows(path: str | os.PathLike, limits: Limits) -> Iterator[tuple[int, li
             raise TableError(row=number + 1, code="bad_csv", message=f"CSV 格式错误：{exc}") from None
 
 
-def _find_header(raw_rows: Iterator[tuple[int, list[str]]], lookup: dict[str, str]) -> tuple[int, list[str]]:
-    """The header row: the first row naming a known column, title rows above it skipped.
+def _find_header(
+    raw_rows: Iterator[tuple[int, list[str]]], lookup: dict[str, str]
+) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """The header row, and the rows read past it that are data: (number, cells, pending rows).
 
     A title such as "XX县组织机构表" merged across the columns reads as a row with a single
     non-empty cell; it and any other rows before the header (at most HEADER_SEARCH_ROWS) are skipped.
     When no row names a known column, the first row with several cells is taken as the header.
+    A two-row header (group labels above, or cells merged down over two rows) is read as one.
     """
     fallback: tuple[int, list[str]] | None = None
     for seen, (number, cells) in enumerate(raw_rows, start=1):
         if any(header_key(c) in lookup for c in cells if c):
-            return number, cells
+            following = next(raw_rows, None)
+            if following is None:
+                return number, cells, []
+            merged = _second_header_row(cells, following[1], lookup)
+            if merged is None:
+                return number, cells, [following]
+            return number, merged, []
         if fallback is None and sum(1 for c in cells if c) > 1:
             fallback = (number, cells)
         if seen >= HEADER_SEARCH_ROWS:
             break
     if fallback is None:
         raise TableError(code="no_header", message="文件中没有找到表头行")
-    return fallback
+    return fallback[0], fallback[1], []
+
+
+def _second_header_row(first: list[str], second: list[str], lookup: dict[str, str]) -> list[str] | None:
+    """``first`` completed by ``second`` when ``second`` is the lower row of a two-row header, else None.
+
+    It is, when it names a known column that ``first`` lacks, under a blank or group cell of
+    ``first``, and is blank (or names a column) wherever ``first`` names a column: a data row
+    has values under the named columns.
+    """
+    known_first = {lookup[k] for k in (header_key(c) for c in first if c) if k in lookup}
+    added: dict[int, str] = {}
+    for index, cell in enumerate(second):
+        if not cell:
+            continue
+        named = lookup.get(header_key(cell))
+        above = first[index] if index < len(first) else ""
+        above_named = bool(above) and header_key(above) in lookup
+        if above_named:
+            if named is None:
+                return None
+        elif named is not None and named not in known_first:
+            added[index] = cell
+    if not added:
+        return None
+    merged = list(first) + [""] * max(0, len(second) - len(first))
+    for index, cell in added.items():
+        merged[index] = cell
+    return merged
 
 
 def _map_header(
@@ -412,24 +532,53 @@ def is_total_row(cells: list[str]) -> bool:
     return first.replace(" ", "").startswith(TOTAL_WORDS)
 
 
-def _data_rows(
-    raw_rows: Iterator[tuple[int, list[str]]], mapping: dict[int, str], limits: Limits
-) -> Iterator[Row]:
+def _positional_rows(
+    raw_rows: Iterator[tuple[int, list[str]]], indexes: list[int], limits: Limits
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Data rows as (number, the cells at ``indexes``), blank and 合计 rows skipped, the row limit enforced."""
     count = 0
+    max_rows = limits.max_rows
+    width = max(indexes) + 1 if indexes else 0
+    pad = [""] * width
+    if len(indexes) > 1:
+        pick = operator.itemgetter(*indexes)
+    else:
+        only = indexes[0] if indexes else None
+
+        def pick(cells: list[str]) -> tuple[str, ...]:
+            return (cells[only],) if only is not None else ()
+
     for number, cells in raw_rows:
-        if is_total_row(cells):
+        first = cells[0] or next((c for c in cells if c), "")
+        if first.startswith(TOTAL_WORDS) or (" " in first and first.replace(" ", "").startswith(TOTAL_WORDS)):
             continue
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in mapping.items()}
-        if not any(values.values()):
+        if len(cells) < width:
+            cells = cells + pad[len(cells) :]
+        values = pick(cells)
+        if not any(values):
             continue
         count += 1
-        if count > limits.max_rows:
+        if count > max_rows:
             raise TableError(
                 row=number,
                 code="too_many_rows",
-                message=f"数据超过{limits.max_rows}行的上限，请拆分后分批导入",
+                message=f"数据超过{max_rows}行的上限，请拆分后分批导入",
             )
-        yield Row(number=number, values=values)
+        yield number, values
+
+
+def copy_upload(source: IO[bytes], out: IO[bytes], *, limits: Limits | None = None) -> int:
+    """Copy an uploaded file (Django ``UploadedFile`` or any binary file) to ``out``, refusing more
+    than ``limits.max_bytes`` (``TableError``); returns the number of bytes written."""
+    limits = limits or Limits.from_settings()
+    chunks = source.chunks() if hasattr(source, "chunks") else iter(lambda: source.read(1024 * 1024), b"")
+    written = 0
+    for chunk in chunks:
+        written += len(chunk)
+        if written > limits.max_bytes:
+            raise _too_large(limits)
+        out.write(chunk)
+    return written
 
 
 @contextmanager
@@ -441,15 +590,7 @@ def temporary_copy(source: IO[bytes], *, name: str, limits: Limits | None = None
     fd, tmp = tempfile.mkstemp(prefix="qz-import-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as out:
-            chunks = (
-                source.chunks() if hasattr(source, "chunks") else iter(lambda: source.read(1024 * 1024), b"")
-            )
-            written = 0
-            for chunk in chunks:
-                written += len(chunk)
-                if written > limits.max_bytes:
-                    raise _too_large(limits)
-                out.write(chunk)
+            copy_upload(source, out, limits=limits)
         yield Path(tmp)
     finally:
         os.unlink(tmp)

@@ -6,7 +6,9 @@
   that feed the indicator database, townships and streets, villages and communities, grids;
 * ``build_people`` — the cadres of every unit (exactly 5,199 at the ``seed`` scale, as in the
   article's 北镇 "117 units, 5,199 cadres");
-* ``create_demo_accounts`` — one login per role, all with the demo password.
+* ``create_demo_accounts`` — one login per role, all with the demo password;
+* ``ledger.demo.seed_ledger`` — the 一套表: 720,000 base records at the ``seed`` scale and a year
+  of the 15 departments' indicator values for every township.
 
 Other modules add their demo data as further steps: a function ``build_<thing>(result, scale)``
 that reads the ``DemoResult`` built so far (units, people, accounts), bulk-inserts its rows,
@@ -578,8 +580,10 @@ def seed(scale: str = "seed", *, password: str | None = None) -> DemoResult:
     result = DemoResult(scale=scale, password=password or demo_password(), units=units,
                         people=build_people(units, scale))
     result.accounts = create_demo_accounts(units, result.people, result.password)
-    # Later modules' steps go here, e.g. ``ledger.demo.build_datasets(result, scale)``; each
-    # adds its own entry to ``result.counts``.
+    # Later modules' steps go here; each adds its own entries to ``result.counts``.
+    from qingzhuang.ledger.demo import seed_ledger  # orgs must not import ledger at load time
+
+    result.counts.update(seed_ledger(units, scale, people=result.people))
     all_units = units.all
     kinds: dict[str, int] = {}
     for unit in all_units:

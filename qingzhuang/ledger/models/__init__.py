@@ -19,3 +19,16 @@ from qingzhuang.ledger.models.records import (  # noqa: F401
     Record,
     RecordChange,
 )
+from qingzhuang.ledger.models.reports import (  # noqa: F401
+    Admission,
+    Aggregate,
+    DataRequest,
+    DataRequestField,
+    Demand,
+    DemandStatus,
+    FilterOp,
+    PeriodGrain,
+    RegisterStatus,
+    Report,
+    UnitLevel,
+)

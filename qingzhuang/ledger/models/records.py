@@ -13,7 +13,9 @@ class Record(models.Model):
     same key updates it instead of duplicating it.
     """
 
-    dataset = models.ForeignKey("ledger.Dataset", on_delete=models.PROTECT, related_name="records")
+    # No index of its own: the unique (dataset, key) constraint's index starts with dataset, and
+    # one index fewer to maintain speeds up bulk imports.
+    dataset = models.ForeignKey("ledger.Dataset", on_delete=models.PROTECT, related_name="records", db_index=False)
     unit = models.ForeignKey("orgs.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="+")
     key = models.CharField("主键", max_length=200)
     data = models.JSONField("数据", default=dict)

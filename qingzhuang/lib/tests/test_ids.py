@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from qingzhuang.lib import ids
 
 VALID = "11010519491231002X"
@@ -44,3 +46,52 @@ def test_phone():
     assert ids.phone_error("138 1234 5678") is None
     assert ids.phone_error("0715-1234567") is None
     assert ids.phone_error("12345") == "手机号码应为11位、以1开头的数字（或带区号的固定电话）"
+
+
+# ---- 统一社会信用代码 (GB 32100-2015)
+
+CREDIT_CODES = ["91350100M000100Y43", "91110000600037341L", "91440300708461136T", "91310000MA1FL1MMXL"]
+
+
+@pytest.mark.parametrize("code", CREDIT_CODES)
+def test_valid_credit_codes(code):
+    assert ids.credit_code_error(code) is None
+    assert ids.credit_check_char(code[:17]) == code[17]
+
+
+def test_credit_code_check_character_wrong():
+    assert ids.credit_code_error("91350100M000100Y44") == "统一社会信用代码校验位错误"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "9135010OM000100Y43",
+        "91350100M000100Y4",
+        "91350100M000100Y433",
+        "913501-0M000100Y43",
+        "91350100M000I00Y43",
+    ],
+)
+def test_credit_code_wrong_shape(code):
+    assert ids.credit_code_error(code) == "统一社会信用代码应为18位数字或大写字母（不使用I、O、Z、S、V）"
+
+
+def test_credit_code_lowercase_and_spaces_are_normalised():
+    assert ids.credit_code_error(" 91350100m000100y43 ") is None
+
+
+def test_credit_check_zero_when_sum_is_a_multiple_of_31():
+    # Find a body whose weighted sum is a multiple of 31: its check character is "0".
+    for n in range(100000):
+        body = f"9111000000000{n:04d}"
+        if ids.credit_check_char(body) == "0":
+            assert ids.credit_code_error(body + "0") is None
+            break
+    else:  # pragma: no cover
+        raise AssertionError("no body found")
+
+
+def test_id_check_char_rejects_non_digits():
+    with pytest.raises(ValueError):
+        ids.id_check_char("1101051949123100X")

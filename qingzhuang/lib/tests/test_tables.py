@@ -339,3 +339,52 @@ def test_chinese_punctuation_is_kept(tmp_path):
         tmp_path / "u.csv", [["单位代码", "单位名称"], ["1", "县（市、区）委：办公室，一科"]], "utf-8"
     )
     assert read(path)[0][1]["单位名称"] == "县（市、区）委：办公室，一科"
+
+
+# ---- the positional fast path, two-row headers, zero-width characters
+
+
+def test_open_table_yields_cells_aligned_with_columns(tmp_path):
+    path = write_csv_bytes(
+        tmp_path / "u.csv",
+        [["备注", "单位名称", "单位代码"], ["x", "甲镇", "1"], ["", "", ""], ["y", "乙镇"]],
+        "utf-8",
+    )
+    with tables.open_table(path, synonyms=SYNONYMS, required=REQUIRED, limits=LIMITS) as table:
+        assert table.header_row == 1
+        assert table.columns == ["单位名称", "单位代码"]
+        assert list(table.rows) == [(2, ("甲镇", "1")), (4, ("乙镇", ""))]
+
+
+def test_two_row_header_with_cells_merged_down(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位代码", "基本情况", None])
+    sheet.append([None, "单位名称", "上级单位代码"])
+    sheet.append(["1", "甲镇", "0"])
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("B1:C1")
+    workbook.save(tmp_path / "u.xlsx")
+    assert read(tmp_path / "u.xlsx") == [(3, {"单位代码": "1", "单位名称": "甲镇", "上级单位代码": "0"})]
+
+
+def test_data_row_after_the_header_is_not_taken_for_a_second_header(tmp_path):
+    # The first data row happens to hold a header word under an unnamed column: still data.
+    rows = [["单位代码", "单位名称", "备注"], ["1", "甲镇", "名称"], ["2", "乙镇", ""]]
+    path = write_csv_bytes(tmp_path / "u.csv", rows, "utf-8")
+    assert [n for n, _ in read(path)] == [2, 3]
+
+
+def test_zero_width_characters_at_cell_edges_are_stripped(tmp_path):
+    path = write_csv_bytes(
+        tmp_path / "u.csv", [["单位代码", "单位名称"], ["\u200b1\ufeff", " \u200b甲\u200b镇 "]], "utf-8"
+    )
+    assert read(path) == [(2, {"单位代码": "1", "单位名称": "甲\u200b镇"})]
+
+
+def test_copy_upload_refuses_oversized_files():
+    out = io.BytesIO()
+    assert tables.copy_upload(io.BytesIO(b"abc"), out, limits=LIMITS) == 3
+    with pytest.raises(TableError) as exc:
+        tables.copy_upload(io.BytesIO(b"x" * 20), io.BytesIO(), limits=Limits(10, 10, 10, 10, 10))
+    assert exc.value.problem.code == "too_large"

@@ -65,6 +65,13 @@ class Command(BaseCommand):
             f"乡镇（街道）{len(units.townships)} 个、村 {villages} 个、社区 {communities} 个、"
             f"网格 {len(units.grids)} 个），干部 {len(result.people)} 名，用时 {elapsed:.1f} 秒。"
         ))
+        counts = result.counts
+        if "records" in counts:
+            self.stdout.write(
+                f"一套表：基础数据 {counts['records']} 条（人口 {counts['population']}、房屋 {counts['housing']}、"
+                f"法人单位 {counts['legal_entities']}、事件 {counts['events']}），"
+                f"指标 {counts['indicators']} 个、指标值 {counts['indicator_values']} 条。"
+            )
         self.stdout.write("")
         self.stdout.write("演示账号：")
         rows = [(a.username, a.role, a.unit, result.password) for a in result.accounts]

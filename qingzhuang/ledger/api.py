@@ -1,0 +1,102 @@
+"""The ledger's import and export API (mounted at /api/v1/ledger/): imports run as background jobs."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+
+from qingzhuang.ledger import access, exports, imports
+from qingzhuang.orgs import access as org_access
+
+router = Router(tags=["一套表"])
+
+
+class ProblemOut(Schema):
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    code: str
+    message: str
+
+
+class JobOut(Schema):
+    id: int
+    dataset: str
+    dataset_name: str
+    file: str
+    period: str
+    dry_run: bool
+    status: str
+    status_label: str
+    finished: bool
+    progress: int
+    total_rows: int
+    processed_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    error_count: int
+    errors: list[ProblemOut]
+    message: str
+    uploaded_by: str | None
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+def _job(request, job):
+    job.refresh_from_db()  # the immediate task backend may already have run it
+    return imports.job_json(job, user=request.auth)
+
+
+@router.post("/datasets/{code}/import", response={202: JobOut, 400: DetailOut, 403: DetailOut},
+             summary="导入数据集（后台任务；全部成功或全部不导入；dry_run 只预检）")
+def import_dataset(request, code: str, file: File[UploadedFile], period: Form[str] = "",
+                   dry_run: Form[bool] = False):
+    dataset = access.get_dataset_or_404(request.auth, code)
+    try:
+        job = imports.job_create(actor=request.auth, dataset=dataset, upload=file, period=period,
+                                 dry_run=dry_run, request=request)
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc) or "没有权限"})
+    return Status(202, _job(request, job))
+
+
+@router.get("/jobs/{int:job_id}", response=JobOut, summary="导入任务的状态、进度、统计和问题")
+def get_job(request, job_id: int):
+    return imports.job_json(imports.get_job_or_404(request.auth, job_id), user=request.auth)
+
+
+@router.post("/jobs/{int:job_id}/retry", response={202: JobOut, 400: DetailOut, 403: DetailOut},
+             summary="用同一文件重新导入（dry_run 可改为正式导入）")
+def retry_job(request, job_id: int, dry_run: Form[bool | None] = None):
+    job = imports.get_job_or_404(request.auth, job_id)
+    try:
+        new = imports.job_retry(actor=request.auth, job=job, dry_run=dry_run, request=request)
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc) or "没有权限"})
+    except ValidationError as exc:
+        return Status(400, {"detail": exc.messages[0]})
+    return Status(202, _job(request, new))
+
+
+@router.get("/datasets/{code}/export", summary="导出数据集（xlsx 或 csv，限本人范围；无权限者身份证号、手机号脱敏）")
+def export_dataset(request, code: str, fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format"),
+                   unit: str = "", q: str = ""):
+    dataset = access.get_dataset_or_404(request.auth, code)
+    unit_obj = org_access.get_unit_or_404(request.auth, code=unit) if unit else None
+    out = tempfile.TemporaryFile()
+    exports.export_dataset(user=request.auth, dataset=dataset, target=out, fmt=fmt, unit=unit_obj, q=q,
+                           request=request)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{dataset.code}-{timezone.localdate():%Y%m%d}.{fmt}")

@@ -1,0 +1,485 @@
+"""API of reports, data requests, 找数据 and the burden ledger (under /api/v1/ledger/).
+
+Scoping is the pages': another department's report or request answers 404. A refused write
+answers 403 (wrong role) or 400 with Chinese messages (e.g. sending what is not admitted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from qingzhuang.ledger import matching, reports, requests
+from qingzhuang.ledger.models import Aggregate, Dataset, DemandStatus
+from qingzhuang.orgs.models import Unit
+
+router = Router(tags=["报表准入与找数据"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class FilterIn(Schema):
+    element: str
+    op: str = "eq"
+    value: str
+
+
+class TargetsIn(Schema):
+    target_units: list[str] = Field(default_factory=list, description="填报单位代码")
+    target_under: str = Field("", description="某单位代码：其下全部村（社区）都是填报单位")
+
+
+class ReportIn(TargetsIn):
+    name: str
+    dataset: str = Field(..., description="数据集代码，例如 population")
+    purpose: str = ""
+    columns: list[str] = Field(default_factory=list, description="明细字段（数据元素代码）")
+    filters: list[FilterIn] = Field(default_factory=list)
+    group_unit: str = Field("", description="township 或 village")
+    group_period: str = Field("", description="month、quarter 或 year")
+    period_element: str = ""
+    period_from: str = ""
+    period_to: str = ""
+    group_elements: list[str] = Field(default_factory=list)
+    aggregate: str = Aggregate.COUNT
+    measure: str = ""
+    manual_fields: list[str] = Field(default_factory=list, description="一套表中没有、需基层填报的字段")
+
+
+class ReportOut(Schema):
+    id: int
+    name: str
+    purpose: str
+    owner_code: str
+    owner_name: str
+    dataset: str
+    columns: list[str]
+    filters: list[dict]
+    group_unit: str
+    group_period: str
+    period_element: str
+    period_from: str
+    period_to: str
+    group_elements: list[str]
+    aggregate: str
+    measure: str
+    manual_fields: list[str]
+    target_units: list[str]
+    admission: str
+    admission_label: str
+    register_status: str
+    register_label: str
+    register_reason: str
+    last_filled_at: dt.datetime | None
+    fill_count: int
+    created_at: dt.datetime
+
+
+class ReviewIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class RegisterIn(Schema):
+    status: str = Field(..., description="keep 保留 / stop 停用 / optimise 优化 / integrate 接入")
+    reason: str
+
+
+class SendIn(Schema):
+    round: str = Field(..., description="填报期次，例如 2025-06")
+    due_date: dt.date | None = None
+
+
+class TableOut(Schema):
+    headers: list[str]
+    rows: list[list]
+    total: list | None
+    matched: int
+    detail: bool
+    truncated: bool
+
+
+class SentOut(Schema):
+    demands: int
+
+
+class RequestIn(TargetsIn):
+    title: str
+    fields_text: str = Field(..., description="所需字段，例如 身份证号、户籍地址、是否低保、手机号")
+    purpose: str = ""
+    period: str = ""
+    due_date: dt.date | None = None
+
+
+class RequestFieldOut(Schema):
+    field: str
+    element: str | None
+    element_code: str | None
+    dataset: str | None
+    held: bool
+    score: float
+
+
+class RequestOut(Schema):
+    id: int
+    title: str
+    purpose: str
+    owner_code: str
+    owner_name: str
+    fields_text: str
+    period: str
+    due_date: dt.date | None
+    target_units: list[str]
+    fields: list[RequestFieldOut]
+    held_count: int
+    remaining_count: int
+    not_asked: int
+    admission: str
+    admission_label: str
+    review_note: str
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class FindDatasetOut(Schema):
+    code: str
+    name: str
+    owner: str
+    owner_code: str
+    update_period: str
+    last_updated: str | None
+    records: int
+    freshness: str
+
+
+class FindFieldOut(Schema):
+    field: str
+    matched: bool
+    element: str | None
+    element_code: str | None
+    label: str
+    score: float
+    datasets: list[FindDatasetOut]
+
+
+class FindOut(Schema):
+    fields: list[FindFieldOut]
+    held: int
+    remaining: int
+    target_units: int
+    not_asked: int
+
+
+class BurdenUnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    reports: int = Field(..., alias="n_reports")
+    requests: int = Field(..., alias="n_requests")
+    submissions: int = Field(..., alias="n_submissions")
+    pending: int = Field(..., alias="n_pending")
+
+
+class KpiOut(Schema):
+    year: int
+    reports: int
+    active_reports: int
+    stopped_reports: int
+    submissions: int
+    grassroots_units: int
+    submissions_per_unit: str
+    duplicate_fields: list[str]
+    not_asked: int
+
+
+class DemandOut(Schema):
+    id: int
+    unit_code: str
+    unit_name: str
+    source: str
+    source_id: int
+    title: str
+    owner_name: str
+    round: str
+    fields: list[str]
+    status: str
+    due_date: dt.date | None
+    data: dict
+    filled_at: dt.datetime | None
+
+
+class DemandFillIn(Schema):
+    data: dict[str, str]
+    note: str = ""
+
+
+RESPONSES_WRITE = {400: ErrorOut, 403: ErrorOut}
+
+
+class Mapped:
+    """A queryset seen through a function, sliced by the paginator before anything is mapped."""
+
+    def __init__(self, queryset, fn):
+        self.queryset, self.fn = queryset, fn
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, key: slice) -> list:
+        return [self.fn(obj) for obj in self.queryset[key]]
+
+
+def _error(exc: Exception):
+    if isinstance(exc, PermissionDenied):
+        return Status(403, {"detail": str(exc) or "没有权限"})
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+    return Status(400, {"detail": "；".join(exc.messages), "errors": errors})
+
+
+def _targets(payload: TargetsIn) -> list[Unit]:
+    units: list[Unit] = []
+    if payload.target_under:
+        under = Unit.objects.filter(code=payload.target_under).first()
+        if under is None:
+            raise ValidationError({"target_units": f"没有单位代码 {payload.target_under}"})
+        units += list(matching.targets_under(under).order_by("path"))
+    found = {u.code: u for u in Unit.objects.filter(code__in=payload.target_units)}
+    missing = [c for c in payload.target_units if c not in found]
+    if missing:
+        raise ValidationError({"target_units": f"没有这些单位代码：{'、'.join(missing[:10])}"})
+    return list(dict.fromkeys(units + [found[c] for c in payload.target_units]))
+
+
+def _report_out(report) -> dict:
+    return {
+        "id": report.pk, "name": report.name, "purpose": report.purpose, "owner_code": report.owner.code,
+        "owner_name": report.owner.name, "dataset": report.dataset.code, "columns": report.columns,
+        "filters": report.filters, "group_unit": report.group_unit, "group_period": report.group_period,
+        "period_element": report.period_element, "period_from": report.period_from, "period_to": report.period_to,
+        "group_elements": report.group_elements, "aggregate": report.aggregate, "measure": report.measure,
+        "manual_fields": report.manual_fields,
+        "target_units": list(report.target_units.order_by("path").values_list("code", flat=True)),
+        "admission": report.admission, "admission_label": report.get_admission_display(),
+        "register_status": report.register_status, "register_label": report.get_register_status_display(),
+        "register_reason": report.register_reason, "last_filled_at": report.last_filled_at,
+        "fill_count": report.fill_count, "created_at": report.created_at,
+    }
+
+
+def _report_definition(payload: ReportIn) -> reports.ReportDefinition:
+    dataset = Dataset.objects.filter(code=payload.dataset).first()
+    if dataset is None:
+        raise ValidationError({"dataset": f"没有数据集 {payload.dataset}"})
+    data = payload.dict(exclude={"dataset", "target_units", "target_under", "filters"})
+    return reports.ReportDefinition(**data, dataset=dataset, filters=[f.dict() for f in payload.filters],
+                                    target_units=_targets(payload))
+
+
+# -- reports
+
+
+@router.get("/reports", response=list[ReportOut], summary="报表清单（本部门的报表；督查室和县级用户看全部）")
+@paginate(LimitOffsetPagination)
+def list_reports(request):
+    return Mapped(reports.visible_reports(request.auth), _report_out)
+
+
+@router.post("/reports", response={201: ReportOut, **RESPONSES_WRITE}, summary="定义报表（草稿）")
+def create_report(request, payload: ReportIn):
+    try:
+        report = reports.report_create(actor=request.auth, definition=_report_definition(payload), request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error(exc)
+    return Status(201, _report_out(report))
+
+
+@router.get("/reports/{report_id}", response=ReportOut, summary="报表详情")
+def get_report(request, report_id: int):
+    return _report_out(reports.get_report_or_404(request.auth, report_id))
+
+
+def _report_action(request, report_id: int, action):
+    report = reports.get_report_or_404(request.auth, report_id)
+    try:
+        result = action(report)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error(exc)
+    return Status(200, result)
+
+
+@router.post("/reports/{report_id}/submit", response={200: ReportOut, **RESPONSES_WRITE}, summary="提交准入审批")
+def submit_report(request, report_id: int):
+    return _report_action(request, report_id, lambda r: _report_out(
+        reports.report_submit(actor=request.auth, report=r, request=request)))
+
+
+@router.post("/reports/{report_id}/review", response={200: ReportOut, **RESPONSES_WRITE},
+             summary="准入审批：批准或驳回（督查室）")
+def review_report(request, report_id: int, payload: ReviewIn):
+    return _report_action(request, report_id, lambda r: _report_out(reports.report_review(
+        actor=request.auth, report=r, approve=payload.approve, note=payload.note, request=request)))
+
+
+@router.post("/reports/{report_id}/register", response={200: ReportOut, **RESPONSES_WRITE},
+             summary="报表清单处理：保留、停用、优化、接入（督查室）")
+def register_report(request, report_id: int, payload: RegisterIn):
+    return _report_action(request, report_id, lambda r: _report_out(reports.report_set_register(
+        actor=request.auth, report=r, status=payload.status, reason=payload.reason, request=request)))
+
+
+@router.post("/reports/{report_id}/fill", response={200: TableOut, **RESPONSES_WRITE},
+             summary="从一套表生成报表（不向任何单位索要）")
+def fill_report(request, report_id: int, limit: int = 1000):
+    limit = max(1, min(limit, 10_000))
+    return _report_action(request, report_id, lambda r: reports.report_fill(
+        actor=request.auth, report=r, limit=limit, request=request).to_json())
+
+
+@router.post("/reports/{report_id}/send", response={200: SentOut, **RESPONSES_WRITE},
+             summary="向填报单位下发一期（须已批准准入）")
+def send_report(request, report_id: int, payload: SendIn):
+    return _report_action(request, report_id, lambda r: {"demands": len(reports.report_send(
+        actor=request.auth, report=r, round=payload.round, due_date=payload.due_date, request=request))})
+
+
+# -- data requests
+
+
+def _request_out(data_request) -> dict:
+    return {
+        "id": data_request.pk, "title": data_request.title, "purpose": data_request.purpose,
+        "owner_code": data_request.owner.code, "owner_name": data_request.owner.name,
+        "fields_text": data_request.fields_text, "period": data_request.period, "due_date": data_request.due_date,
+        "target_units": list(data_request.target_units.order_by("path").values_list("code", flat=True)),
+        "fields": [{"field": f.text, "element": f.element.name if f.element else None,
+                    "element_code": f.element.code if f.element else None,
+                    "dataset": f.dataset.code if f.dataset else None, "held": f.held, "score": float(f.score)}
+                   for f in data_request.fields.select_related("element", "dataset")],
+        "held_count": data_request.held_count, "remaining_count": data_request.remaining_count,
+        "not_asked": data_request.not_asked, "admission": data_request.admission,
+        "admission_label": data_request.get_admission_display(), "review_note": data_request.review_note,
+        "sent_at": data_request.sent_at, "created_at": data_request.created_at,
+    }
+
+
+def _request_definition(payload: RequestIn) -> requests.RequestDefinition:
+    return requests.RequestDefinition(
+        title=payload.title, fields_text=payload.fields_text, purpose=payload.purpose, period=payload.period,
+        due_date=payload.due_date, target_units=_targets(payload))
+
+
+@router.get("/requests", response=list[RequestOut], summary="数据需求（本部门的；督查室和县级用户看全部）")
+@paginate(LimitOffsetPagination)
+def list_data_requests(request):
+    return Mapped(requests.visible_requests(request.auth), _request_out)
+
+
+@router.post("/requests", response={201: RequestOut, **RESPONSES_WRITE},
+             summary="提出数据需求（先匹配一套表，已有字段不再向基层索要）")
+def create_data_request(request, payload: RequestIn):
+    try:
+        data_request = requests.request_create(actor=request.auth, definition=_request_definition(payload),
+                                               request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error(exc)
+    return Status(201, _request_out(data_request))
+
+
+@router.get("/requests/{request_id}", response=RequestOut, summary="数据需求详情")
+def get_data_request(request, request_id: int):
+    return _request_out(requests.get_request_or_404(request.auth, request_id))
+
+
+def _request_action(request, request_id: int, action):
+    data_request = requests.get_request_or_404(request.auth, request_id)
+    try:
+        result = action(data_request)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error(exc)
+    return Status(200, result)
+
+
+@router.post("/requests/{request_id}/submit", response={200: RequestOut, **RESPONSES_WRITE},
+             summary="提交准入审批")
+def submit_data_request(request, request_id: int):
+    return _request_action(request, request_id, lambda r: _request_out(
+        requests.request_submit(actor=request.auth, data_request=r, request=request)))
+
+
+@router.post("/requests/{request_id}/review", response={200: RequestOut, **RESPONSES_WRITE},
+             summary="准入审批（督查室）；批准时把一套表已有字段所在数据集共享给提出部门")
+def review_data_request(request, request_id: int, payload: ReviewIn):
+    return _request_action(request, request_id, lambda r: _request_out(requests.request_review(
+        actor=request.auth, data_request=r, approve=payload.approve, note=payload.note, request=request)))
+
+
+@router.post("/requests/{request_id}/send", response={200: SentOut, **RESPONSES_WRITE},
+             summary="向填报单位下发一套表中没有的字段（须已批准准入）")
+def send_data_request(request, request_id: int):
+    return _request_action(request, request_id, lambda r: {"demands": len(requests.request_send(
+        actor=request.auth, data_request=r, request=request))})
+
+
+# -- 找数据, burden, demands
+
+
+@router.get("/find", response=FindOut, summary="向系统找数据：每个字段在一套表中的位置、责任单位和更新情况")
+def find_data_fields(request, q: str = "", under: str = ""):
+    unit = Unit.objects.filter(code=under).first() if under else None
+    targets = matching.targets_under(unit) if unit else matching.default_targets()
+    return matching.find_result(q[:2000], target_units=targets.count())
+
+
+@router.get("/burden", response=list[BurdenUnitOut], summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
+@paginate(LimitOffsetPagination)
+def list_burden(request, year: int | None = None):
+    return reports.burden_units(request.auth, year=year or reports.current_year())
+
+
+@router.get("/burden/summary", response={200: KpiOut, 403: ErrorOut}, summary="全县一套表指标（督查室和县级用户）")
+def burden_summary(request, year: int | None = None):
+    if not reports.sees_all(request.auth):
+        return Status(403, {"detail": "只有督查室和县级用户可以查看全县指标"})
+    k = reports.county_kpis(year=year or reports.current_year())
+    return Status(200, {
+        "year": k["year"], "reports": k["reports"]["total"], "active_reports": k["reports"]["active"],
+        "stopped_reports": k["reports"]["stopped"], "submissions": k["submissions"],
+        "grassroots_units": k["grassroots_units"], "submissions_per_unit": str(k["submissions_per_unit"]),
+        "duplicate_fields": [d.label for d in k["duplicates"]], "not_asked": k["not_asked"],
+    })
+
+
+def _demand_out(demand) -> dict:
+    source = demand.source
+    return {
+        "id": demand.pk, "unit_code": demand.unit.code, "unit_name": demand.unit.name,
+        "source": "report" if demand.report_id else "request", "source_id": source.pk, "title": str(source),
+        "owner_name": source.owner.name, "round": demand.round, "fields": demand.fields, "status": demand.status,
+        "due_date": demand.due_date, "data": demand.data, "filled_at": demand.filled_at,
+    }
+
+
+@router.get("/demands", response=list[DemandOut], summary="派给本单位及下级单位的填报任务")
+@paginate(LimitOffsetPagination)
+def list_demands(request, status: str = ""):
+    qs = reports.visible_demands(request.auth).order_by("due_date", "-created_at")
+    if status in DemandStatus.values:
+        qs = qs.filter(status=status)
+    return Mapped(qs, _demand_out)
+
+
+@router.post("/demands/{demand_id}/fill", response={200: DemandOut, **RESPONSES_WRITE}, summary="完成填报")
+def fill_demand(request, demand_id: int, payload: DemandFillIn):
+    demand = reports.get_demand_or_404(request.auth, demand_id)
+    try:
+        demand = reports.demand_fill(actor=request.auth, demand=demand, data=payload.data, note=payload.note,
+                                     request=request)
+    except (ValidationError, PermissionDenied) as exc:
+        return _error(exc)
+    return Status(200, _demand_out(demand))

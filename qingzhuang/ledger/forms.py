@@ -1,0 +1,55 @@
+"""Forms of the ledger pages: the records filter and the import upload."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+
+from qingzhuang.ledger.models import Dataset, UpdatePeriod
+
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class RecordFilterForm(forms.Form):
+    """GET parameters of the dataset page and the records API; bad cursors are simply ignored."""
+
+    unit = forms.CharField(required=False, max_length=32)
+    q = forms.CharField(required=False, max_length=100)
+    after = forms.IntegerField(required=False, min_value=0)
+    before = forms.IntegerField(required=False, min_value=1)
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "unit": (data.get("unit") or "").strip(),
+            "q": (data.get("q") or "").strip(),
+            "after": data.get("after"),
+            "before": data.get("before"),
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="文件",
+        validators=[FileExtensionValidator(["xlsx", "xls", "csv"], message="请上传 xlsx、xls 或 csv 文件")],
+        error_messages={"required": "请选择要导入的文件"},
+    )
+    period = forms.CharField(
+        label="期间", required=False, max_length=7,
+        help_text="YYYY-MM，例如 2025-01：这批数据所属的月份。",
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dataset = dataset
+        # Only monthly datasets are reported per period.
+        if dataset.update_period != UpdatePeriod.MONTHLY:
+            del self.fields["period"]
+
+    def clean_period(self) -> str:
+        period = self.cleaned_data.get("period", "").strip()
+        if period and not PERIOD_RE.match(period):
+            raise forms.ValidationError("期间应填写为 YYYY-MM 格式，例如 2025-01")
+        return period

@@ -1,0 +1,412 @@
+"""Reads of the ledger for pages and the API, always scoped through ``ledger.access``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from qingzhuang.ledger import access, history, masking, matching
+from qingzhuang.ledger.models import (
+    Category,
+    DataElement,
+    Dataset,
+    DatasetColumn,
+    ImportJob,
+    Record,
+    Storage,
+)
+from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.models import Unit
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+# A filtered count stops here: counting a whole township of a 720,000-row dataset on every
+# page view would cost more than the page itself.
+COUNT_CAP = 10_000
+
+
+# ---------------------------------------------------------------------------------------------
+# The data map
+
+
+def freshness(dataset: Dataset, now: dt.datetime | None = None) -> str:
+    """'empty' (never updated), 'ok' or 'overdue' (older than its update period allows, with a few
+    days' grace); irregular datasets are never overdue. The same rule as ``find_data``'s."""
+    return matching.freshness(dataset.last_updated_at, dataset.update_period, now)
+
+
+# Words of a question that are not about the data asked for ("哪里有身份证号？").
+_QUESTION_WORDS = re.compile(r"哪里有|哪儿有|哪有|在哪里|在哪儿|在哪|哪个|哪些|有没有|是否有|什么|数据集|数据|信息|的|吗|呢")
+_SEPARATORS = re.compile(r"[\s,，、;；。？?！!：:/|]+")
+
+
+def search_terms(q: str) -> list[str]:
+    """The things a free-text question asks for: "哪里有身份证号、手机号？" → ["身份证号", "手机号"]."""
+    terms: list[str] = []
+    for part in _SEPARATORS.split(q.strip()):
+        term = _QUESTION_WORDS.sub("", part) or part
+        if term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+def element_matches(element: DataElement, term: str) -> str | None:
+    """The name or synonym of ``element`` that ``term`` matches (either contains the other)."""
+    term = term.casefold()
+    for label in (element.name, element.code, *element.synonyms):
+        folded = str(label).casefold()
+        if folded and (term in folded or (len(folded) >= 2 and folded in term)):
+            return str(label)
+    return None
+
+
+@dataclass
+class DatasetEntry:
+    dataset: Dataset
+    n_columns: int
+    freshness: str
+    matches: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CategoryGroup:
+    key: str
+    label: str
+    entries: list[DatasetEntry]
+
+
+def data_map(user, q: str = "") -> list[CategoryGroup]:
+    """Every dataset, grouped by 人/地/物/事/情/组织; with ``q``, those whose name or elements match."""
+    datasets = list(
+        access.visible_datasets(user)
+        .annotate(n_columns=Count("columns"))
+        .prefetch_related(Prefetch("columns", queryset=DatasetColumn.objects.select_related("element")))
+        .order_by("code")
+    )
+    terms = search_terms(q)
+    now = timezone.now()
+    entries: dict[str, list[DatasetEntry]] = {}
+    for dataset in datasets:
+        matches: list[str] = []
+        if terms:
+            if not _dataset_matches(dataset, terms, matches):
+                continue
+        entry = DatasetEntry(dataset, dataset.n_columns, freshness(dataset, now), matches)
+        entries.setdefault(dataset.category, []).append(entry)
+    return [CategoryGroup(key, label, entries[key]) for key, label in Category.choices if key in entries]
+
+
+def _dataset_matches(dataset: Dataset, terms: list[str], matches: list[str]) -> bool:
+    hit = False
+    for term in terms:
+        folded = term.casefold()
+        if folded in dataset.name.casefold() or folded == dataset.code.casefold():
+            hit = True
+        for column in dataset.columns.all():
+            label = element_matches(column.element, term) or (
+                column.name if folded in column.name.casefold() else None)
+            if label:
+                hit = True
+                shown = column.name if label == column.name else f"{column.name}（{label}）"
+                if shown not in matches:
+                    matches.append(shown)
+    return hit
+
+
+def catalog_elements(user, q: str = "") -> list[DataElement]:
+    """The data elements (filtered by ``q`` like the data map), each with ``datasets`` using it."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    elements = list(
+        DataElement.objects.select_related("owner")
+        .prefetch_related(Prefetch("columns", queryset=DatasetColumn.objects.select_related("dataset")))
+        .order_by("category", "code")
+    )
+    terms = search_terms(q)
+    if terms:
+        elements = [e for e in elements if any(element_matches(e, t) for t in terms)]
+    for element in elements:
+        seen = {}
+        for column in element.columns.all():
+            seen.setdefault(column.dataset.code, column.dataset)
+        element.datasets = list(seen.values())
+    return elements
+
+
+# ---------------------------------------------------------------------------------------------
+# Records of a dataset
+
+
+def columns_of(dataset: Dataset) -> list[DatasetColumn]:
+    return list(dataset.columns.select_related("element").order_by("position", "id"))
+
+
+def resolve_unit(user, dataset: Dataset, code: str, *, whole: bool | None = None) -> Unit | None:
+    """The unit a page is filtered by. Whole-dataset readers filter by any unit; others within scope."""
+    code = code.strip()
+    if not code:
+        return None
+    if whole is None:
+        whole = access.has_whole_dataset(user, dataset)
+    units = Unit.objects.all() if whole else org_access.visible_units(user)
+    try:
+        return units.get(code=code)
+    except Unit.DoesNotExist:
+        raise Http404("未找到该单位") from None
+
+
+@dataclass
+class Row:
+    id: int
+    unit_code: str
+    unit_name: str
+    key: str
+    version: int | None
+    updated_at: dt.datetime | None
+    data: dict[str, str]
+    indicator_name: str = ""
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    # Keyset cursors: the ids to page after (next) and before (previous); None at either end.
+    next_after: int | None
+    prev_before: int | None
+    # ``total`` is exact unless ``total_capped`` (then "more than COUNT_CAP"); None means not counted.
+    total: int | None = None
+    total_capped: bool = False
+
+
+def exact_key_search(user, columns: list[DatasetColumn]) -> bool:
+    """Whether ``q`` must match the whole key: a prefix search over ID numbers would let a user
+    who sees them masked recover them digit by digit."""
+    return not masking.can_see_personal(user) and any(
+        c.is_key and c.element.value_type in masking.PERSONAL_TYPES for c in columns)
+
+
+def filtered_rows(user, dataset: Dataset, *, unit_ids: list[int] | None = None, q: str = "",
+                  exact: bool = False) -> QuerySet:
+    """The scoped rows of ``dataset`` (records or indicator values), filtered, in no order.
+
+    ``unit_ids``: only rows of these units. ``q`` is a prefix of the key (``exact``: the whole
+    key), or for indicator values a prefix of the indicator code or the period.
+    """
+    q = q.strip()
+    if dataset.storage == Storage.INDICATORS:
+        qs = access.visible_indicator_values(user, dataset)
+        if q:
+            qs = qs.filter(Q(indicator__code__startswith=q) | Q(period__startswith=q))
+    else:
+        qs = access.visible_records(user, dataset)
+        if q:
+            qs = qs.filter(key=q) if exact else qs.filter(key__startswith=q)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return qs
+
+
+def page_unit_ids(user, *, unit: Unit | None, whole: bool) -> list[int] | None:
+    """The units whose rows a page shows; None when that is every unit (nothing to narrow):
+    no unit filter and the whole dataset or a scope at the root of the tree, or a root filter."""
+    if unit is not None:
+        if unit.parent_id is None:
+            return None
+        return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+    if whole or any(path.count("/") == 2 for path in org_access.scope_paths(user)):
+        return None
+    return list(org_access.visible_units(user).values_list("id", flat=True))
+
+
+# Up to this many units, a page is merged from one short index range per unit (below); SQLite
+# allows at most 500 terms in a compound SELECT.
+MAX_MERGED_UNITS = 200
+
+
+def _keyset(rows: QuerySet, *, after: int | None, before: int | None, limit: int) -> QuerySet:
+    """``limit`` + 1 rows (to tell whether there are more) after ``after`` in id order, or before
+    ``before`` in descending id order."""
+    if after is not None:
+        rows = rows.filter(id__gt=after)
+    if before is not None:
+        rows = rows.filter(id__lt=before)
+    return rows.order_by("-id" if before is not None else "id")[: limit + 1]
+
+
+_UNIT_PLACEHOLDER = -727_000_000  # no unit has this id
+
+
+def _merged_ids(qs: QuerySet, unit_ids: list[int], *, after: int | None, before: int | None,
+                limit: int) -> list[int]:
+    """The ids of a page of the rows of ``unit_ids``, in ``_keyset``'s order.
+
+    A subtree's records are not contiguous in id order, so "the next 51 ids of these units" by
+    the primary key may scan most of a 720,000-row table, and sorting all of a township's rows
+    costs as much. Instead each unit gives at most ``limit`` + 1 ids from the (dataset, unit, id)
+    index and the database merges those: the work is bounded by units × page size, whatever the
+    size of the dataset. The query is composed from the ORM's own SQL, so scoping is unchanged.
+    """
+    # One unit's query, compiled once; each unit's id replaces the placeholder among its parameters
+    # (compiling 40 querysets would cost more than running them).
+    part = _keyset(qs.filter(unit_id=_UNIT_PLACEHOLDER), after=after, before=before, limit=limit)
+    sql, part_params = part.values_list("id", flat=True).query.sql_with_params()
+    slot = list(part_params).index(_UNIT_PLACEHOLDER)
+    parts, params = [], []
+    for i, unit_id in enumerate(unit_ids):
+        parts.append(f"SELECT * FROM ({sql}) u{i}")  # noqa: S608 (the ORM's SQL; values stay parameters)
+        params.extend([*part_params[:slot], unit_id, *part_params[slot + 1:]])
+    order = "DESC" if before is not None else "ASC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM ({' UNION ALL '.join(parts)}) merged ORDER BY id {order} LIMIT %s",  # noqa: S608
+                       [*params, limit + 1])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def record_page(
+    user,
+    dataset: Dataset,
+    *,
+    unit: Unit | None = None,
+    q: str = "",
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = PAGE_SIZE,
+    count: bool = True,
+    exact: bool = False,
+    whole: bool | None = None,
+) -> Page:
+    """One page of rows in id order, by keyset (``id > after`` or ``id < before``): never OFFSET.
+
+    Counting: an unfiltered page of a reader of the whole dataset shows the cached
+    ``record_count``; with a unit filter the rows are counted up to ``COUNT_CAP``; otherwise
+    nothing is counted (the page offers "更多…"). ``exact``: see ``exact_key_search``; ``whole``:
+    ``access.has_whole_dataset`` if the caller already knows it.
+    """
+    if whole is None:
+        whole = access.has_whole_dataset(user, dataset)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    unit_ids = page_unit_ids(user, unit=unit, whole=whole)
+    qs = filtered_rows(user, dataset, q=q, exact=exact)
+    if dataset.storage == Storage.INDICATORS:
+        shown = ("id", "period", "value", "updated_at", "unit__code", "unit__name", "indicator__code",
+                 "indicator__name")
+        related = ("unit", "indicator")
+    else:
+        shown = ("id", "key", "data", "version", "updated_at", "unit__code", "unit__name")
+        related = ("unit",)
+    # Indicator values are a small table (units × indicators × months) without a (unit, id) index.
+    if unit_ids is None or len(unit_ids) > MAX_MERGED_UNITS or dataset.storage == Storage.INDICATORS:
+        narrowed = qs if unit_ids is None else qs.filter(unit_id__in=unit_ids)
+        items = list(_keyset(narrowed.select_related(*related).only(*shown), after=after, before=before,
+                             limit=limit))
+    elif unit_ids:
+        ids = _merged_ids(qs, unit_ids, after=after, before=before, limit=limit)
+        by_id = {r.pk: r for r in Record.objects.filter(pk__in=ids).select_related(*related).only(*shown)}
+        items = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        items = []
+    more = len(items) > limit
+    items = sorted(items[:limit], key=lambda item: item.pk)
+    rows = [_row(dataset, item) for item in items]
+    has_more_after = more if before is None else True
+    has_more_before = more if before is not None else after is not None
+    page = Page(
+        rows=rows,
+        next_after=rows[-1].id if rows and has_more_after else None,
+        prev_before=rows[0].id if rows and has_more_before else None,
+    )
+    if count:
+        if unit is not None:
+            counted = filtered_rows(user, dataset, unit_ids=unit_ids, q=q, exact=exact)
+            n = counted.order_by()[: COUNT_CAP + 1].count()
+            page.total, page.total_capped = min(n, COUNT_CAP), n > COUNT_CAP
+        elif not q.strip() and whole:
+            page.total = dataset.record_count
+    return page
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _row(dataset: Dataset, item) -> Row:
+    if dataset.storage == Storage.INDICATORS:
+        data = {"unit_code": item.unit.code, "indicator": item.indicator.code, "period": item.period,
+                "value": _decimal_text(item.value)}
+        return Row(item.id, item.unit.code, item.unit.name, f"{item.unit.code}|{item.indicator.code}|{item.period}",
+                   None, item.updated_at, data, indicator_name=item.indicator.name)
+    return Row(item.id, item.unit.code, item.unit.name, item.key, item.version, item.updated_at, item.data)
+
+
+def display_values(columns: list[DatasetColumn], data: dict, *, reveal: bool) -> list[str]:
+    """The values of ``data`` in column order, as the user may see them."""
+    return [masking.display_value(c.element.value_type, data.get(c.element.code), reveal=reveal) for c in columns]
+
+
+def masked_data(columns: list[DatasetColumn], data: dict, *, reveal: bool) -> dict[str, str]:
+    """``data`` keyed by element code, masked (the API's shape)."""
+    types = {c.element.code: c.element.value_type for c in columns}
+    return {code: masking.display_value(types.get(code, "text"), value, reveal=reveal)
+            for code, value in data.items()}
+
+
+@dataclass
+class FieldChange:
+    name: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    version: int
+    at: dt.datetime
+    actor: str
+    job: ImportJob | None
+    changes: list[FieldChange]
+    created: bool = False
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return "系统"
+    return getattr(user, "display_name", "") or user.get_username()
+
+
+def record_history(record: Record, *, reveal: bool) -> list[HistoryEntry]:
+    """The history of ``record``, newest first, values masked like the record itself.
+
+    The import engine keeps a change row for every later change; the creation is the record's
+    own (its time, and its job while it is still at version 1).
+    """
+    entries = [
+        HistoryEntry(change.version, change.at, _actor_name(change.actor), change.job,
+                     [FieldChange(f.column, f.before, f.after) for f in change.fields])
+        for change in history.record_history(record, reveal=reveal)
+    ]
+    first_job = record.job if record.version == 1 else None
+    entries.append(HistoryEntry(1, record.created_at, _actor_name(first_job.uploaded_by) if first_job else "—",
+                                first_job, [], created=True))
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# Import jobs
+
+
+def recent_jobs(user, dataset: Dataset | None = None, limit: int = 10) -> list[ImportJob]:
+    """The user's own latest uploads (of ``dataset``)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    qs = ImportJob.objects.filter(uploaded_by=user).select_related("dataset")
+    if dataset is not None:
+        qs = qs.filter(dataset=dataset)
+    return list(qs.order_by("-created_at", "-id")[:limit])

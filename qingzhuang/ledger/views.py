@@ -1,0 +1,233 @@
+"""Pages of the 一套表: the data map, datasets and their records, imports and their jobs."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from html import escape
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingzhuang.ledger import access, exports, imports, masking, queries
+from qingzhuang.ledger.forms import ImportForm, RecordFilterForm
+from qingzhuang.ledger.models import Dataset, JobStatus, Storage
+from qingzhuang.lib import tables
+from qingzhuang.orgs import audit
+
+ERROR_HEADERS = ["行", "列", "值", "原因", "问题代码"]
+MAX_SHOWN_ERRORS = 200
+
+
+def _is_htmx(request) -> bool:
+    # A history restore after a cache miss asks for the whole page.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def _records_dataset_or_404(user, code: str) -> Dataset:
+    dataset = access.get_dataset_or_404(user, code)
+    if dataset.storage != Storage.RECORDS:
+        raise Http404("该数据集没有单条记录页")
+    return dataset
+
+
+@login_required
+@require_GET
+def data_map(request):
+    q = request.GET.get("q", "").strip()[:100]
+    context = {
+        "q": q,
+        "groups": queries.data_map(request.user, q),
+        "elements": queries.catalog_elements(request.user, q),
+    }
+    template = "ledger/_data_map_results.html" if _is_htmx(request) else "ledger/data_map.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def dataset_detail(request, code: str):
+    user = request.user
+    dataset = access.get_dataset_or_404(user, code)
+    params = RecordFilterForm(request.GET).values()
+    whole = access.has_whole_dataset(user, dataset)
+    unit, filter_error = None, ""
+    try:
+        unit = queries.resolve_unit(user, dataset, params["unit"], whole=whole)
+    except Http404:
+        filter_error = "未找到该单位，或该单位不在您的查看范围内。"
+    columns = queries.columns_of(dataset)
+    exact = queries.exact_key_search(user, columns)
+    page = None
+    if not filter_error:
+        page = queries.record_page(user, dataset, unit=unit, q=params["q"], after=params["after"],
+                                   before=params["before"], exact=exact, whole=whole)
+        if dataset.storage == Storage.RECORDS:
+            _record_cells(page.rows, columns, dataset)
+    context = {
+        "dataset": dataset, "columns": columns, "page": page, "params": params, "unit": unit,
+        "filter_error": filter_error, "freshness": queries.freshness(dataset),
+        "is_indicators": dataset.storage == Storage.INDICATORS, "exact_key": exact,
+        "whole_dataset": whole,
+        "can_import": access.can_import(user, dataset),
+        "count_cap": queries.COUNT_CAP,
+        "list_url": reverse("dataset_detail", args=[dataset.code]) + "?" + urlencode(
+            {"unit": params["unit"], "q": params["q"]}),
+    }
+    template = "ledger/_dataset_records.html" if _is_htmx(request) else "ledger/dataset_detail.html"
+    return render(request, template, context)
+
+
+def _record_cells(rows, columns, dataset: Dataset) -> None:
+    """The cells of each row as one escaped string: 50 rows × 10 columns of template nodes, and a
+    ``{% url %}`` per row, cost more than all of the page's queries."""
+    link = reverse("record_detail", args=[dataset.code, 0])[: -len("0/")]  # …/records/<pk>/
+    for row in rows:
+        cells = "".join(f'<td class="text-nowrap">{escape(v)}</td>'
+                        for v in queries.display_values(columns, row.data, reveal=False))
+        row.cells = mark_safe(  # noqa: S308 (every value is escaped above)
+            f'<td class="text-nowrap">{escape(row.unit_name)}</td>{cells}'
+            f'<td class="text-nowrap"><a href="{link}{row.id}/">查看</a></td>')
+
+
+def _record_page(request, dataset: Dataset, record, *, revealed: bool):
+    columns = queries.columns_of(dataset)
+    values = queries.display_values(columns, record.data, reveal=revealed)
+    has_personal = any(c.element.value_type in masking.PERSONAL_TYPES and record.data.get(c.element.code)
+                       for c in columns)
+    return render(request, "ledger/record_detail.html", {
+        "dataset": dataset, "record": record, "fields": list(zip(columns, values, strict=True)),
+        "history": queries.record_history(record, reveal=revealed),
+        "revealed": revealed, "can_reveal": has_personal and masking.can_see_personal(request.user),
+    })
+
+
+@login_required
+@require_GET
+def record_detail(request, code: str, pk: int):
+    dataset = _records_dataset_or_404(request.user, code)
+    return _record_page(request, dataset, access.get_record_or_404(request.user, dataset, pk), revealed=False)
+
+
+@transaction.atomic
+def _audit_reveal(*, actor, dataset: Dataset, record, request) -> None:
+    # The key of a population record is an ID number: the audit log (readable by auditors
+    # without the personal-data permission) names the record by dataset and id only.
+    audit.record(actor=actor, action="record.reveal", object_type="ledger.record", object_id=str(record.pk),
+                 object_repr=f"{dataset.name} 记录 #{record.pk}", unit=record.unit, request=request)
+
+
+@login_required
+@permission_required("orgs.view_personal_data", raise_exception=True)
+@require_POST
+def record_reveal(request, code: str, pk: int):
+    dataset = _records_dataset_or_404(request.user, code)
+    record = access.get_record_or_404(request.user, dataset, pk)
+    _audit_reveal(actor=request.user, dataset=dataset, record=record, request=request)
+    return _record_page(request, dataset, record, revealed=True)
+
+
+@login_required
+@require_GET
+def dataset_export(request, code: str):
+    dataset = access.get_dataset_or_404(request.user, code)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("不支持的导出格式")
+    params = RecordFilterForm(request.GET).values()
+    unit = queries.resolve_unit(request.user, dataset, params["unit"])
+    out = tempfile.TemporaryFile()
+    exports.export_dataset(user=request.user, dataset=dataset, target=out, fmt=fmt, unit=unit, q=params["q"],
+                   request=request)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"{dataset.name}_{timezone.localdate():%Y%m%d}.{fmt}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dataset_import(request, code: str):
+    dataset = access.get_dataset_or_404(request.user, code)
+    if not access.can_import(request.user, dataset):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None, dataset=dataset)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.job_create(actor=request.user, dataset=dataset, upload=form.cleaned_data["file"],
+                             period=form.cleaned_data.get("period", ""),
+                             dry_run=request.POST.get("action") != "import", request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(request, "ledger/import.html", {
+        "dataset": dataset, "form": form, "columns": queries.columns_of(dataset),
+        "jobs": queries.recent_jobs(request.user, dataset),
+    })
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+def _job_errors(user, job) -> list[dict]:
+    """The job's problems; personal values masked for viewers other than the uploader."""
+    return imports.job_json(job, user=user)["errors"]
+
+
+def _job_context(user, job) -> dict:
+    errors = _job_errors(user, job) if job.is_finished else []
+    return {"job": job, "errors": errors, "shown_errors": errors[:MAX_SHOWN_ERRORS],
+            "failed": job.status == JobStatus.FAILED,
+            "can_confirm": job.dry_run and job.status == JobStatus.SUCCEEDED}
+
+
+@login_required
+@require_GET
+def job_detail(request, pk: int):
+    job = imports.get_job_or_404(request.user, pk)
+    return render(request, "ledger/job_detail.html", _job_context(request.user, job))
+
+
+@login_required
+@require_GET
+def job_progress(request, pk: int):
+    """The status partial that the job page polls until the job has finished."""
+    job = imports.get_job_or_404(request.user, pk)
+    return render(request, "ledger/_job_status.html", _job_context(request.user, job))
+
+
+@login_required
+@require_GET
+def job_errors(request, pk: int):
+    job = imports.get_job_or_404(request.user, pk)
+    rows = ([_cell(e.get(k)) for k in ("row", "column", "value", "message", "code")] for e in _job_errors(request.user, job))
+    buffer = io.BytesIO()
+    tables.write_xlsx(buffer, ERROR_HEADERS, rows, sheet_title="问题清单")
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"{job.dataset.name}_导入问题清单_{job.pk}.xlsx")
+
+
+@login_required
+@require_POST
+def job_retry(request, pk: int):
+    """Run a failed job again, or import for real the file of a dry run that passed."""
+    job = imports.get_job_or_404(request.user, pk)
+    if not access.can_import(request.user, job.dataset):
+        raise PermissionDenied
+    confirm = request.POST.get("confirm") == "import" and job.dry_run and job.status == JobStatus.SUCCEEDED
+    if job.status != JobStatus.FAILED and not confirm:
+        return redirect("job_detail", pk=job.pk)
+    try:
+        job = imports.job_retry(actor=request.user, job=job, dry_run=False if confirm else None, request=request)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("job_detail", pk=job.pk)

@@ -1,0 +1,712 @@
+"""Pages of reports and data requests: the register, admission, filling, sending, 找数据 and the
+burden ledger. Views are thin: forms parse, services write, ``reports``/``requests`` scope reads."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingzhuang.ledger import matching, reports, requests
+from qingzhuang.ledger.models import (
+    Admission,
+    Aggregate,
+    DataElement,
+    Dataset,
+    DemandStatus,
+    FilterOp,
+    PeriodGrain,
+    RegisterStatus,
+    UnitLevel,
+)
+from qingzhuang.orgs.models import Unit, UnitKind
+
+PAGE_SIZE = 50
+FILTER_ROWS = 3
+TARGET_PARENT_KINDS = (UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.STREET)
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _message_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes on every widget (the templates render widgets as they are)."""
+    for bound in form.fields.values():
+        widget = bound.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class TargetsMixin(forms.Form):
+    """Target units: all villages and communities under a unit, plus any listed unit codes."""
+
+    target_under = forms.ChoiceField(label="填报单位范围", required=False,
+                                     help_text="选择乡镇（街道）即向其下全部村（社区）索要；选择全县即全县所有村（社区）。")
+    target_codes = forms.CharField(label="另加单位代码", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                   help_text="逐个列出单位代码，用逗号、空格或换行分隔。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Unit.objects.filter(kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path")
+        self.fields["target_under"].choices = [("", "—")] + [
+            (u.code, "全县所有村（社区）" if u.kind == UnitKind.COUNTY else f"{u.name}的全部村（社区）")
+            for u in parents
+        ]
+
+    def clean_target_codes(self) -> list[str]:
+        text = self.cleaned_data.get("target_codes", "")
+        return [c for c in matching.SEPARATORS.split(text) if c]
+
+    def target_units(self) -> list[Unit]:
+        units: list[Unit] = []
+        under = self.cleaned_data.get("target_under")
+        if under:
+            units += list(matching.targets_under(Unit.objects.get(code=under)).order_by("path"))
+        codes = self.cleaned_data.get("target_codes") or []
+        found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise ValidationError({"target_codes": f"没有这些单位代码：{'、'.join(missing[:10])}"})
+        units += [found[c] for c in codes]
+        return list(dict.fromkeys(units))
+
+    @staticmethod
+    def initial_targets(units) -> dict:
+        return {"target_codes": "\n".join(u.code for u in units)}
+
+
+class ReportForm(TargetsMixin):
+    name = forms.CharField(label="报表名称", max_length=100)
+    purpose = forms.CharField(label="用途", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    aggregate = forms.ChoiceField(label="统计方式", choices=Aggregate.choices, initial=Aggregate.COUNT)
+    columns = forms.MultipleChoiceField(label="明细字段", required=False, widget=forms.CheckboxSelectMultiple,
+                                        help_text="统计方式为“明细”时逐条列出这些字段。")
+    group_unit = forms.ChoiceField(label="按单位分组", choices=UnitLevel.choices, required=False)
+    group_period = forms.ChoiceField(label="按期间分组", choices=PeriodGrain.choices, required=False)
+    group_elements = forms.MultipleChoiceField(label="按字段分组", required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    measure = forms.ChoiceField(label="求和或平均的字段", required=False)
+    period_element = forms.ChoiceField(label="期间字段", required=False)
+    period_from = forms.CharField(label="起始期间", required=False, max_length=7,
+                                  widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
+    period_to = forms.CharField(label="截止期间", required=False, max_length=7,
+                                widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
+    manual_fields = forms.CharField(
+        label="需基层补充填报的字段", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="一套表中没有、必须由基层填报的字段，用顿号分隔；留空表示完全由一套表生成，不向基层索要。",
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dataset = dataset
+        columns = list(reports.dataset_columns(dataset).values())
+        all_choices = [(c.element.code, c.name) for c in columns]
+        self.fields["columns"].choices = all_choices
+        self.fields["group_elements"].choices = [
+            (c.element.code, c.name) for c in columns if c.element.value_type in ("code", "codes", "indicator", "unit")
+        ]
+        self.fields["measure"].choices = [("", "—")] + [
+            (c.element.code, c.name) for c in columns if c.element.value_type in reports.NUMERIC_TYPES
+        ]
+        self.fields["period_element"].choices = [("", "—")] + [
+            (c.element.code, c.name) for c in columns if c.element.value_type in reports.PERIOD_TYPES
+        ]
+        self.filter_rows = []
+        for i in range(1, FILTER_ROWS + 1):
+            self.fields[f"filter_element_{i}"] = forms.ChoiceField(label=f"筛选字段{i}", required=False,
+                                                                   choices=[("", "—")] + all_choices)
+            self.fields[f"filter_op_{i}"] = forms.ChoiceField(label=f"比较方式{i}", required=False,
+                                                              choices=FilterOp.choices)
+            self.fields[f"filter_value_{i}"] = forms.CharField(label=f"值{i}", required=False, max_length=100)
+            self.filter_rows.append((self[f"filter_element_{i}"], self[f"filter_op_{i}"], self[f"filter_value_{i}"]))
+        _style(self)
+
+    @staticmethod
+    def initial_for(report) -> dict:
+        initial = {
+            "name": report.name, "purpose": report.purpose, "aggregate": report.aggregate,
+            "columns": report.columns, "group_unit": report.group_unit, "group_period": report.group_period,
+            "group_elements": report.group_elements, "measure": report.measure,
+            "period_element": report.period_element, "period_from": report.period_from,
+            "period_to": report.period_to, "manual_fields": "、".join(report.manual_fields),
+            **TargetsMixin.initial_targets(report.target_units.order_by("path")),
+        }
+        for i, f in enumerate(report.filters[:FILTER_ROWS], start=1):
+            initial.update({f"filter_element_{i}": f["element"], f"filter_op_{i}": f["op"],
+                            f"filter_value_{i}": f["value"]})
+        return initial
+
+    def definition(self) -> reports.ReportDefinition:
+        data = self.cleaned_data
+        return reports.ReportDefinition(
+            name=data["name"], dataset=self.dataset, purpose=data["purpose"], columns=data["columns"],
+            filters=[{"element": data[f"filter_element_{i}"], "op": data[f"filter_op_{i}"],
+                      "value": data[f"filter_value_{i}"]} for i in range(1, FILTER_ROWS + 1)],
+            group_unit=data["group_unit"], group_period=data["group_period"],
+            period_element=data["period_element"], period_from=data["period_from"], period_to=data["period_to"],
+            group_elements=data["group_elements"], aggregate=data["aggregate"], measure=data["measure"],
+            manual_fields=matching.split_fields(data["manual_fields"]), target_units=self.target_units(),
+        )
+
+
+class RequestForm(TargetsMixin):
+    title = forms.CharField(label="需求名称", max_length=100)
+    fields_text = forms.CharField(
+        label="所需字段", widget=forms.Textarea(attrs={"rows": 3, "placeholder": "身份证号、户籍地址、是否低保、手机号"}),
+        help_text="用顿号、逗号或换行分隔。系统会先在一套表中查找，已有的字段直接共享，不再向基层索要。",
+    )
+    purpose = forms.CharField(label="用途", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    period = forms.CharField(label="数据期间", required=False, max_length=50,
+                             widget=forms.TextInput(attrs={"placeholder": "例如 2025年6月"}))
+    due_date = forms.DateField(label="填报截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    @staticmethod
+    def initial_for(data_request) -> dict:
+        return {"title": data_request.title, "fields_text": data_request.fields_text,
+                "purpose": data_request.purpose, "period": data_request.period, "due_date": data_request.due_date,
+                **TargetsMixin.initial_targets(data_request.target_units.order_by("path"))}
+
+    def definition(self) -> requests.RequestDefinition:
+        data = self.cleaned_data
+        return requests.RequestDefinition(
+            title=data["title"], fields_text=data["fields_text"], purpose=data["purpose"], period=data["period"],
+            due_date=data["due_date"], target_units=self.target_units(),
+        )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "批准"), ("reject", "驳回")])
+    note = forms.CharField(required=False, max_length=500)
+
+
+class RegisterForm(forms.Form):
+    status = forms.ChoiceField(choices=RegisterStatus.choices)
+    reason = forms.CharField(max_length=500, error_messages={"required": "请写明处理理由"})
+
+
+class SendForm(forms.Form):
+    round = forms.CharField(max_length=20, error_messages={"required": "请填写填报期次，例如 2025-06"})
+    due_date = forms.DateField(required=False)
+
+
+def _first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return "提交的内容无效"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def _manageable_report_or_404(user, pk: int):
+    report = reports.get_report_or_404(user, pk)
+    if not reports.can_manage(user, report):
+        raise PermissionDenied("只有提出报表的部门可以这样做")
+    return report
+
+
+@login_required
+@require_GET
+def report_list(request):
+    """报表清单: every visible report with its admission, register status and burden."""
+    qs = reports.register(request.user).order_by("-created_at", "-id")
+    status, admission, q = (request.GET.get(k, "").strip()[:100] for k in ("status", "admission", "q"))
+    if status in RegisterStatus.values:
+        qs = qs.filter(register_status=status)
+    if admission in Admission.values:
+        qs = qs.filter(admission=admission)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    column_cache: dict[int, dict] = {}
+    for report in page:
+        if report.dataset_id not in column_cache:
+            column_cache[report.dataset_id] = reports.dataset_columns(report.dataset)
+        report.field_names = reports.report_fields(report, column_cache[report.dataset_id])
+    context = {
+        "page": page, "status": status, "admission": admission, "q": q,
+        "statuses": RegisterStatus.choices, "admissions": Admission.choices,
+        "can_define": reports.can_define(request.user), "sees_all": reports.sees_all(request.user),
+        "kpis": reports.county_kpis(year=reports.current_year()) if reports.sees_all(request.user) else None,
+    }
+    return render(request, "ledger/report_list.html", context)
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def report_create(request):
+    if not request.user.unit_id:
+        raise PermissionDenied("账号未关联单位")
+    code = request.POST.get("dataset") or request.GET.get("dataset", "")
+    dataset = Dataset.objects.filter(code=code).select_related("owner").first() if code else None
+    if dataset is None:
+        return render(request, "ledger/report_form.html", {
+            "report": None, "dataset": None,
+            "datasets": Dataset.objects.select_related("owner").order_by("category", "code")})
+    form = ReportForm(request.POST or None, dataset=dataset)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = reports.report_create(actor=request.user, definition=form.definition(), request=request)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"已保存报表“{report.name}”（草稿）。提交督查室准入审批后才能向基层下发。")
+            return redirect("report_detail", pk=report.pk)
+    return render(request, "ledger/report_form.html", {"form": form, "report": None, "dataset": dataset})
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk: int):
+    report = _manageable_report_or_404(request.user, pk)
+    form = ReportForm(request.POST or None, dataset=report.dataset, initial=ReportForm.initial_for(report))
+    if request.method == "POST" and form.is_valid():
+        try:
+            reports.report_update(actor=request.user, report=report, definition=form.definition(), request=request)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("report_detail", pk=report.pk)
+    return render(request, "ledger/report_form.html", {"form": form, "report": report, "dataset": report.dataset})
+
+
+def _report_context(request, report, table=None) -> dict:
+    user = request.user
+    columns = reports.dataset_columns(report.dataset)
+    names = {code: c.name for code, c in columns.items()}
+    return {
+        "report": report,
+        "table": table,
+        "column_names": [names.get(c, c) for c in report.columns],
+        "group_names": [names.get(c, c) for c in report.group_elements],
+        "measure_name": names.get(report.measure, ""),
+        "period_name": names.get(report.period_element, ""),
+        "filters": [{"name": names.get(f["element"], f["element"]), "op": FilterOp(f["op"]).label,
+                     "value": f["value"]} for f in report.filters],
+        "targets": report.target_units.order_by("path"),
+        "demand_rounds": report.demands.values("round").annotate(
+            n=Count("id"), filled=Count("id", filter=Q(status=DemandStatus.FILLED))
+        ).order_by("-round"),
+        "can_manage": reports.can_manage(user, report),
+        "can_approve": reports.can_approve(user),
+        "reads_whole": reports.reads_whole_dataset(report),
+        "register_statuses": RegisterStatus.choices,
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@require_GET
+def report_detail(request, pk: int):
+    report = reports.get_report_or_404(request.user, pk)
+    return render(request, "ledger/report_detail.html", _report_context(request, report))
+
+
+@login_required
+@require_POST
+def report_fill(request, pk: int):
+    """Fill the report from the ledger (no unit is asked) and show the table."""
+    report = reports.get_report_or_404(request.user, pk)
+    try:
+        table = reports.report_fill(actor=request.user, report=report, request=request)
+    except ValidationError as error:
+        if _is_htmx(request):
+            return render(request, "ledger/report_table.html", {"report": report, "fill_errors": error.messages})
+        _message_errors(request, error)
+        return redirect("report_detail", pk=report.pk)
+    if _is_htmx(request):
+        return render(request, "ledger/report_table.html", {"report": report, "table": table})
+    return render(request, "ledger/report_detail.html", _report_context(request, report, table))
+
+
+@login_required
+@require_GET
+def report_export(request, pk: int):
+    report = reports.get_report_or_404(request.user, pk)
+    fmt = request.GET.get("format", "xlsx")
+    out = tempfile.TemporaryFile()
+    try:
+        reports.report_export(actor=request.user, report=report, target=out, fmt=fmt, request=request)
+    except ValidationError as error:
+        out.close()
+        _message_errors(request, error)
+        return redirect("report_detail", pk=report.pk)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True,
+                        filename=f"{report.name}-{timezone.localdate():%Y%m%d}.{fmt}")
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_POST
+def report_submit(request, pk: int):
+    report = _manageable_report_or_404(request.user, pk)
+    try:
+        reports.report_submit(actor=request.user, report=report, request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, "已提交督查室准入审批。")
+    return redirect("report_detail", pk=report.pk)
+
+
+@login_required
+@permission_required("ledger.approve_report", raise_exception=True)
+@require_POST
+def report_review(request, pk: int):
+    report = reports.get_report_or_404(request.user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择批准或驳回")
+        return redirect("report_detail", pk=report.pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        reports.report_review(actor=request.user, report=report, approve=approve,
+                              note=form.cleaned_data["note"], request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, "已批准准入。" if approve else "已驳回。")
+    return redirect("report_detail", pk=report.pk)
+
+
+@login_required
+@permission_required("ledger.approve_report", raise_exception=True)
+@require_POST
+def report_register(request, pk: int):
+    report = reports.get_report_or_404(request.user, pk)
+    form = RegisterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("report_detail", pk=report.pk)
+    try:
+        reports.report_set_register(actor=request.user, report=report, status=form.cleaned_data["status"],
+                                    reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, f"报表清单状态已改为“{RegisterStatus(form.cleaned_data['status']).label}”。")
+    return redirect("report_detail", pk=report.pk)
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_POST
+def report_send(request, pk: int):
+    report = _manageable_report_or_404(request.user, pk)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("report_detail", pk=report.pk)
+    try:
+        demands = reports.report_send(actor=request.user, report=report, round=form.cleaned_data["round"],
+                                      due_date=form.cleaned_data["due_date"], request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, f"已向 {len(demands)} 个单位下发第“{form.cleaned_data['round']}”期。")
+    return redirect("report_detail", pk=report.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data requests
+
+
+def _manageable_request_or_404(user, pk: int):
+    data_request = requests.get_request_or_404(user, pk)
+    if not reports.can_manage(user, data_request):
+        raise PermissionDenied("只有提出数据需求的部门可以这样做")
+    return data_request
+
+
+@login_required
+@require_GET
+def request_list(request):
+    qs = requests.visible_requests(request.user)
+    admission, q = request.GET.get("admission", ""), request.GET.get("q", "").strip()[:100]
+    if admission in Admission.values:
+        qs = qs.filter(admission=admission)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    qs = qs.annotate(n_targets=Count("target_units", distinct=True)).order_by("-created_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ledger/request_list.html", {
+        "page": page, "admission": admission, "q": q, "admissions": Admission.choices,
+        "can_define": reports.can_define(request.user), "sees_all": reports.sees_all(request.user),
+    })
+
+
+def _request_form_page(request, form, data_request):
+    preview = []
+    text = form["fields_text"].value() or ""
+    if text.strip():
+        preview = matching.find_fields(text)
+    return render(request, "ledger/request_form.html",
+                  {"form": form, "data_request": data_request, "matches": preview})
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def request_create(request):
+    if not request.user.unit_id:
+        raise PermissionDenied("账号未关联单位")
+    form = RequestForm(request.POST or None, initial={"fields_text": request.GET.get("fields", "")[:2000]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            data_request = requests.request_create(actor=request.user, definition=form.definition(),
+                                                   request=request)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, f"已保存数据需求“{data_request.title}”（草稿）。")
+            return redirect("request_detail", pk=data_request.pk)
+    return _request_form_page(request, form, None)
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def request_edit(request, pk: int):
+    data_request = _manageable_request_or_404(request.user, pk)
+    form = RequestForm(request.POST or None, initial=RequestForm.initial_for(data_request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            requests.request_update(actor=request.user, data_request=data_request, definition=form.definition(),
+                                    request=request)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("request_detail", pk=data_request.pk)
+    return _request_form_page(request, form, data_request)
+
+
+@login_required
+@require_GET
+def request_detail(request, pk: int):
+    data_request = requests.get_request_or_404(request.user, pk)
+    fields = list(data_request.fields.select_related("element", "dataset__owner"))
+    demands = data_request.demands.select_related("unit").order_by("unit__path")
+    return render(request, "ledger/request_detail.html", {
+        "data_request": data_request, "fields": fields,
+        "held": [f for f in fields if f.held], "remaining": [f for f in fields if not f.held],
+        "targets": data_request.target_units.order_by("path"), "demands": demands,
+        "can_manage": reports.can_manage(request.user, data_request),
+        "can_approve": reports.can_approve(request.user),
+    })
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_POST
+def request_submit(request, pk: int):
+    data_request = _manageable_request_or_404(request.user, pk)
+    try:
+        requests.request_submit(actor=request.user, data_request=data_request, request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, "已提交督查室准入审批。")
+    return redirect("request_detail", pk=data_request.pk)
+
+
+@login_required
+@permission_required("ledger.approve_report", raise_exception=True)
+@require_POST
+def request_review(request, pk: int):
+    data_request = requests.get_request_or_404(request.user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择批准或驳回")
+        return redirect("request_detail", pk=data_request.pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        requests.request_review(actor=request.user, data_request=data_request, approve=approve,
+                                note=form.cleaned_data["note"], request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, "已批准准入，一套表已有的字段已共享给提出部门。" if approve else "已驳回。")
+    return redirect("request_detail", pk=data_request.pk)
+
+
+@login_required
+@permission_required("ledger.define_report", raise_exception=True)
+@require_POST
+def request_send(request, pk: int):
+    data_request = _manageable_request_or_404(request.user, pk)
+    try:
+        demands = requests.request_send(actor=request.user, data_request=data_request, request=request)
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, f"已向 {len(demands)} 个单位下发，只索要一套表中没有的字段。")
+    return redirect("request_detail", pk=data_request.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# 找数据
+
+
+def _find_targets(code: str):
+    unit = Unit.objects.filter(code=code).first() if code else None
+    units = matching.targets_under(unit) if unit else matching.default_targets()
+    return unit, units.count()
+
+
+@login_required
+@require_GET
+def find_data(request):
+    # The request form's live preview sends its own field names.
+    q = (request.GET.get("q") or request.GET.get("fields_text") or "").strip()[:2000]
+    under = request.GET.get("under") or request.GET.get("target_under") or ""
+    unit, target_count = _find_targets(under.strip()[:32])
+    matches = matching.find_fields(q) if q else []
+    held = sum(1 for m in matches if m.held)
+    context = {
+        "q": q, "matches": matches, "held": held, "remaining": len(matches) - held,
+        "target_unit": unit, "target_count": target_count,
+        "not_asked": matching.not_asked(matches, target_count),
+        "parents": Unit.objects.filter(kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path"),
+        "can_define": reports.can_define(request.user),
+        "elements": DataElement.objects.count(),
+    }
+    template = "ledger/find_results.html" if _is_htmx(request) else "ledger/find.html"
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------------------------------------
+# The burden ledger and demands
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return reports.current_year()
+    return year if 2000 <= year <= 2100 else reports.current_year()
+
+
+@login_required
+@require_GET
+def burden(request):
+    year, q = _year(request), request.GET.get("q", "").strip()[:50]
+    page = Paginator(reports.burden_units(request.user, year=year, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
+    sees_all = reports.sees_all(request.user)
+    return render(request, "ledger/burden.html", {
+        "page": page, "year": year, "q": q, "sees_all": sees_all,
+        "kpis": reports.county_kpis(year=year) if sees_all else None,
+        "years": range(reports.current_year(), reports.current_year() - 5, -1),
+    })
+
+
+@login_required
+@require_GET
+def burden_unit(request, code: str):
+    unit = reports.get_burden_unit_or_404(request.user, code)
+    year = _year(request)
+    demands = list(reports.unit_demands(unit, year=year))
+    children = reports.burden_units(request.user, year=year).filter(parent=unit).order_by("path")
+    return render(request, "ledger/burden_unit.html", {
+        "unit": unit, "year": year, "demands": demands, "children": children,
+        "n_reports": len({d.report_id for d in demands if d.report_id}),
+        "n_requests": len({d.request_id for d in demands if d.request_id}),
+        "n_pending": sum(1 for d in demands if d.status == DemandStatus.PENDING),
+    })
+
+
+@login_required
+@require_GET
+def demand_list(request):
+    """What was asked of my unit and its subtree: the grassroots cadre's to-do list."""
+    status = request.GET.get("status", DemandStatus.PENDING)
+    qs = reports.visible_demands(request.user).order_by("due_date", "-created_at")
+    if status in DemandStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ledger/burden_demands.html", {"page": page, "status": status,
+                                                           "statuses": DemandStatus.choices})
+
+
+class DemandFillForm(forms.Form):
+    note = forms.CharField(label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, demand, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_names = []
+        for i, name in enumerate(demand.fields):
+            key = f"field_{i}"
+            self.fields[key] = forms.CharField(label=name, required=False, max_length=2000)
+            self.field_names.append((key, name))
+        self.order_fields([k for k, _ in self.field_names] + ["note"])
+        _style(self)
+
+    def data_values(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(key, "") for key, name in self.field_names}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_detail(request, pk: int):
+    demand = reports.get_demand_or_404(request.user, pk)
+    can_fill = reports.can_fill_demand(request.user, demand) and demand.status == DemandStatus.PENDING
+    form = DemandFillForm(request.POST or None, demand=demand)
+    if request.method == "POST":
+        if not reports.can_fill_demand(request.user, demand):
+            raise PermissionDenied("只有被要求填报的单位可以填报")
+        if form.is_valid():
+            try:
+                reports.demand_fill(actor=request.user, demand=demand, data=form.data_values(),
+                                    note=form.cleaned_data["note"], request=request)
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                messages.success(request, "已填报。")
+                return redirect("demand_detail", pk=demand.pk)
+    return render(request, "ledger/burden_demand.html", {
+        "demand": demand, "form": form, "can_fill": can_fill,
+        "overdue": demand.status == DemandStatus.PENDING and demand.due_date
+        and demand.due_date < timezone.localdate(),
+        "stopped": bool(demand.report_id and demand.report.is_stopped),
+    })
+
