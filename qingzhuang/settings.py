@@ -208,6 +208,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QZ_IMPORT_MAX_BYTES = int(os.environ.get("QZ_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 QZ_IMPORT_MAX_ROWS = int(os.environ.get("QZ_IMPORT_MAX_ROWS", "2000000"))
 QZ_IMPORT_MAX_COLUMNS = int(os.environ.get("QZ_IMPORT_MAX_COLUMNS", "200"))
+# xlsx files are zip archives: refuse ones that unpack beyond this or compress suspiciously well.
+QZ_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("QZ_IMPORT_MAX_UNZIPPED_BYTES", str(max(1024**3, 5 * QZ_IMPORT_MAX_BYTES)))
+)
+QZ_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("QZ_IMPORT_MAX_ZIP_RATIO", "200"))
+# A ledger import job still "running" after this long belongs to a dead worker: it is marked failed.
+QZ_IMPORT_STALE_MINUTES = int(os.environ.get("QZ_IMPORT_STALE_MINUTES", "30"))
 
 TASKS = {
     "default": {

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +17,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingzhuang.ledger import access, exports, imports, masking, queries
+from qingzhuang.ledger import access, exports, imports, masking, queries, services
 from qingzhuang.ledger.forms import ImportForm, RecordFilterForm
 from qingzhuang.ledger.models import Dataset, JobStatus, Storage
 from qingzhuang.lib import tables
-from qingzhuang.orgs import audit
 
 ERROR_HEADERS = ["行", "列", "值", "原因", "问题代码"]
 MAX_SHOWN_ERRORS = 200
@@ -118,21 +116,13 @@ def record_detail(request, code: str, pk: int):
     return _record_page(request, dataset, access.get_record_or_404(request.user, dataset, pk), revealed=False)
 
 
-@transaction.atomic
-def _audit_reveal(*, actor, dataset: Dataset, record, request) -> None:
-    # The key of a population record is an ID number: the audit log (readable by auditors
-    # without the personal-data permission) names the record by dataset and id only.
-    audit.record(actor=actor, action="record.reveal", object_type="ledger.record", object_id=str(record.pk),
-                 object_repr=f"{dataset.name} 记录 #{record.pk}", unit=record.unit, request=request)
-
-
 @login_required
 @permission_required("orgs.view_personal_data", raise_exception=True)
 @require_POST
 def record_reveal(request, code: str, pk: int):
     dataset = _records_dataset_or_404(request.user, code)
     record = access.get_record_or_404(request.user, dataset, pk)
-    _audit_reveal(actor=request.user, dataset=dataset, record=record, request=request)
+    services.record_reveal(actor=request.user, dataset=dataset, record=record, request=request)
     return _record_page(request, dataset, record, revealed=True)
 
 
