@@ -16,6 +16,8 @@ class NavItem:
     icon: str
     permission: str | None = None
     roles: tuple[str, ...] = ()
+    # Other URL names whose pages belong to this item (the longest matching prefix wins).
+    also: tuple[str, ...] = ()
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -23,7 +25,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("组织架构", "unit_tree", "diagram-3"),
     NavItem("干部名录", "person_list", "people"),
     NavItem("一套表", "data_map", "table"),
-    NavItem("报表准入", "report_list", "clipboard-check"),
+    NavItem("报表准入", "report_list", "clipboard-check", also=("request_list", "burden")),
     NavItem("找数据", "find_data", "search"),
     NavItem("审计日志", "audit_list", "journal-text", permission="orgs.view_audit"),
     NavItem("账号管理", "user_list", "person-badge", permission="accounts.manage_users"),
@@ -41,12 +43,18 @@ def nav_for(user, path: str = "") -> list[dict]:
             continue
         if item.roles and not roles & set(item.roles):
             continue
-        items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False})
-    # The active item is the one whose URL is the longest prefix of the path
-    # (/account/users/ is 账号管理, not 我的账号).
-    matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
-    if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
+        url = reverse(item.url_name)
+        prefixes = [url, *(reverse(name) for name in item.also)]
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": False, "prefixes": prefixes})
+    # The active item is the one with the longest URL prefix of the path
+    # (/account/users/ is 账号管理, not 我的账号; /ledger/requests/ is 报表准入, not 一套表).
+    best, best_len = None, -1
+    for entry in items:
+        for prefix in entry["prefixes"]:
+            if (path == prefix or (prefix != "/" and path.startswith(prefix))) and len(prefix) > best_len:
+                best, best_len = entry, len(prefix)
+    if best is not None:
+        best["active"] = True
     return items
 
 

@@ -36,3 +36,9 @@ def test_nav_marks_longest_matching_item_active(verified_client, users, county):
     response = verified_client(users["sysadmin"]).get("/account/users/")
     active = [item["label"] for item in response.context["nav_items"] if item["active"]]
     assert active == ["账号管理"]
+
+
+def test_nav_item_owns_its_related_pages(verified_client, users, county):
+    response = verified_client(users["leader"]).get("/ledger/requests/")
+    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["报表准入"]
