@@ -29,7 +29,12 @@ class Record(models.Model):
         verbose_name_plural = "记录"
         constraints = [models.UniqueConstraint(fields=["dataset", "key"], name="record_unique_key")]
         # The dataset page filters by dataset and unit and pages by id.
-        indexes = [models.Index(fields=["dataset", "unit", "id"], name="record_dataset_unit_idx")]
+        indexes = [
+            models.Index(fields=["dataset", "unit", "id"], name="record_dataset_unit_idx"),
+            # The unfiltered dataset page ("WHERE dataset_id = ? ORDER BY id LIMIT 51"): without it
+            # SQLite sorts the whole dataset (0.5 s at 1.2 million rows) for every first page.
+            models.Index(fields=["dataset", "id"], name="record_dataset_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dataset_id}:{self.key}"
