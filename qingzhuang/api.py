@@ -12,7 +12,9 @@ api = NinjaAPI(
     title="轻装 API",
     version="1",
     description="县级为基层减负平台接口。浏览器使用会话登录；脚本使用个人令牌：`Authorization: Bearer qz_…`。",
-    auth=[VerifiedSessionAuth(), BearerTokenAuth()],
+    # Bearer first: Ninja stops at the first authenticator that raises, and session auth raises
+    # on a failed CSRF check, which a script that sends a token never passes.
+    auth=[BearerTokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
 )
 api.add_router("/", orgs_router)
