@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from qingzhuang.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
+from qingzhuang.assistant.api import router as assistant_router
 from qingzhuang.ledger.api import router as ledger_router
 from qingzhuang.ledger.api_read import router as read_router
 from qingzhuang.ledger.api_reports import router as reports_router
@@ -21,3 +22,4 @@ api.add_router("/", orgs_router)
 api.add_router("/ledger/", read_router)
 api.add_router("/ledger/", reports_router)
 api.add_router("/ledger/", ledger_router)
+api.add_router("/assistant/", assistant_router)

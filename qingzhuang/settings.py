@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "qingzhuang.orgs",
     "qingzhuang.accounts",
     "qingzhuang.ledger",
+    "qingzhuang.assistant",
     "qingzhuang.web",
 ]
 
@@ -215,6 +216,18 @@ QZ_IMPORT_MAX_UNZIPPED_BYTES = int(
 QZ_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("QZ_IMPORT_MAX_ZIP_RATIO", "200"))
 # A ledger import job still "running" after this long belongs to a dead worker: it is marked failed.
 QZ_IMPORT_STALE_MINUTES = int(os.environ.get("QZ_IMPORT_STALE_MINUTES", "30"))
+
+# The policy assistant (AI社工). Offline by default; an OpenAI-compatible chat endpoint (vLLM,
+# Ollama, DeepSeek, Qwen, ...) and/or an embeddings endpoint are used only when configured.
+QZ_POLICY_MAX_BYTES = int(os.environ.get("QZ_POLICY_MAX_BYTES", str(20 * 1024 * 1024)))
+QZ_POLICY_MAX_PAGES = int(os.environ.get("QZ_POLICY_MAX_PAGES", "500"))
+QZ_LLM_BASE_URL = os.environ.get("QZ_LLM_BASE_URL", "")
+QZ_LLM_MODEL = os.environ.get("QZ_LLM_MODEL", "")
+QZ_LLM_API_KEY = os.environ.get("QZ_LLM_API_KEY", "")
+QZ_LLM_TIMEOUT = float(os.environ.get("QZ_LLM_TIMEOUT", "60"))
+QZ_EMBED_BASE_URL = os.environ.get("QZ_EMBED_BASE_URL", "")
+QZ_EMBED_MODEL = os.environ.get("QZ_EMBED_MODEL", "")
+QZ_EMBED_API_KEY = os.environ.get("QZ_EMBED_API_KEY", "")
 
 TASKS = {
     "default": {

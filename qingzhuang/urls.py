@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/", include("qingzhuang.orgs.urls")),
     path("ledger/", include("qingzhuang.ledger.urls_reports")),
     path("ledger/", include("qingzhuang.ledger.urls")),
+    path("assistant/", include("qingzhuang.assistant.urls")),
     path("api/v1/", api.urls),
 ]
 

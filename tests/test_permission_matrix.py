@@ -81,6 +81,11 @@ def url_args(name, ctx):
         **{f"api:{name}": {"request_id": ctx["data_request"].pk} for name in (
             "get_data_request", "submit_data_request", "review_data_request", "send_data_request")},
         "api:fill_demand": {"demand_id": ctx["demand"].pk},
+        **{name: {"pk": ctx["policy"].pk} for name in (
+            "policy_detail", "policy_reindex", "policy_delete", "policy_file")},
+        "api:get_policy": {"document_id": ctx["policy"].pk},
+        # Summaries live in the session of whoever made them: another user's token is unknown.
+        "summary_download": {"token": "0" * 32},
     }
     return table.get(name)
 
@@ -109,8 +114,26 @@ def ctx(users, county, people):
     users["sibling_all_roles"] = make_user("sibling_all_roles", county["town_b"], *ROLE_NAMES)
     record, job = ledger_objects(county, users["member"])
     report, data_request, demand = report_objects(county)
+    policy = policy_object(county)
     return {"users": users, "county": county, "people": people, "member_token": token, "record": record,
-            "job": job, "report": report, "data_request": data_request, "demand": demand}
+            "job": job, "report": report, "data_request": data_request, "demand": demand, "policy": policy}
+
+
+def policy_object(county):
+    """A policy document of 甲村 (visible to 甲镇 and the county, not to 乙镇), indexed and searchable."""
+    from qingzhuang.assistant.models import PolicyDocument, PolicyPassage
+    from qingzhuang.assistant.services import bump_library
+    from qingzhuang.assistant.text import tokens
+
+    text = "甲村一网格值班安排：张三负责，联系电话13812345678。"
+    with transaction.atomic():
+        policy = PolicyDocument.objects.create(
+            title="甲村一网格值班制度", unit=county["village_a"], original_name="甲村一网格.txt", format="txt",
+            sha256="x", text=text, status="indexed", passage_count=1, file="policies/none.txt")
+        PolicyPassage.objects.create(document=policy, position=0, heading="一、值班", article="一、", text=text,
+                                     tokens=" ".join(tokens(text)))
+        bump_library()
+    return policy
 
 
 def report_objects(county):

@@ -584,6 +584,9 @@ def seed(scale: str = "seed", *, password: str | None = None) -> DemoResult:
     from qingzhuang.ledger.demo import seed_ledger  # orgs must not import ledger at load time
 
     result.counts.update(seed_ledger(units, scale, people=result.people))
+    from qingzhuang.assistant.demo import seed_policies
+
+    result.counts.update(seed_policies())
     all_units = units.all
     kinds: dict[str, int] = {}
     for unit in all_units:

@@ -27,6 +27,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("一套表", "data_map", "table"),
     NavItem("报表准入", "report_list", "clipboard-check", also=("request_list", "burden")),
     NavItem("找数据", "find_data", "search"),
+    NavItem("AI社工", "policy_search", "robot", also=("policy_ask", "policy_list")),
     NavItem("审计日志", "audit_list", "journal-text", permission="orgs.view_audit"),
     NavItem("账号管理", "user_list", "person-badge", permission="accounts.manage_users"),
     NavItem("我的账号", "account", "person-gear"),

@@ -37,7 +37,8 @@ def test_small_scale_counts(seeded):
     counts = Counter(Record.objects.values_list("dataset__code", flat=True))
     assert counts == SMALL
     assert sum(SMALL.values()) == 400
-    assert seeded.counts == {"records": 400, **SMALL, "indicators": 10, "indicator_values": 240}
+    assert seeded.counts == {"records": 400, **SMALL, "indicators": 10, "indicator_values": 240, "policies": 14,
+                             "policy_passages": 283}
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.after["records"] == 400 and entry.after["indicator_values"] == 240
 

@@ -67,13 +67,15 @@ def test_small_scale_counts_and_output(db):
     assert Unit.objects.count() == 21
     assert Person.objects.count() == 60
     assert set(User.objects.values_list("username", flat=True)) == set(DEMO_LOGINS)
-    # One summary row for the bulk data (plus the accounts' own rows), not one per unit or person.
+    # One summary row for the bulk data (plus the accounts' own rows), not one per unit or person;
+    # the policy library is added like any upload, one row per document added and indexed.
     actions = Counter(AuditLog.objects.values_list("action", flat=True))
-    assert actions == {"demo.seed": 1, "user.create": 9}
+    assert actions == {"demo.seed": 1, "user.create": 9, "assistant.policy.add": 14, "assistant.policy.index": 14}
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.actor is None and entry.unit.code == "429901000000"
     assert entry.after["units"] == 21 and entry.after["people"] == 60 and entry.after["scale"] == "small"
     assert "单位 21 个" in output and "干部 60 名" in output
+    assert "政策库：政策文件 14 个，检索段落 283 个。" in output
     assert "用户名" in output and "角色" in output and "单位" in output and "密码" in output
     for username, (role, _unit) in DEMO_LOGINS.items():
         line = next(li for li in output.splitlines() if li.startswith(username + " "))

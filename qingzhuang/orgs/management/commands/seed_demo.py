@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 f"法人单位 {counts['legal_entities']}、事件 {counts['events']}），"
                 f"指标 {counts['indicators']} 个、指标值 {counts['indicator_values']} 条。"
             )
+        if "policies" in counts:
+            self.stdout.write(f"政策库：政策文件 {counts['policies']} 个，检索段落 {counts['policy_passages']} 个。")
         self.stdout.write("")
         self.stdout.write("演示账号：")
         rows = [(a.username, a.role, a.unit, result.password) for a in result.accounts]

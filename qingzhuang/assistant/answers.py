@@ -1,0 +1,117 @@
+"""一问搜方案: a question gets the best passages and an answer built only from them, with verified citations.
+
+1. Retrieve the best passages (``search.retrieve``) within what the user may see.
+2. Keep only passages that support an answer: the question's terms they contain, weighted by
+   their IDF, must reach ``MIN_COVERAGE`` of the question's (or the question names the passage's
+   文号 or article). With none left the answer is ``未找到相关依据`` — no guessing.
+3. With an LLM configured, it writes the answer from the numbered passages; the server then
+   checks it (``citations.verify_answer``): every [n] must be a retrieved passage, quotes must be
+   verbatim, every number must appear in the cited passages or the question. An answer that fails
+   is not shown: the extractive answer is, with a notice saying why.
+4. Offline (or as that fallback) the answer is extractive: the best sentences, quoted verbatim,
+   each with its citation — and verified the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from qingzhuang.assistant import citations, llm, search
+from qingzhuang.assistant import text as chinese
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = "未找到相关依据"
+SENTENCE_RE = re.compile(r"[。！？；\n]")
+MIN_COVERAGE = 0.4
+RETRIEVE = 5
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[search.Hit] = field(default_factory=list)
+    passages: list[search.Hit] = field(default_factory=list)
+    generated_by: str = "extractive"  # "extractive", "llm" or "none"
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.citations)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question, "answer": self.answer,
+            "citations": [
+                {"n": h.n, "document": h.document, "heading": h.heading, "passage": h.text,
+                 "score": round(h.score, 4), "document_id": h.document_id, "passage_id": h.passage_id,
+                 "doc_number": h.doc_number}
+                for h in self.citations
+            ],
+            "generated_by": self.generated_by, "notices": self.notices,
+        }
+
+
+def quote_passage(hit: search.Hit, *, sentences: int = 2) -> str:
+    """The first sentences of a passage, quoted verbatim with its citation."""
+    parts = [p.strip() for p in SENTENCE_RE.split(hit.text) if p.strip()]
+    heading = f"{hit.heading}：" if hit.heading else "："
+    return "\n".join(f"根据《{hit.document}》{heading}「{p}」[{hit.n}]" for p in parts[:sentences])
+
+
+def coverage(index, hit: search.Hit, terms: list[str], weights: list[float]) -> float:
+    """The IDF-weighted share of the question's terms found in the passage, its heading or title."""
+    total = sum(weights)
+    if not total:
+        return 0.0
+    haystack = chinese.normalize(f"{hit.document} {hit.heading} {hit.text}")
+    return sum(w for t, w in zip(terms, weights, strict=True) if t in haystack) / total
+
+
+def ask(user, question: str, *, k: int = RETRIEVE) -> Answer:
+    question = (question or "").strip()
+    if not question:
+        return Answer(question, NOT_FOUND, generated_by="none", notices=["请输入问题"])
+    result = search.search(user, question, limit=k)
+    terms = result.terms
+    index = search.current_index()
+    weights = index.idf(terms)
+    supported = []
+    for hit in result.hits:
+        exact = bool(result.exact_article and hit.article == result.exact_article) or bool(
+            result.exact_document and hit.document == result.exact_document and not result.exact_article)
+        if exact or coverage(index, hit, terms, weights) >= MIN_COVERAGE:
+            supported.append(hit)
+    if not supported:
+        return Answer(question, NOT_FOUND, generated_by="none")
+    for n, hit in enumerate(supported, start=1):
+        hit.n = n
+    passages = [{"n": h.n, "document": h.document, "heading": h.heading, "text": h.text} for h in supported]
+    notices: list[str] = []
+    if llm.chat_configured():
+        try:
+            reply = llm.chat(llm.build_answer_messages(question, passages)).strip()
+        except llm.LLMError as exc:
+            notices.append(f"大模型服务不可用，已改用摘录式回答（{exc.message}）")
+        else:
+            check = citations.verify_answer(reply, passages, question=question)
+            if check.ok and NOT_FOUND in reply and not check.cited:
+                return Answer(question, NOT_FOUND, passages=supported, generated_by="llm")
+            if check.ok:
+                cited = [h for h in supported if h.n in check.cited]
+                return Answer(question, reply, cited, supported, "llm")
+            notices.append("大模型的回答未通过引用核验（" + "；".join(check.problems) + "），已改用摘录式回答")
+    if terms:
+        reply = citations.extractive_answer(terms, passages)
+    else:  # the question only named a 文号 or an article: quote what it named
+        reply = quote_passage(supported[0])
+    check = citations.verify_answer(reply, passages, question=question)
+    if not check.ok or not check.cited:
+        if check.problems:
+            logger.error("extractive answer failed its own check: %s", check.problems)
+        return Answer(question, NOT_FOUND, passages=supported, generated_by="none", notices=notices)
+    cited = [h for h in supported if h.n in check.cited]
+    return Answer(question, reply, cited, supported, "extractive", notices)

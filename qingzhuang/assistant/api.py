@@ -1,0 +1,163 @@
+"""The assistant's API (mounted at /api/v1/assistant/): the policy library, search and ask."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from ninja import File, Query, Router, Schema, Status, UploadedFile
+
+from qingzhuang.assistant import answers, search, services
+from qingzhuang.assistant.models import Level
+
+router = Router(tags=["AI社工"])
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    issuer: str
+    doc_number: str
+    issued_on: date | None
+    level: str
+    tags: list[str]
+    format: str
+    original_name: str
+    status: str
+    status_label: str
+    message: str
+    passages: int
+    unit: str | None
+
+
+class AddOut(Schema):
+    created: bool
+    message: str
+    document: DocumentOut | None
+
+
+class HitOut(Schema):
+    n: int
+    passage_id: int
+    document_id: int
+    document: str
+    issuer: str
+    doc_number: str
+    issued_on: date | None
+    level: str
+    heading: str
+    passage: str
+    score: float
+
+
+class SearchOut(Schema):
+    query: str
+    terms: list[str]
+    total: int
+    exact_document: str
+    exact_article: str
+    hits: list[HitOut]
+
+
+class AskIn(Schema):
+    question: str
+
+
+class CitationOut(Schema):
+    n: int
+    document: str
+    heading: str
+    passage: str
+    score: float
+    document_id: int
+    passage_id: int
+    doc_number: str
+
+
+class AskOut(Schema):
+    question: str
+    answer: str
+    citations: list[CitationOut]
+    generated_by: str
+    notices: list[str]
+
+
+def _document(doc) -> dict:
+    return {
+        "id": doc.pk, "title": doc.title, "issuer": doc.issuer, "doc_number": doc.doc_number,
+        "issued_on": doc.issued_on, "level": doc.level, "tags": doc.tags, "format": doc.format,
+        "original_name": doc.original_name, "status": doc.status, "status_label": doc.get_status_display(),
+        "message": doc.message, "passages": doc.passage_count, "unit": doc.unit.name if doc.unit_id else None,
+    }
+
+
+@router.get("/policies", response=list[DocumentOut], summary="政策库中本人可见的文件")
+def list_policies(request, q: str = "", limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)):
+    documents = search.visible_documents(request.auth).select_related("unit").order_by("-created_at", "-id")
+    if q:
+        documents = documents.filter(title__contains=q) | documents.filter(doc_number__contains=q)
+    return [_document(d) for d in documents[offset:offset + limit]]
+
+
+@router.get("/policies/{int:document_id}", response=DocumentOut, summary="一个政策文件的信息和索引状态")
+def get_policy(request, document_id: int):
+    return _document(search.get_document_or_404(request.auth, document_id))
+
+
+@router.post("/policies", response={201: AddOut, 200: AddOut, 400: DetailOut, 403: DetailOut},
+             summary="上传政策文件（docx、pdf、txt、md、html），后台建立索引")
+def add_policy(request, file: File[UploadedFile]):
+    if not services.can_manage(request.auth):
+        return Status(403, {"detail": services.PERMISSION_MESSAGE})
+    name = os.path.basename(file.name or "上传文件")
+    limit = settings.QZ_POLICY_MAX_BYTES
+    if file.size > limit:
+        return Status(400, {"detail": f"文件超过{limit // (1024 * 1024)}MB"})
+    with tempfile.TemporaryDirectory(prefix="qz-policy-") as folder:
+        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
+        with open(path, "wb") as f:
+            for chunk in file.chunks():
+                f.write(chunk)
+        try:
+            result = services.policy_add(actor=request.auth, path=path, filename=name, request=request)
+        except PermissionDenied:
+            return Status(403, {"detail": services.PERMISSION_MESSAGE})
+    if result.document is None:
+        return Status(400, {"detail": result.message})
+    result.document.refresh_from_db()
+    body = {"created": result.created, "message": result.message, "document": _document(result.document)}
+    return Status(201 if result.created else 200, body)
+
+
+@router.get("/search", response={200: SearchOut, 400: DetailOut}, summary="一键找政策（关键词、文号、第X条；可按机关、层级、日期筛选）")
+def search_policies(request, q: str = "", issuer: str = "", level: str = "", date_from: date | None = None,
+                    date_to: date | None = None, limit: int = Query(10, ge=1, le=50), offset: int = Query(0, ge=0)):
+    if level and level not in Level.values:
+        return Status(400, {"detail": f"层级应为：{'、'.join(Level.values)}"})
+    if date_from and date_to and date_from > date_to:
+        return Status(400, {"detail": "截止日期不能早于起始日期"})
+    result = search.search(request.auth, q[:200], issuer=issuer, level=level, date_from=date_from,
+                           date_to=date_to, limit=limit, offset=offset)
+    return {
+        "query": result.query, "terms": result.terms, "total": result.total,
+        "exact_document": result.exact_document, "exact_article": result.exact_article,
+        "hits": [h.to_json() | {"n": offset + i} for i, h in enumerate(result.hits, start=1)],
+    }
+
+
+@router.post("/ask", response={200: AskOut, 400: DetailOut}, summary="一问搜方案：只依据政策库作答，引用经服务器核验")
+def ask(request, body: AskIn):
+    question = body.question.strip()
+    if not question:
+        return Status(400, {"detail": "请输入问题"})
+    if len(question) > 500:
+        return Status(400, {"detail": "问题不能超过500个字"})
+    return answers.ask(request.auth, question).to_json()

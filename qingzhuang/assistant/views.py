@@ -1,0 +1,166 @@
+"""Pages of the assistant: 找政策 (search), 问政策 (ask), the policy library (upload, edit, index)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qingzhuang.assistant import answers, search, services
+from qingzhuang.assistant.forms import AskForm, PolicyEditForm, SearchForm, UploadForm
+from qingzhuang.assistant.models import DocumentStatus, Level
+
+PAGE_SIZE = 10
+LIST_PAGE_SIZE = 30
+MAX_FILES = 50
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+@login_required
+@require_GET
+def search_page(request):
+    form = SearchForm(request.GET or None)
+    result, pages = None, None
+    if form.is_bound and form.is_valid() and any(form.cleaned_data.get(k) for k in ("q",)):
+        data = form.cleaned_data
+        page = data.get("page") or 1
+        result = search.search(request.user, data["q"], issuer=data["issuer"].strip(), level=data["level"],
+                               date_from=data["date_from"], date_to=data["date_to"], limit=PAGE_SIZE,
+                               offset=(page - 1) * PAGE_SIZE)
+        last = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        params = {k: v for k, v in request.GET.items() if k != "page" and v}
+        pages = {"page": page, "last": last,
+                 "prev": urlencode({**params, "page": page - 1}) if page > 1 else "",
+                 "next": urlencode({**params, "page": page + 1}) if page < last else ""}
+    context = {"form": form, "result": result, "pages": pages, "levels": Level.choices}
+    template = "assistant/_search_results.html" if _is_htmx(request) else "assistant/search.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def ask_page(request):
+    form = AskForm(request.GET or None)
+    answer = None
+    if form.is_bound and form.is_valid():
+        answer = answers.ask(request.user, form.cleaned_data["q"])
+    return render(request, "assistant/ask.html", {"form": form, "answer": answer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_list(request):
+    user = request.user
+    can_manage = services.can_manage(user)
+    form = UploadForm()
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(services.PERMISSION_MESSAGE)
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            _add_uploads(request, form.cleaned_data["files"])
+            return redirect("policy_list")
+    documents = search.visible_documents(user).select_related("unit").order_by("-created_at", "-id")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        documents = documents.filter(title__contains=q) | documents.filter(doc_number__contains=q)
+    page = Paginator(documents, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting = any(d.status in (DocumentStatus.PENDING, DocumentStatus.INDEXING) for d in page.object_list)
+    return render(request, "assistant/policy_list.html", {
+        "page": page, "form": form, "can_manage": can_manage, "q": q, "waiting": waiting,
+        "max_mb": settings.QZ_POLICY_MAX_BYTES // (1024 * 1024),
+    })
+
+
+def _add_uploads(request, uploads) -> None:
+    if len(uploads) > MAX_FILES:
+        messages.error(request, f"一次最多上传{MAX_FILES}个文件")
+        return
+    limit = settings.QZ_POLICY_MAX_BYTES
+    for upload in uploads:
+        name = os.path.basename(upload.name or "上传文件")
+        if upload.size > limit:
+            messages.error(request, f"{name}：文件超过{limit // (1024 * 1024)}MB，未添加")
+            continue
+        with tempfile.TemporaryDirectory(prefix="qz-policy-") as folder:
+            path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
+            with open(path, "wb") as f:
+                for chunk in upload.chunks():
+                    f.write(chunk)
+            result = services.policy_add(actor=request.user, path=path, filename=name, request=request)
+        if result.document is None:
+            messages.error(request, f"{name}：未添加，{result.message}")
+        elif not result.created:
+            messages.warning(request, f"{name}：{result.message}，未重复添加")
+        else:
+            messages.success(request, f"{name}：已添加《{result.document.title}》，正在后台建立索引")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_detail(request, pk: int):
+    user = request.user
+    document = search.get_document_or_404(user, pk)
+    can_manage = services.can_manage(user)
+    initial = {"title": document.title, "issuer": document.issuer, "doc_number": document.doc_number,
+               "issued_on": document.issued_on, "level": document.level, "tags": "、".join(document.tags)}
+    form = PolicyEditForm(initial=initial)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(services.PERMISSION_MESSAGE)
+        form = PolicyEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.policy_update(actor=user, document=document, request=request, **form.cleaned_data)
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, "已保存文件信息")
+                return redirect("policy_detail", pk=document.pk)
+    passages = document.passages.order_by("position")
+    return render(request, "assistant/policy_detail.html", {
+        "document": document, "form": form, "can_manage": can_manage, "passages": passages,
+        "waiting": document.status in (DocumentStatus.PENDING, DocumentStatus.INDEXING),
+    })
+
+
+@login_required
+@require_POST
+def policy_reindex(request, pk: int):
+    document = search.get_document_or_404(request.user, pk)
+    services.reindex(actor=request.user, document=document, request=request)
+    messages.success(request, "已重新排队建立索引")
+    return redirect("policy_detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def policy_delete(request, pk: int):
+    document = search.get_document_or_404(request.user, pk)
+    services.policy_delete(actor=request.user, document=document, request=request)
+    messages.success(request, f"已删除《{document.title}》")
+    return redirect("policy_list")
+
+
+@login_required
+@require_GET
+def policy_file(request, pk: int):
+    document = search.get_document_or_404(request.user, pk)
+    path = Path(settings.MEDIA_ROOT) / document.file if document.file else None
+    if path is None or not path.is_file():
+        raise Http404("原文件不存在")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=document.original_name)
