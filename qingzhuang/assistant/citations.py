@@ -167,9 +167,12 @@ def _number_value(text: str) -> str:
     return _chinese(text)[0]
 
 
-def _number_tokens(text: str):
-    """The number tokens of ``text`` in order of appearance (repeats included)."""
-    text = _ENUMERATOR_RE.sub(" ", _strip_markers(_half_width(text)))
+def _number_tokens(text: str, *, enumerators: bool = False):
+    """The number tokens of ``text`` in order of appearance (repeats included); line-start list
+    numbers ("3." "（2）") only with ``enumerators`` (a passage's, which a quote may carry mid-line)."""
+    text = _strip_markers(_half_width(text))
+    if not enumerators:
+        text = _ENUMERATOR_RE.sub(" ", text)
     for match in NUMBER_RE.finditer(text):
         if match.group("article"):
             yield f"第{_number_value(match.group('article_num'))}{match.group('article_unit')}"
@@ -353,7 +356,7 @@ def verify_answer(answer: str, passages: list[dict], *, question: str = "") -> V
 
     supported = numbers_in(question)
     for n in valid:
-        supported |= numbers_in(_passage_text(by_number[n]))
+        supported |= set(_number_tokens(_passage_text(by_number[n]), enumerators=True))
     for number in dict.fromkeys(_number_tokens(answer)):
         if number in supported:
             continue

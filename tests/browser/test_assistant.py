@@ -58,3 +58,21 @@ def test_village_cadre_asks_without_support(page, live_server, county, media):
     page.get_by_label("问题").fill("如何申请出国签证")
     page.get_by_role("button", name="提问").click()
     expect(page.get_by_test_id("answer")).to_have_text("未找到相关依据")
+
+
+def test_summary_from_an_uploaded_table_to_word(page, live_server, users, county, media):
+    login(page, live_server, "leader", PASSWORD)
+    page.goto(f"{live_server.url}/assistant/summary/")
+    page.get_by_role("tab", name="上传表格").click()
+    pane = page.locator("#pane-upload")
+    csv = "乡镇,完成数（户）,目标数\n甲镇,450,400\n乙镇,300,350\n合计,750,750\n"
+    pane.locator("input[type=file]").set_input_files(
+        {"name": "完成情况.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")})
+    pane.get_by_label("月份").fill("2025-11")
+    page.get_by_test_id("submit-upload").click()
+    expect(page.get_by_test_id("summary")).to_contain_text(
+        "2025年11月，纳入统计的2个乡镇完成数合计750户，完成目标任务750户的100.0%。")
+    expect(page.get_by_test_id("figures")).to_contain_text("甲镇")
+    with page.expect_download() as caught:
+        page.get_by_test_id("download").click()
+    assert caught.value.suggested_filename.endswith(".docx")

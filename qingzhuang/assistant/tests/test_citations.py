@@ -220,3 +220,11 @@ def test_problems_are_listed_once_in_order():
         "数字“60”在引用的依据中找不到",
     ]
     assert result.cited == [5]
+
+
+def test_quote_of_a_numbered_item_keeps_its_list_number():
+    """A passage's line-start "3." is an enumerator there, but a quote carries it mid-line."""
+    passages = [{"n": 1, "document": "办法", "heading": "第五条", "text": "第五条 要求如下：\n3. 每月报送1次。"}]
+    answer = "根据《办法》第五条：「3. 每月报送1次」[1]"
+    assert verify_answer(answer, passages).ok
+    assert not verify_answer("根据《办法》第五条：「4. 每月报送1次」[1]", passages).ok
