@@ -6,13 +6,17 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from ninja import File, Query, Router, Schema, Status, UploadedFile
+from django.http import HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
-from qingzhuang.assistant import answers, search, services
+from qingzhuang.assistant import answers, search, services, summaries, summary_sources
 from qingzhuang.assistant.models import Level
+from qingzhuang.assistant.views_summary import DOCX_TYPE, docx_filename
 
 router = Router(tags=["AI社工"])
 
@@ -161,3 +165,66 @@ def ask(request, body: AskIn):
     if len(question) > 500:
         return Status(400, {"detail": "问题不能超过500个字"})
     return answers.ask(request.auth, question).to_json()
+
+
+class SectionOut(Schema):
+    heading: str
+    paragraphs: list[str]
+
+
+class TableOut(Schema):
+    headers: list[str]
+    rows: list[list[str]]
+    total_rows: list[int]
+
+
+class SummaryOut(Schema):
+    title: str
+    source: str
+    generated_by: str
+    sections: list[SectionOut]
+    notices: list[str]
+    table: TableOut | None
+
+
+class SummaryErrorOut(Schema):
+    detail: str
+    errors: list[str]
+
+
+@router.post("/summaries", response={200: SummaryOut, 400: SummaryErrorOut},
+             summary="一表做总结：从数据集、单位的指标或上传的表格计算数字并写出工作总结（format=docx 下载 Word）")
+def make_summary(request, source: Form[Literal["dataset", "indicators", "upload"]],
+                 dataset: Form[str] = "", level: Form[Literal["township", "village"]] = "township",
+                 column: Form[str] = "", unit: Form[str] = "", period: Form[str] = "", title: Form[str] = "",
+                 use_llm: Form[bool] = False, fmt: Form[Literal["json", "docx"]] = "json",
+                 file: File[UploadedFile] = None):
+    try:
+        if source == "dataset":
+            if not dataset:
+                raise summary_sources.SummaryError("请选择数据集")
+            figures = summary_sources.dataset_figures(request.auth, code=dataset, level=level, column=column)
+        elif source == "indicators":
+            if not unit or not period:
+                raise summary_sources.SummaryError("请给出单位代码和月份（YYYY-MM）")
+            figures = summary_sources.indicator_figures(request.auth, unit_code=unit, period=period)
+        else:
+            if file is None:
+                raise summary_sources.SummaryError("请上传表格文件（xlsx、xls 或 csv）")
+            figures = summary_sources.upload_figures(file, title=title, period=period)
+    except summary_sources.SummaryError as exc:
+        return Status(400, {"detail": "；".join(exc.messages), "errors": exc.messages})
+    summary = summaries.make_summary(figures, use_llm=use_llm)
+    if fmt == "docx":
+        response = HttpResponse(summaries.summary_to_docx(summary), content_type=DOCX_TYPE)
+        response["Content-Disposition"] = (f"attachment; filename=\"summary.docx\"; "
+                                           f"filename*=UTF-8''{quote(docx_filename(summary.title))}")
+        return response
+    table = summary.table
+    return {
+        "title": summary.title, "source": summary.source_label, "generated_by": summary.generated_by,
+        "sections": [{"heading": h, "paragraphs": list(p)} for h, p in summary.sections],
+        "notices": summary.notices,
+        "table": table.to_dict() if table is not None else None,
+    }
+
