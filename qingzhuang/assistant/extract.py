@@ -48,7 +48,16 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PDF_MAGIC = b"%PDF-"
 DOCX_MAIN_PART = "word/document.xml"
 # Magic numbers of binary formats that are sometimes renamed to .txt/.html.
-BINARY_MAGICS = (ZIP_MAGIC, OLE_MAGIC, PDF_MAGIC, b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"7z\xbc\xaf")
+BINARY_MAGICS = (
+    ZIP_MAGIC,
+    OLE_MAGIC,
+    PDF_MAGIC,
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"Rar!",
+    b"7z\xbc\xaf",
+)
 TEXT_SAMPLE_BYTES = 64 * 1024
 # A repeated first or last line of a PDF page is a running header/footer when it occurs on at
 # least this many pages (and on at least this share of them).
@@ -106,18 +115,53 @@ _TERMINAL_RE = re.compile(r"[。！？；：…!?;:.][”’」』）)》】\"']
 # Markdown, minimally: heading marks, bold/underline emphasis, links and images, rules. The
 # bounded repetitions keep a hostile file from making the scans quadratic.
 _MD_HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1")
-_MD_LINK_RE = re.compile(r"!?\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.{1,200}?)(?<=\S)\1")
+_MD_LINK_RE = re.compile(r"!?\[([^\]\n]{0,200})\]\([^)\n]{0,1000}\)")
 _MD_RULE_RE = re.compile(r"^[ \t]{0,3}(?:[-=*_][ \t]*){3,}$", re.MULTILINE)
 
 # HTML: what is dropped, what ends a line, what separates cells.
-_HTML_DROP = ("script", "style", "nav", "header", "footer", "noscript", "template", "head", "iframe", "svg")
-_HTML_BLOCKS = (
-    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol",
-    "p", "pre", "section", "table", "tbody", "thead", "tfoot", "tr", "ul", "body", "html",
+_HTML_DROP = frozenset(
+    ("script", "style", "nav", "header", "footer", "noscript", "template", "head", "iframe", "svg", "title")
 )
-_HTML_CELLS = ("td", "th")
+_HTML_BLOCKS = frozenset(
+    (
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "body",
+        "html",
+    )
+)
+_HTML_CELLS = frozenset(("td", "th"))
 _HTML_LINE = "\ue000"
 _HTML_TAB = "\ue001"
 _HTML_SENTINELS_RE = re.compile("[\ue000\ue001]")
@@ -484,26 +528,59 @@ def _markdown_text(text: str) -> str:
 
 def _html_text(data: bytes) -> str:
     """The visible text of an HTML page, one line per block element, table cells joined by a tab.
-    Scripts, styles, navigation, page headers and footers are dropped."""
-    from bs4 import BeautifulSoup
+    Scripts, styles, navigation, page headers and footers are dropped.
+
+    One pass over the parsed tree (no tree edits, which are linear in the number of siblings
+    each): text that sits in another block than the text before it starts a new line, or a new
+    cell when both are cells of the same table row."""
+    from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
     soup = BeautifulSoup(_decode_html(data), "html.parser")
-    for tag in soup.find_all(_HTML_DROP):
-        tag.decompose()
-    for tag in soup.find_all("br"):
-        tag.replace_with(_HTML_LINE)
-    for tag in soup.find_all(_HTML_BLOCKS):
-        tag.insert_before(_HTML_LINE)
-        tag.insert_after(_HTML_LINE)
-    for tag in soup.find_all(_HTML_CELLS):
-        tag.insert_after(_HTML_TAB)
-    text = soup.get_text()
+    # id(tag) → (inside a dropped element, nearest block or cell element), filled from the root down.
+    known: dict[int, tuple[bool, Tag | None]] = {}
+
+    def context(tag: Tag) -> tuple[bool, Tag | None]:
+        chain = []
+        node = tag
+        while node is not None and id(node) not in known:
+            chain.append(node)
+            node = node.parent
+        dropped, boundary = known[id(node)] if node is not None else (False, None)
+        for element in reversed(chain):
+            dropped = dropped or element.name in _HTML_DROP
+            if element.name in _HTML_BLOCKS or element.name in _HTML_CELLS:
+                boundary = element
+            known[id(element)] = (dropped, boundary)
+        return known[id(tag)]
+
+    parts: list[str] = []
+    current: Tag | None = None
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br" and not context(node)[0]:
+                parts.append(_HTML_LINE)
+            continue
+        if type(node) not in (NavigableString, CData) or node.parent is None:
+            continue  # comments, doctype, script and style strings
+        dropped, boundary = context(node.parent)
+        if dropped:
+            continue
+        if boundary is not current and not node.isspace():
+            same_row = (
+                current is not None
+                and boundary is not None
+                and current.name in _HTML_CELLS
+                and boundary.name in _HTML_CELLS
+                and current.parent is boundary.parent
+            )
+            parts.append(_HTML_TAB if same_row else _HTML_LINE)
+            current = boundary
+        parts.append(str(node))
     # Whitespace in HTML source is layout: a break between Chinese characters disappears, other
-    # runs become one space; the sentinels inserted above are the real line and cell breaks.
-    text = _SPACES_RE.sub(" ", _CJK_BREAK_RE.sub("", text))
+    # runs become one space; the sentinels are the real line and cell breaks.
+    text = _SPACES_RE.sub(" ", _CJK_BREAK_RE.sub("", "".join(parts)))
     lines = (
-        "\t".join(cell.strip() for cell in line.split(_HTML_TAB)).strip()
-        for line in text.split(_HTML_LINE)
+        "\t".join(cell.strip() for cell in line.split(_HTML_TAB)).strip() for line in text.split(_HTML_LINE)
     )
     return "\n".join(line for line in lines if line)
 

@@ -51,12 +51,55 @@ TAG_ALIASES = {
 MAX_TAGS = 6
 MIN_TAG_COUNT = 2
 TITLE_WORDS = (
-    "办法", "规定", "措施", "通知", "意见", "细则", "制度", "清单", "方案", "规程", "决定",
-    "条例", "规则", "指引", "指南", "通报", "要点", "规划", "公告", "批复",
+    "办法",
+    "规定",
+    "措施",
+    "通知",
+    "意见",
+    "细则",
+    "制度",
+    "清单",
+    "方案",
+    "规程",
+    "决定",
+    "条例",
+    "规则",
+    "指引",
+    "指南",
+    "通报",
+    "要点",
+    "规划",
+    "公告",
+    "批复",
 )
 AGENCY_SUFFIXES = (
-    "委员会", "办公室", "办公厅", "政府", "局", "委", "厅", "部", "院", "办", "中心", "组", "会",
-    "处", "署", "站", "所", "队", "党委", "党组", "办事处", "街道", "镇", "乡", "联", "社", "馆",
+    "委员会",
+    "办公室",
+    "办公厅",
+    "政府",
+    "局",
+    "委",
+    "厅",
+    "部",
+    "院",
+    "办",
+    "中心",
+    "组",
+    "会",
+    "处",
+    "署",
+    "站",
+    "所",
+    "队",
+    "党委",
+    "党组",
+    "办事处",
+    "街道",
+    "镇",
+    "乡",
+    "联",
+    "社",
+    "馆",
 )
 MAX_TITLE_CHARS = 60
 MAX_CHAPTER_LABEL = 40
@@ -66,10 +109,24 @@ CLOSING_LINES = 10
 PREAMBLE_HEADING = "前言"
 PATH_SEPARATOR = " > "
 
-_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_NUM = r"[零〇○一二两三四五六七八九十百千万\d]+"
+_NUM = r"(?:[0-9]+|[零〇○一二两三四五六七八九十百千万]+)"
 _CN_ENUM = r"[一二三四五六七八九十百]+"
 
 _CONTAINER_RE = re.compile(rf"第\s*({_NUM})\s*([编章节])")
@@ -218,7 +275,10 @@ def _compact(line: str) -> str:
 
 def _is_structural(line: str) -> bool:
     return bool(
-        _container_match(line) or _ARTICLE_RE.match(line) or _LEVEL_A_RE.match(line) or _LEVEL_B_RE.match(line)
+        _container_match(line)
+        or _ARTICLE_RE.match(line)
+        or _LEVEL_A_RE.match(line)
+        or _LEVEL_B_RE.match(line)
     )
 
 
@@ -248,6 +308,7 @@ def _header_issuer(line: str) -> str | None:
         and 4 <= len(compact) <= 40
         and "关于" not in compact
         and not _AGENCY_BAD_CHARS_RE.search(compact)
+        and compact[:-2].endswith(AGENCY_SUFFIXES)
     ):
         return compact[:-2]
     return None
@@ -538,7 +599,9 @@ def split_passages(text: str, *, title: str = "", max_chars: int = 600, min_char
         ):
             continue  # "一、总体要求" followed by its （一） items: only part of their heading path
         for chunk in _pack(unit_lines, max_chars):
-            passages.append(Passage(position=len(passages), heading=heading, article=unit.article, text=chunk))
+            passages.append(
+                Passage(position=len(passages), heading=heading, article=unit.article, text=chunk)
+            )
     return passages
 
 
@@ -617,7 +680,9 @@ def _parse_units(lines: list[str]) -> list[_Unit]:
             article = _article_key(match[1], match[2])
             outline_a = None
             label = _compact(match[0])
-            units.append(_Unit(kind="article", path=(*parent, label), parent=parent, article=article, lines=[line]))
+            units.append(
+                _Unit(kind="article", path=(*parent, label), parent=parent, article=article, lines=[line])
+            )
             continue
         if article is None:
             match = _LEVEL_A_RE.match(line)
@@ -625,7 +690,9 @@ def _parse_units(lines: list[str]) -> list[_Unit]:
                 key = f"{match[1]}、"
                 outline_a = (_outline_label(key, line[match.end() :]), key)
                 units.append(
-                    _Unit(kind="outline", path=(*parent, outline_a[0]), parent=parent, article=key, lines=[line])
+                    _Unit(
+                        kind="outline", path=(*parent, outline_a[0]), parent=parent, article=key, lines=[line]
+                    )
                 )
                 continue
             match = _LEVEL_B_RE.match(line)
@@ -635,7 +702,9 @@ def _parse_units(lines: list[str]) -> list[_Unit]:
                     parent = (*parent, outline_a[0])
                     key = f"{outline_a[1]}{PATH_SEPARATOR}{key}"
                 label = _outline_label(f"（{match[1]}）", line[match.end() :])
-                units.append(_Unit(kind="outline", path=(*parent, label), parent=parent, article=key, lines=[line]))
+                units.append(
+                    _Unit(kind="outline", path=(*parent, label), parent=parent, article=key, lines=[line])
+                )
                 continue
         units[-1].lines.append(line)
     return units

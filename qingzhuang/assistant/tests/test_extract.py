@@ -75,7 +75,10 @@ def make_pdf(pages: list[list[str]] | None = None, *, contents: list[bytes] | No
             )
         )
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -242,7 +245,8 @@ def test_utf8_bom_markdown_syntax_stripped(tmp_path):
     )
     path.write_bytes(markdown.encode("utf-8-sig"))
     assert extract_text(path) == Extracted(
-        text="关于精简会议的通知\n\n一、总体要求\n\n严格控制会议，详见附件。\n\n1. 会议不超过90分钟", format="md"
+        text="关于精简会议的通知\n\n一、总体要求\n\n严格控制会议，详见附件。\n\n1. 会议不超过90分钟",
+        format="md",
     )
 
 
@@ -286,7 +290,10 @@ def test_format_from_filename_not_from_path(tmp_path):
 def test_unsupported_extension(tmp_path):
     path = tmp_path / "a.xyz"
     path.write_bytes(b"text")
-    assert refusal(path) == ("unsupported_type", "不支持的文件格式：.xyz，请上传 docx、pdf、txt、md 或 html 文件")
+    assert refusal(path) == (
+        "unsupported_type",
+        "不支持的文件格式：.xyz，请上传 docx、pdf、txt、md 或 html 文件",
+    )
     assert refusal(path, filename="旧文件.doc") == (
         "unsupported_type",
         "不支持的文件格式：.doc，请上传 docx、pdf、txt、md 或 html 文件",
@@ -340,7 +347,10 @@ def test_encrypted_word_file(tmp_path):
 def test_scanned_pdf_without_text_layer(tmp_path):
     path = tmp_path / "扫描件.pdf"
     path.write_bytes(make_pdf(contents=[b"q 0 0 0 rg 72 72 300 500 re f Q"]))
-    assert refusal(path) == ("no_text_layer", "PDF 中没有文字层（可能是扫描件），请上传带文字的 PDF 或 Word 文件")
+    assert refusal(path) == (
+        "no_text_layer",
+        "PDF 中没有文字层（可能是扫描件），请上传带文字的 PDF 或 Word 文件",
+    )
     assert MSG_NO_TEXT_LAYER == "PDF 中没有文字层（可能是扫描件），请上传带文字的 PDF 或 Word 文件"
 
 

@@ -63,7 +63,12 @@ def p(position, heading, article, text):
 
 def test_regulation_passages():
     assert split_passages(REGULATION) == [
-        p(0, "第一章 总则 > 第一条", "第1条", "第一条 为了规范督查检查考核工作，切实减轻基层负担，根据有关规定，制定本办法。"),
+        p(
+            0,
+            "第一章 总则 > 第一条",
+            "第1条",
+            "第一条 为了规范督查检查考核工作，切实减轻基层负担，根据有关规定，制定本办法。",
+        ),
         p(1, "第一章 总则 > 第二条", "第2条", "第二条 本办法适用于全县各级各部门开展的督查检查考核。"),
         # The short text under 第二章 has no heading of its own: it joins the chapter's first article.
         p(
@@ -84,9 +89,24 @@ def test_regulation_passages():
 
 def test_outline_passages():
     assert split_passages(OUTLINE) == [
-        p(0, "前言", "", "各乡镇人民政府，县直各单位：为深入贯彻落实中央关于整治形式主义为基层减负的部署要求，现提出如下措施。"),
-        p(1, "一、总体要求 > （一）指导思想", "一、 > （一）", "（一）指导思想。坚持以人民为中心，切实为基层减负。"),
-        p(2, "一、总体要求 > （二）工作目标", "一、 > （二）", "（二）工作目标。到2025年底，基层负担明显减轻。"),
+        p(
+            0,
+            "前言",
+            "",
+            "各乡镇人民政府，县直各单位：为深入贯彻落实中央关于整治形式主义为基层减负的部署要求，现提出如下措施。",
+        ),
+        p(
+            1,
+            "一、总体要求 > （一）指导思想",
+            "一、 > （一）",
+            "（一）指导思想。坚持以人民为中心，切实为基层减负。",
+        ),
+        p(
+            2,
+            "一、总体要求 > （二）工作目标",
+            "一、 > （二）",
+            "（二）工作目标。到2025年底，基层负担明显减轻。",
+        ),
         p(3, "二、严格控制会议", "二、", "二、严格控制会议。各部门要大力精简会议。"),
         p(
             4,
@@ -94,7 +114,12 @@ def test_outline_passages():
             "二、 > （一）",
             "（一）严格控制会议数量\n1.县级部门每年召开全县性会议不超过1次。\n2.能合并的合并召开。",
         ),
-        p(5, "二、严格控制会议 > （三）严格控制会议规模", "二、 > （三）", "（三）严格控制会议规模；不得层层陪会。"),
+        p(
+            5,
+            "二、严格控制会议 > （三）严格控制会议规模",
+            "二、 > （三）",
+            "（三）严格控制会议规模；不得层层陪会。",
+        ),
     ]
 
 
@@ -117,8 +142,18 @@ def test_parts_sections_and_long_article_split():
     assert split_passages(text, max_chars=40, min_chars=10) == [
         p(0, f"{section_1} > 第一条", "第1条", "第一条 本规定适用于全县。"),
         # Cut at sentence ends, then between lines (the 1./2. sub-items), then at clause ends.
-        p(1, f"{section_1} > 第二条", "第2条", "第二条 各部门应当严格控制督查检查数量。确需开展的，应当报县委审批。"),
-        p(2, f"{section_1} > 第二条", "第2条", "未经批准的，一律不得开展！对违反规定的，予以通报？\n1.年度计划报批；"),
+        p(
+            1,
+            f"{section_1} > 第二条",
+            "第2条",
+            "第二条 各部门应当严格控制督查检查数量。确需开展的，应当报县委审批。",
+        ),
+        p(
+            2,
+            f"{section_1} > 第二条",
+            "第2条",
+            "未经批准的，一律不得开展！对违反规定的，予以通报？\n1.年度计划报批；",
+        ),
         p(3, f"{section_1} > 第二条", "第2条", "2.不得重复检查，不得要求基层提供与检查无关的材料，"),
         p(4, f"{section_1} > 第二条", "第2条", "也不得要求基层在工作群中反复报送同一数据。"),
         # Text under a section that is long enough is a passage of its own, without article.
@@ -146,7 +181,10 @@ def test_sentence_longer_than_max_chars_is_cut():
 
 def test_short_preamble_dropped_and_bare_headings_kept_without_children():
     text = "各乡镇：\n一、总体要求\n二、主要任务"
-    assert split_passages(text) == [p(0, "一、总体要求", "一、", "一、总体要求"), p(1, "二、主要任务", "二、", "二、主要任务")]
+    assert split_passages(text) == [
+        p(0, "一、总体要求", "一、", "一、总体要求"),
+        p(1, "二、主要任务", "二、", "二、主要任务"),
+    ]
 
 
 def test_short_chapter_text_before_another_chapter_stays():
@@ -171,7 +209,12 @@ def test_given_title_on_two_lines_is_skipped():
         "第一条 会议一律从简。\n"
     )
     expected = [
-        p(0, "前言", "", "各乡镇人民政府，县直各单位：现将《会议精简办法》印发给你们，请结合实际认真贯彻执行。"),
+        p(
+            0,
+            "前言",
+            "",
+            "各乡镇人民政府，县直各单位：现将《会议精简办法》印发给你们，请结合实际认真贯彻执行。",
+        ),
         p(1, "第一条", "第1条", "第一条 会议一律从简。"),
     ]
     assert split_passages(text, title="青山县人民政府办公室关于印发《会议精简办法》的通知") == expected
@@ -340,8 +383,18 @@ def test_guess_tags_by_frequency_with_aliases():
 
 def test_chinese_number():
     cases = {
-        "一": 1, "十": 10, "十二": 12, "二十": 20, "二十一": 21, "一百零五": 105, "两": 2,
-        "一百一十": 110, "九十九": 99, "一千零一": 1001, "二〇二五": 2025, "12": 12,
+        "一": 1,
+        "十": 10,
+        "十二": 12,
+        "二十": 20,
+        "二十一": 21,
+        "一百零五": 105,
+        "两": 2,
+        "一百一十": 110,
+        "九十九": 99,
+        "一千零一": 1001,
+        "二〇二五": 2025,
+        "12": 12,
     }
     assert {s: chinese_number(s) for s in cases} == cases
     with pytest.raises(ValueError):
