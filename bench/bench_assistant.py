@@ -30,6 +30,8 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "policy_questions.jsonl"
 # Written afterwards by someone who had not seen the search code or the first set: a check that
 # the query expansions and boosts tuned on the first set are not fitted to it.
 HOLDOUT = Path(__file__).resolve().parent / "data" / "policy_questions_holdout.jsonl"
+# Questions the library cannot answer: the assistant should say 未找到相关依据.
+UNRELATED = Path(__file__).resolve().parent / "data" / "unrelated_questions.txt"
 DEFAULT_PASSAGES = 20_000
 SYNTHETIC_PREFIX = "bench-synthetic-"
 
@@ -117,6 +119,29 @@ def bench_quality(questions: list[dict], label: str) -> None:
     for name in ("recall@1", "recall@5", "MRR"):
         verdict = "met" if a[name] >= b[name] else "NOT met"
         print(f"{name}: ours {a[name]:.3f} vs rank_bm25 {b[name]:.3f}  goal ≥ baseline {verdict}")
+
+
+def answer_rates(questions: list[dict], gold: list[set[int]]) -> dict[str, int]:
+    """ask(): how many questions get an answer, how many cite their gold passage, how many
+    unrelated questions are refused."""
+    from qingzhuang.assistant import answers
+
+    answered = cited_gold = 0
+    for q, relevant in zip(questions, gold, strict=True):
+        answer = answers.ask(None, q["q"])
+        answered += answer.found
+        cited_gold += any(c.passage_id in relevant for c in answer.citations)
+    unrelated = [line.strip() for line in UNRELATED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    refused = sum(1 for q in unrelated if not answers.ask(None, q).found)
+    return {"questions": len(questions), "answered": answered, "cited_gold": cited_gold,
+            "unrelated": len(unrelated), "refused": refused}
+
+
+def bench_answers(questions: list[dict]) -> None:
+    rates = answer_rates(questions, gold_passages(questions))
+    print(f"ask() offline: {rates['answered']}/{rates['questions']} labelled questions answered, "
+          f"{rates['cited_gold']} citing their answering passage; {rates['refused']}/{rates['unrelated']} "
+          "unrelated questions answered 未找到相关依据")
 
 
 def top_up(target: int) -> int:
@@ -238,4 +263,5 @@ def run() -> None:
     bench_quality(questions, "tuning set")
     if HOLDOUT.exists():
         bench_quality(load_questions(HOLDOUT), "held-out set")
+    bench_answers(questions + (load_questions(HOLDOUT) if HOLDOUT.exists() else []))
     bench_speed(questions)

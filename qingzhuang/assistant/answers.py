@@ -1,8 +1,9 @@
 """一问搜方案: a question gets the best passages and an answer built only from them, with verified citations.
 
 1. Retrieve the best passages (``search.retrieve``) within what the user may see.
-2. Keep only passages that support an answer: the question's terms they contain, weighted by
-   their IDF, must reach ``MIN_COVERAGE`` of the question's (or the question names the passage's
+2. Keep only passages that support an answer: the question's terms they contain (directly or
+   through the search's expansions), weighted by IDF, must reach ``MIN_COVERAGE`` of the
+   question's, with at least ``MIN_MATCHED`` distinct words (or the question names the passage's
    文号 or article). With none left the answer is ``未找到相关依据`` — no guessing.
 3. With an LLM configured, it writes the answer from the numbered passages; the server then
    checks it (``citations.verify_answer``): every [n] must be a retrieved passage, quotes must be
@@ -25,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 NOT_FOUND = "未找到相关依据"
 SENTENCE_RE = re.compile(r"[。！？；\n]")
-MIN_COVERAGE = 0.4
+MIN_COVERAGE = 0.2
+MIN_MATCHED = 2
 RETRIEVE = 5
 
 
@@ -62,13 +64,29 @@ def quote_passage(hit: search.Hit, *, sentences: int = 2) -> str:
     return "\n".join(f"根据《{hit.document}》{heading}「{p}」[{hit.n}]" for p in parts[:sentences])
 
 
-def coverage(index, hit: search.Hit, terms: list[str], weights: list[float]) -> float:
-    """The IDF-weighted share of the question's terms found in the passage, its heading or title."""
+def support(hit: search.Hit, terms: list[str], weights: list[float]) -> tuple[float, int]:
+    """How well a passage (with its heading and title) covers the question: the IDF-weighted share
+    of the question's terms it contains (a term also counts through its document-language
+    expansions), and how many distinct words of two or more characters it contains (a word
+    inside another matched word is not counted again)."""
     total = sum(weights)
-    if not total:
-        return 0.0
     haystack = chinese.normalize(f"{hit.document} {hit.heading} {hit.text}")
-    return sum(w for t, w in zip(terms, weights, strict=True) if t in haystack) / total
+    covered, matched = 0.0, set()
+    for term, weight in zip(terms, weights, strict=True):
+        if any(word in haystack for word in (term, *search.EXPANSIONS.get(term, ()))):
+            covered += weight
+            if len(term) >= 2:
+                matched.add(term)
+    # Search-mode segmentation also yields the words inside a word (宅基地 → 宅基, 基地): count
+    # each matched word once, not its parts.
+    whole = [t for t in matched if not any(t != other and t in other for other in matched)]
+    return (covered / total if total else 0.0), len(whole)
+
+
+def supports(hit: search.Hit, terms: list[str], weights: list[float]) -> bool:
+    share, matched = support(hit, terms, weights)
+    needed = min(MIN_MATCHED, sum(1 for t in terms if len(t) >= 2)) or 1
+    return share >= MIN_COVERAGE and matched >= needed
 
 
 def ask(user, question: str, *, k: int = RETRIEVE) -> Answer:
@@ -77,13 +95,12 @@ def ask(user, question: str, *, k: int = RETRIEVE) -> Answer:
         return Answer(question, NOT_FOUND, generated_by="none", notices=["请输入问题"])
     result = search.search(user, question, limit=k)
     terms = result.terms
-    index = search.current_index()
-    weights = index.idf(terms)
+    weights = search.current_index().idf(terms)
     supported = []
     for hit in result.hits:
         exact = bool(result.exact_article and hit.article == result.exact_article) or bool(
             result.exact_document and hit.document == result.exact_document and not result.exact_article)
-        if exact or coverage(index, hit, terms, weights) >= MIN_COVERAGE:
+        if exact or supports(hit, terms, weights):
             supported.append(hit)
     if not supported:
         return Answer(question, NOT_FOUND, generated_by="none")
@@ -105,7 +122,8 @@ def ask(user, question: str, *, k: int = RETRIEVE) -> Answer:
                 return Answer(question, reply, cited, supported, "llm")
             notices.append("大模型的回答未通过引用核验（" + "；".join(check.problems) + "），已改用摘录式回答")
     if terms:
-        reply = citations.extractive_answer(terms, passages)
+        words = list(dict.fromkeys([*terms, *(e for t in terms for e in search.EXPANSIONS.get(t, ()))]))
+        reply = citations.extractive_answer(words, passages)
     else:  # the question only named a 文号 or an article: quote what it named
         reply = quote_passage(supported[0])
     check = citations.verify_answer(reply, passages, question=question)
