@@ -305,7 +305,7 @@ def search(user, query: str, *, issuer: str = "", level: str = "", date_from: da
     if not wanted:
         return SearchResult(query, terms, [], 0, exact_document, exact_article, filters)
     top = matched[np.argsort(-scores[matched], kind="stable")[:wanted]][offset:]
-    hits = _hits(index, top, scores, terms)
+    hits = _hits(index, top, scores, [*terms, *extra])
     return SearchResult(query, terms, hits, total, exact_document, exact_article, filters)
 
 
