@@ -52,6 +52,8 @@ class PolicyDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     indexed_at = models.DateTimeField(null=True, blank=True)
+    # ``text.SIGNATURE`` when indexed: another value means the tokens were cut under other rules.
+    tokenizer = models.CharField(max_length=16, blank=True, editable=False)
 
     class Meta:
         verbose_name = "政策文件"

@@ -173,7 +173,8 @@ def index_document(document_id: int) -> str:
             if not rows:
                 message = "文件中没有可检索的正文段落"
             PolicyDocument.objects.filter(pk=document.pk).update(
-                status=status, message=message, passage_count=len(rows), indexed_at=timezone.now())
+                status=status, message=message, passage_count=len(rows), indexed_at=timezone.now(),
+                tokenizer=chinese.SIGNATURE)
             audit.record(actor=None, action="assistant.policy.index", obj=document, unit=document.unit,
                          after={"passages": len(rows), "status": status})
             bump_library()
@@ -193,6 +194,28 @@ def reindex(*, actor, document: PolicyDocument, request=None) -> None:
         audit.record(actor=actor, action="assistant.policy.index", obj=document, unit=document.unit,
                      after={"requested": True}, request=request)
         transaction.on_commit(lambda: _enqueue(document.pk))
+
+
+def stale_documents(documents=None):
+    """Documents indexed under other tokenizer rules (an upgrade changed jieba or the dictionary)."""
+    documents = PolicyDocument.objects.all() if documents is None else documents
+    return documents.filter(status=DocumentStatus.INDEXED).exclude(tokenizer=chinese.SIGNATURE)
+
+
+def reindex_stale(*, actor, request=None) -> int:
+    """Queue the stale documents (see ``stale_documents``) that ``actor`` can see; returns how many."""
+    from qingzhuang.assistant.search import visible_documents
+
+    _require(actor)
+    with transaction.atomic():
+        ids = list(stale_documents().filter(pk__in=visible_documents(actor).values("pk")).values_list("pk", flat=True))
+        PolicyDocument.objects.filter(pk__in=ids).update(status=DocumentStatus.PENDING, message="")
+        if ids:
+            audit.record(actor=actor, action="assistant.policy.index", object_type="assistant.policydocument",
+                         object_repr=f"重新索引{len(ids)}个文件", after={"documents": ids}, request=request)
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+    return len(ids)
 
 
 EDITABLE = ("title", "issuer", "doc_number", "issued_on", "level", "tags")

@@ -8,6 +8,7 @@ document's formal one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -34,6 +35,17 @@ _HALF_WIDTH = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0
 # Keep Chinese brackets used in 文号 and enumerators as typed; make ASCII-range full-width characters half-width.
 for _keep in "（）〔〕【】，。；：！？":
     _HALF_WIDTH.pop(ord(_keep), None)
+
+def _signature() -> str:
+    """What the tokens depend on (jieba, the dictionary, the stop words): stored with each indexed
+    document, so documents indexed under other rules can be found and indexed again."""
+    digest = hashlib.sha256(jieba.__version__.encode())
+    digest.update(DICTIONARY.read_bytes())
+    digest.update(" ".join(sorted(STOPWORDS)).encode())
+    return digest.hexdigest()[:16]
+
+
+SIGNATURE = _signature()
 
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None

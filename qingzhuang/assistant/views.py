@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -14,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qingzhuang.assistant import answers, search, services
@@ -50,6 +53,20 @@ def search_page(request):
     return render(request, template, context)
 
 
+CITATION_RE = re.compile(r"\[(\d{1,3})\]")
+
+
+def linked_answer(answer: answers.Answer) -> str:
+    """The answer as HTML: escaped, line breaks kept, each [n] a link to its cited passage."""
+    cited = {hit.n for hit in answer.citations}
+
+    def link(match: re.Match) -> str:
+        n = int(match.group(1))
+        return f'<a href="#cite-{n}" class="qz-cite">[{n}]</a>' if n in cited else match.group(0)
+
+    return mark_safe(CITATION_RE.sub(link, escape(answer.answer)).replace("\n", "<br>"))  # noqa: S308
+
+
 @login_required
 @require_GET
 def ask_page(request):
@@ -57,7 +74,8 @@ def ask_page(request):
     answer = None
     if form.is_bound and form.is_valid():
         answer = answers.ask(request.user, form.cleaned_data["q"])
-    return render(request, "assistant/ask.html", {"form": form, "answer": answer})
+    html = linked_answer(answer) if answer is not None else ""
+    return render(request, "assistant/ask.html", {"form": form, "answer": answer, "answer_html": html})
 
 
 @login_required
@@ -79,8 +97,9 @@ def policy_list(request):
         documents = documents.filter(title__contains=q) | documents.filter(doc_number__contains=q)
     page = Paginator(documents, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     waiting = any(d.status in (DocumentStatus.PENDING, DocumentStatus.INDEXING) for d in page.object_list)
+    stale = services.stale_documents(search.visible_documents(user)).count() if can_manage else 0
     return render(request, "assistant/policy_list.html", {
-        "page": page, "form": form, "can_manage": can_manage, "q": q, "waiting": waiting,
+        "page": page, "form": form, "can_manage": can_manage, "q": q, "waiting": waiting, "stale": stale,
         "max_mb": settings.QZ_POLICY_MAX_BYTES // (1024 * 1024),
     })
 
@@ -145,6 +164,16 @@ def policy_reindex(request, pk: int):
     services.reindex(actor=request.user, document=document, request=request)
     messages.success(request, "已重新排队建立索引")
     return redirect("policy_detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def policy_reindex_stale(request):
+    """Queue every document indexed under older tokenizer rules (the whole library, not one unit's:
+    the index is shared)."""
+    count = services.reindex_stale(actor=request.user, request=request)
+    messages.success(request, f"已将{count}个文件重新排队建立索引")
+    return redirect("policy_list")
 
 
 @login_required

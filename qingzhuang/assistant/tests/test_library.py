@@ -219,3 +219,36 @@ def test_add_policies_command_refuses_missing_and_bad_files(db, tmp_path):
     payload = json.loads(out.getvalue())
     assert payload["failed"] == 1 and payload["errors"][0]["code"] == "unreadable"
     assert not PolicyDocument.objects.exists()
+
+
+def test_reindex_command_redoes_documents_cut_under_older_rules(library):
+    PolicyDocument.objects.filter(pk=library["county"].pk).update(tokenizer="old-dictionary")
+    out = io.StringIO()
+    call_command("reindex_policies", "--json", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["documents"] == [{"id": library["county"].pk, "title": "青山县测试会议管理办法", "status": "indexed"}]
+    assert not services.stale_documents().exists()
+    out = io.StringIO()
+    call_command("reindex_policies", "--json", stdout=out)
+    assert json.loads(out.getvalue())["documents"] == []
+    out = io.StringIO()
+    call_command("reindex_policies", "--all", "--json", stdout=out)
+    assert json.loads(out.getvalue())["indexed"] == 2
+
+
+def test_stale_documents_page_notice_and_reindex(library, users, county, verified_client,
+                                                  django_capture_on_commit_callbacks):
+    from conftest import make_user
+
+    PolicyDocument.objects.filter(pk=library["town"].pk).update(tokenizer="old-dictionary")
+    other_manager = make_user("town_b_manager", county["town_b"], "督查室")
+    client = verified_client(other_manager)
+    assert "stale-notice" not in client.get("/assistant/policies/").content.decode()  # 甲镇's document
+    client.post("/assistant/policies/reindex/")
+    assert services.stale_documents().count() == 1  # not theirs to reindex
+    client = verified_client(users["supervision"])
+    assert "有 1 个文件仍按旧词典建立索引" in client.get("/assistant/policies/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/assistant/policies/reindex/", follow=True)
+    assert "已将1个文件重新排队建立索引" in response.content.decode()
+    assert not services.stale_documents().exists()

@@ -162,3 +162,11 @@ def test_api_upload_needs_permission_and_login(db, users):
     assert (response.status_code, response.json()) == (403, {"detail": "您没有维护政策库的权限"})
     assert Client().get("/api/v1/assistant/search", {"q": "会议"}).status_code == 401
     assert not PolicyDocument.objects.exists()
+
+
+def test_ask_page_links_each_citation_to_its_passage(library, users, verified_client):
+    body = verified_client(users["member"]).get("/assistant/ask/", {"q": "工作群多久解散"}).content.decode()
+    assert '」<a href="#cite-1" class="qz-cite">[1]</a>' in body
+    assert 'id="cite-1"' in body
+    # Text of the answer is escaped: a passage's markup can never become HTML.
+    assert "<script" not in body.split('data-testid="answer">')[1].split("</div>")[0]
