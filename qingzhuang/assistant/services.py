@@ -142,7 +142,7 @@ def index_document(document_id: int) -> str:
     """Split, segment and (when configured) embed one document; its passages replace the old ones.
     Returns the document's final status. Safe to run again (re-indexing)."""
     from qingzhuang.assistant import llm
-    from qingzhuang.assistant.structure import split_passages
+    from qingzhuang.assistant.structure import guess_metadata, normalize_doc_number, split_passages
 
     updated = PolicyDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.INDEXING).update(
         status=DocumentStatus.INDEXING, message="")
@@ -172,9 +172,18 @@ def index_document(document_id: int) -> str:
             status = DocumentStatus.INDEXED if rows else DocumentStatus.FAILED
             if not rows:
                 message = "文件中没有可检索的正文段落"
+            guessed = {}
+            if not document.metadata_edited:  # refresh what was guessed (the rules may have improved)
+                meta = guess_metadata(document.text)
+                guessed = {
+                    "title": (meta.title or document.title)[:200], "issuer": meta.issuer[:100],
+                    "doc_number": meta.doc_number[:100],
+                    "doc_number_key": normalize_doc_number(meta.doc_number)[:100], "issued_on": meta.issued_on,
+                    "level": meta.level if meta.level in Level.values else Level.OTHER, "tags": list(meta.tags)[:MAX_TAGS],
+                }
             PolicyDocument.objects.filter(pk=document.pk).update(
                 status=status, message=message, passage_count=len(rows), indexed_at=timezone.now(),
-                tokenizer=chinese.SIGNATURE)
+                tokenizer=chinese.SIGNATURE, **guessed)
             audit.record(actor=None, action="assistant.policy.index", obj=document, unit=document.unit,
                          after={"passages": len(rows), "status": status})
             bump_library()

@@ -252,3 +252,16 @@ def test_stale_documents_page_notice_and_reindex(library, users, county, verifie
         response = client.post("/assistant/policies/reindex/", follow=True)
     assert "已将1个文件重新排队建立索引" in response.content.decode()
     assert not services.stale_documents().exists()
+
+
+def test_reindex_refreshes_guessed_metadata_but_keeps_hand_edits(library, users):
+    county_doc, town_doc = library["county"], library["town"]
+    PolicyDocument.objects.filter(pk=county_doc.pk).update(title="旧的猜测", level="其他")
+    services.policy_update(actor=users["supervision"], document=town_doc, title="甲镇值班制度（修订）",
+                           issuer="甲镇人民政府", level="乡镇")
+    services.index_document(county_doc.pk)
+    services.index_document(town_doc.pk)
+    county_doc.refresh_from_db()
+    town_doc.refresh_from_db()
+    assert (county_doc.title, county_doc.level) == ("青山县测试会议管理办法", "县级")
+    assert town_doc.title == "甲镇值班制度（修订）"
