@@ -281,10 +281,15 @@ class Figures:
         counts = {self.item_count, len(self.measures)}
         for m in self.measures:
             rate = m.unit == "%"
+            # A value in 万元 or 亿元 is written "129,267.7万元": the number reads as "129267.7万".
+            scale = m.unit[:1] if m.unit[:1] in ("万", "亿") else ""
 
-            def value(v: Decimal | None, *, rate: bool = rate) -> None:
+            def value(v: Decimal | None, *, rate: bool = rate, scale: str = scale) -> None:
                 if v is not None:
-                    allowed.update(_number_variants(v))
+                    variants = _number_variants(v)
+                    allowed.update(variants)
+                    if scale:
+                        allowed.update(f"{n}{scale}" for n in variants if n[-1:].isdigit())
                     if rate:
                         allowed.update(_pct_variants(v))
 

@@ -249,3 +249,15 @@ def test_upload_size_limit(db, settings):
     with pytest.raises(SummaryError) as err:
         upload_figures(SimpleUploadedFile("a.csv", b"x" * 500))
     assert err.value.messages == ["文件大小超过上限（1 KB），请拆分后分批导入"]
+
+
+def test_values_in_wan_yuan_pass_the_number_check(county, users):
+    """"129,267.7万元" reads as the number 129267.7万: it is the figure 129267.7 in 万元, not unknown."""
+    investment = Indicator.objects.create(code="investment", name="固定资产投资完成额", owner=county["stats"],
+                                          measure_unit="万元")
+    for unit, value in (("town_a", "129267.7"), ("town_b", "4.85")):
+        IndicatorValue.objects.create(unit=county[unit], indicator=investment, period="2025-11", value=D(value))
+    summary = summaries.make_summary(indicator_figures(users["leader"], unit_code="429901000000", period="2025-11"),
+                                     use_llm=False)
+    assert summary.notices == []
+    assert "固定资产投资完成额合计129,272.55万元" in summary.sections[0][1][0]
