@@ -248,10 +248,11 @@ SUMMARY_UNIT_KINDS = (UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.STREET)
 
 
 def summary_units(user) -> list[Unit]:
-    """Units offered for an indicator summary: the county and townships in scope, and the roots
-    of the user's scope (a village cadre summarises their own village)."""
-    units = list(org_access.visible_units(user).filter(kind__in=SUMMARY_UNIT_KINDS, is_active=True)
-                 .order_by("path")[:500])
+    """Units offered for an indicator summary: the county and townships in scope (every one for a
+    department that reports indicators), and the roots of the user's scope (a village cadre
+    summarises their own village)."""
+    visible = Unit.objects.all() if _owns_indicators(user) else org_access.visible_units(user)
+    units = list(visible.filter(kind__in=SUMMARY_UNIT_KINDS, is_active=True).order_by("path")[:500])
     seen = {u.pk for u in units}
     for root in _scope_roots(user):
         if root.pk not in seen:
@@ -259,25 +260,53 @@ def summary_units(user) -> list[Unit]:
     return sorted(units, key=lambda u: u.path)
 
 
-def indicator_figures(user, *, unit_code: str, period: str) -> Figures:
-    """Each indicator's values for the child units of ``unit_code`` in ``period`` (YYYY-MM), with the
-    previous month and the same month last year. The unit must be in the user's scope (else 404)."""
-    unit = org_access.get_unit_or_404(user, code=(unit_code or "").strip())
-    period = clean_period(period, required=True)
-    previous, last_year = shift_period(period, -1), shift_period(period, -12)
-    children = list(Unit.objects.filter(parent=unit).order_by("path"))
-    if not children:
-        children = [unit]
-    child_ids = [c.pk for c in children]
+def _owns_indicators(user) -> bool:
+    return bool(getattr(user, "unit_id", None)) and Indicator.objects.filter(owner_id=user.unit_id).exists()
+
+
+def _indicator_unit_or_404(user, code: str) -> Unit:
+    """A unit in the user's scope; for a department that reports indicators, any active unit (it
+    reads its own indicators' values for every unit, and only those)."""
+    try:
+        return org_access.get_unit_or_404(user, code=code)
+    except Http404:
+        if not _owns_indicators(user):
+            raise
+        unit = Unit.objects.filter(code=code, is_active=True).first()
+        if unit is None:
+            raise
+        return unit
+
+
+def _indicator_values(user, units: list[Unit], period: str, previous: str, last_year: str):
+    """{indicator id: {unit id: {period: value}}} of the values the user may read, and the ids of
+    the indicators that have a value in ``period``."""
     rows = (access.visible_indicator_values(user)
-            .filter(unit_id__in=child_ids, period__in=[period, previous, last_year])
+            .filter(unit_id__in=[u.pk for u in units], period__in=[period, previous, last_year])
             .values_list("unit_id", "indicator_id", "period", "value"))
     values: dict[int, dict[int, dict[str, Decimal]]] = {}
     for unit_id, indicator_id, p, value in rows:
         values.setdefault(indicator_id, {}).setdefault(unit_id, {})[p] = value
     current = [i for i, by_unit in values.items() if any(period in v for v in by_unit.values())]
+    return values, current
+
+
+def indicator_figures(user, *, unit_code: str, period: str) -> Figures:
+    """Each indicator's values for the child units of ``unit_code`` in ``period`` (YYYY-MM), with the
+    previous month and the same month last year; the unit's own values when no child has any. The
+    unit must be in the user's scope, or the user's department must report indicators (else 404)."""
+    unit = _indicator_unit_or_404(user, (unit_code or "").strip())
+    period = clean_period(period, required=True)
+    previous, last_year = shift_period(period, -1), shift_period(period, -12)
+    children = list(Unit.objects.filter(parent=unit).order_by("path"))
+    values, current = _indicator_values(user, children, period, previous, last_year) if children else ({}, [])
     if not current:
-        raise SummaryError(f"{unit.name}下属单位在{period_words(period)}没有可汇总的指标数据")
+        # No child reports these indicators (a township whose values are kept at township level):
+        # the unit's own values.
+        children = [unit]
+        values, current = _indicator_values(user, children, period, previous, last_year)
+    if not current:
+        raise SummaryError(f"{unit.name}及其下属单位在{period_words(period)}没有可汇总的指标数据")
     measures: list[Measure] = []
     kinds: set[str] = set()
     names: list[str] = []

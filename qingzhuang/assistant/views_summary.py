@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qingzhuang.assistant import summaries, summary_sources
 from qingzhuang.assistant.summary_sources import SummaryError
+from qingzhuang.ledger import access
 from qingzhuang.ledger.models import UnitLevel
 
 SESSION_KEY = "qz_summaries"
@@ -78,8 +80,10 @@ class IndicatorSourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = summary_sources.summary_units(user)
         if not self.is_bound:
+            # The latest month with values the user may read (last month when there are none yet).
+            latest = access.visible_indicator_values(user).aggregate(latest=Max("period"))["latest"]
             this_month = timezone.localdate().replace(day=1)
-            self.initial.setdefault("period", (this_month - dt.timedelta(days=1)).strftime("%Y-%m"))
+            self.initial.setdefault("period", latest or (this_month - dt.timedelta(days=1)).strftime("%Y-%m"))
         self.fields["unit"].widget = forms.Select(choices=[(u.code, f"{u.name}（{u.get_kind_display()}）")
                                                            for u in units])
         _style(self)

@@ -116,7 +116,7 @@ def test_indicator_figures_for_a_township_member(indicator_data, users, county):
 def test_indicator_month_without_data_and_bad_month(indicator_data, users, county):
     with pytest.raises(SummaryError) as err:
         indicator_figures(users["member"], unit_code=county["town_a"].code, period="2025-09")
-    assert err.value.messages == ["甲镇下属单位在2025年9月没有可汇总的指标数据"]
+    assert err.value.messages == ["甲镇及其下属单位在2025年9月没有可汇总的指标数据"]
     with pytest.raises(SummaryError) as err:
         indicator_figures(users["leader"], unit_code="429901000000", period="2025-13")
     assert err.value.messages == ["月份“2025-13”格式不对，应为YYYY-MM，例如2025-11"]
@@ -261,3 +261,25 @@ def test_values_in_wan_yuan_pass_the_number_check(county, users):
                                      use_llm=False)
     assert summary.notices == []
     assert "固定资产投资完成额合计129,272.55万元" in summary.sections[0][1][0]
+
+
+def test_township_without_village_values_summarises_itself(indicator_data, users):
+    figures = indicator_figures(users["outsider"], unit_code="429901002000", period="2025-11")  # 乙镇
+    accidents, grain = figures.measures
+    assert [(i.name, i.value, i.previous, i.last_year) for i in grain.items] == [("乙镇", D(800), D(900), D(700))]
+    assert grain.mom == D("-11.1")
+
+
+def test_department_summarises_its_own_indicators_for_the_county(indicator_data, county):
+    from conftest import make_user
+
+    stats = make_user("stats_reporter", county["stats"], "部门填报员")
+    figures = indicator_figures(stats, unit_code="429901000000", period="2025-11")
+    assert [m.name for m in figures.measures] == ["安全事故", "粮食产量"]
+    assert "乙镇" in [u.name for u in summary_units(stats)]
+    office = make_user("office_clerk", county["office"], "部门填报员")  # reports no indicator
+    with pytest.raises(Http404):
+        indicator_figures(office, unit_code="429901000000", period="2025-11")
+    Indicator.objects.create(code="petitions", name="信访件数", owner=county["office"])
+    with pytest.raises(SummaryError, match="青山县及其下属单位在2025年11月没有可汇总的指标数据"):
+        indicator_figures(office, unit_code="429901000000", period="2025-11")

@@ -174,3 +174,8 @@ def test_model_text_with_an_unknown_number_is_replaced(verified_client, users, f
     assert "大模型生成的文字中有数字与表格不符（160%），已改用模板生成" in page
     assert "乙镇安全事故较上月上升160.0%" not in page
 
+
+
+def test_indicator_form_defaults_to_the_latest_month_with_data(verified_client, users, indicator_data):  # noqa: F811
+    body = verified_client(users["leader"]).get("/assistant/summary/?source=indicators").content.decode()
+    assert 'value="2025-11"' in body
