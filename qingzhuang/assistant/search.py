@@ -117,15 +117,19 @@ class _Index:
             .order_by("document_id", "position")
             .values_list("pk", "document_id", "article", "tokens", "embedding")
         )
+        # The documents, read second and without the status filter: a document re-indexed in between
+        # keeps its (old) passages until the next rebuild, one deleted in between loses them.
+        wanted = {r[1] for r in rows}
+        docs = PolicyDocument.objects.order_by("pk").values_list(
+            "pk", "title", "issuer", "doc_number", "doc_number_key", "issued_on", "level"
+        )
+        self.docs = {pk: _DocMeta(*rest) for pk, *rest in docs if pk in wanted}
+        rows = [r for r in rows if r[1] in self.docs]
         self.passage_ids = np.array([r[0] for r in rows], dtype=np.int64)
         self.doc_of = np.array([r[1] for r in rows], dtype=np.int64)
         self.articles = np.array([r[2] for r in rows], dtype=object)
         self.size = len(rows)
         self.passages = _bm25([r[3].split() for r in rows])
-        docs = PolicyDocument.objects.filter(status=DocumentStatus.INDEXED).order_by("pk").values_list(
-            "pk", "title", "issuer", "doc_number", "doc_number_key", "issued_on", "level"
-        )
-        self.docs = {pk: _DocMeta(*rest) for pk, *rest in docs}
         self.doc_ids = np.array(list(self.docs), dtype=np.int64)
         self.doc_level = np.array([self.docs[int(d)].level for d in self.doc_of], dtype=object)
         self.titles = _bm25([chinese.tokens(meta.title) for meta in self.docs.values()])

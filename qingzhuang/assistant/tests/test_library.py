@@ -265,3 +265,30 @@ def test_reindex_refreshes_guessed_metadata_but_keeps_hand_edits(library, users)
     town_doc.refresh_from_db()
     assert (county_doc.title, county_doc.level) == ("青山县测试会议管理办法", "县级")
     assert town_doc.title == "甲镇值班制度（修订）"
+
+
+def test_index_build_survives_a_document_changing_between_its_queries(library, users, monkeypatch):
+    """A document deleted after the passages were read loses them; one being re-indexed keeps its old ones."""
+    from qingzhuang.assistant.models import IndexState
+
+    real = PolicyPassage.objects.filter
+
+    def passages_then_changes(*args, **kwargs):
+        result = list(real(*args, **kwargs).order_by("document_id", "position")
+                      .values_list("pk", "document_id", "article", "tokens", "embedding"))
+        PolicyDocument.objects.filter(pk=library["town"].pk).delete()
+        PolicyDocument.objects.filter(pk=library["county"].pk).update(status=DocumentStatus.INDEXING)
+
+        class Rows:
+            def order_by(self, *a):
+                return self
+
+            def values_list(self, *a):
+                return result
+
+        return Rows()
+
+    monkeypatch.setattr(PolicyPassage.objects, "filter", passages_then_changes)
+    IndexState.objects.update_or_create(pk=1, defaults={"token": "changed"})
+    index = search.current_index()
+    assert index.size == 5 and set(index.docs) == {library["county"].pk}
