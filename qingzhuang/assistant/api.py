@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
@@ -121,19 +118,13 @@ def get_policy(request, document_id: int):
 def add_policy(request, file: File[UploadedFile]):
     if not services.can_manage(request.auth):
         return Status(403, {"detail": services.PERMISSION_MESSAGE})
-    name = os.path.basename(file.name or "上传文件")
     limit = settings.QZ_POLICY_MAX_BYTES
     if file.size > limit:
         return Status(400, {"detail": f"文件超过{limit // (1024 * 1024)}MB"})
-    with tempfile.TemporaryDirectory(prefix="qz-policy-") as folder:
-        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
-        with open(path, "wb") as f:
-            for chunk in file.chunks():
-                f.write(chunk)
-        try:
-            result = services.policy_add(actor=request.auth, path=path, filename=name, request=request)
-        except PermissionDenied:
-            return Status(403, {"detail": services.PERMISSION_MESSAGE})
+    try:
+        result = services.policy_add_upload(actor=request.auth, upload=file, request=request)
+    except PermissionDenied:
+        return Status(403, {"detail": services.PERMISSION_MESSAGE})
     if result.document is None:
         return Status(400, {"detail": result.message})
     result.document.refresh_from_db()

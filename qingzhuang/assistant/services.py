@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -130,6 +131,18 @@ def policy_add(*, actor, path: str | os.PathLike, filename: str = "", index_now:
         index_document(document.pk)
         document.refresh_from_db()
     return AddResult(document, True)
+
+
+def policy_add_upload(*, actor, upload, request=None) -> AddResult:
+    """``policy_add`` for an uploaded file (page or API): copied to a private temporary file first,
+    removed when added (the library keeps its own copy under MEDIA_ROOT)."""
+    name = os.path.basename(upload.name or "上传文件")
+    with tempfile.TemporaryDirectory(prefix="qz-policy-") as folder:
+        path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
+        with open(path, "wb") as f:
+            for chunk in upload.chunks():
+                f.write(chunk)
+        return policy_add(actor=actor, path=path, filename=name, request=request)
 
 
 def _enqueue(document_id: int) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -114,12 +113,7 @@ def _add_uploads(request, uploads) -> None:
         if upload.size > limit:
             messages.error(request, f"{name}：文件超过{limit // (1024 * 1024)}MB，未添加")
             continue
-        with tempfile.TemporaryDirectory(prefix="qz-policy-") as folder:
-            path = Path(folder) / ("upload" + Path(name).suffix.lower()[:10])
-            with open(path, "wb") as f:
-                for chunk in upload.chunks():
-                    f.write(chunk)
-            result = services.policy_add(actor=request.user, path=path, filename=name, request=request)
+        result = services.policy_add_upload(actor=request.user, upload=upload, request=request)
         if result.document is None:
             messages.error(request, f"{name}：未添加，{result.message}")
         elif not result.created:
