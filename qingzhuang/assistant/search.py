@@ -213,13 +213,7 @@ def visible_documents(user):
         return documents
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return documents.none()
-    condition = Q(unit__isnull=True) | access.unit_q(user, "unit")
-    if user.unit_id:
-        path = user.unit.path
-        parts = [p for p in path.split("/") if p]
-        ancestors = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-        condition |= Q(unit__path__in=ancestors)
-    return documents.filter(condition)
+    return documents.filter(Q(unit__isnull=True) | access.unit_q(user, "unit") | access.above_q(user, "unit"))
 
 
 def get_document_or_404(user, pk: int) -> PolicyDocument:

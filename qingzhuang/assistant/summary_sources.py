@@ -174,7 +174,7 @@ def dataset_figures(user, *, code: str, level: str = UnitLevel.TOWNSHIP, column:
     filler = ReportFiller(report, reader=user, reveal=False)
     whole = access.has_whole_dataset(user, dataset)
     roots = _scope_roots(user)
-    county_wide = whole or any(r.parent_id is None for r in roots)
+    county_wide = whole or org_access.is_county_wide(user)
 
     # Every unit of the level in the readable area is listed, with 0 if it has no records.
     kinds = {UnitLevel.TOWNSHIP: (UnitKind.TOWNSHIP, UnitKind.STREET),
@@ -251,7 +251,7 @@ def summary_units(user) -> list[Unit]:
     """Units offered for an indicator summary: the county and townships in scope (every one for a
     department that reports indicators), and the roots of the user's scope (a village cadre
     summarises their own village)."""
-    visible = Unit.objects.all() if _owns_indicators(user) else org_access.visible_units(user)
+    visible = Unit.objects.all() if access.reports_indicators(user) else org_access.visible_units(user)
     units = list(visible.filter(kind__in=SUMMARY_UNIT_KINDS, is_active=True).order_by("path")[:500])
     seen = {u.pk for u in units}
     for root in _scope_roots(user):
@@ -260,17 +260,13 @@ def summary_units(user) -> list[Unit]:
     return sorted(units, key=lambda u: u.path)
 
 
-def _owns_indicators(user) -> bool:
-    return bool(getattr(user, "unit_id", None)) and Indicator.objects.filter(owner_id=user.unit_id).exists()
-
-
 def _indicator_unit_or_404(user, code: str) -> Unit:
     """A unit in the user's scope; for a department that reports indicators, any active unit (it
     reads its own indicators' values for every unit, and only those)."""
     try:
         return org_access.get_unit_or_404(user, code=code)
     except Http404:
-        if not _owns_indicators(user):
+        if not access.reports_indicators(user):
             raise
         unit = Unit.objects.filter(code=code, is_active=True).first()
         if unit is None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.ledger.models import Dataset, IndicatorValue, Record
+from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
 from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 
 def _user_unit_paths(user) -> list[str]:
@@ -54,13 +55,37 @@ def visible_records(user, dataset: Dataset) -> QuerySet[Record]:
     return qs.filter(org_access.unit_q(user, "unit"))
 
 
+def own_indicators_q(user, field: str = "indicator") -> Q:
+    """Rows about the indicators ``user``'s unit reports (a department reads its own indicators'
+    values for every unit, and only those)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "unit_id", None):
+        return Q(pk__in=[])
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}owner_id": user.unit_id})
+
+
+def reports_indicators(user) -> bool:
+    """Whether ``user``'s unit reports any indicator of the indicator database."""
+    return bool(getattr(user, "unit_id", None)) and Indicator.objects.filter(own_indicators_q(user, "")).exists()
+
+
 def visible_indicator_values(user, dataset: Dataset | None = None) -> QuerySet[IndicatorValue]:
     qs = IndicatorValue.objects.all()
     if dataset is not None and has_whole_dataset(user, dataset):
         return qs
-    # Departments read the values of the indicators they report, for every unit.
-    own = Q(indicator__owner_id=user.unit_id) if getattr(user, "unit_id", None) else Q(pk__in=[])
-    return qs.filter(org_access.unit_q(user, "unit") | own)
+    return qs.filter(org_access.unit_q(user, "unit") | own_indicators_q(user))
+
+
+def reads_county_wide(user, dataset: Dataset) -> bool:
+    """Whether ``user`` reads every row of ``dataset``: the whole dataset (owner or share) or a
+    county-wide scope."""
+    return has_whole_dataset(user, dataset) or org_access.is_county_wide(user)
+
+
+def sees_all_requests(user) -> bool:
+    """Who sees every report and data request of the county: county-wide users, and the 督查室 of
+    the county party or government office. A 督查室 role held in a township does not."""
+    return org_access.is_county_wide(user) or (has_role(user, SUPERVISION) and org_access.is_county_office(user))
 
 
 def get_record_or_404(user, dataset: Dataset, pk: int) -> Record:

@@ -67,8 +67,8 @@ from qingzhuang.ledger.models import (
 from qingzhuang.ledger.validation import Schema
 from qingzhuang.lib import tables, values
 from qingzhuang.lib.tables import Problem, TableError
+from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
-from qingzhuang.orgs.models import UnitKind
 
 logger = logging.getLogger(__name__)
 
@@ -849,8 +849,7 @@ def job_retry(*, actor, job: ImportJob, dry_run: bool | None = None, request=Non
 
 
 def is_county_level(user) -> bool:
-    unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
-    return unit is not None and unit.kind == UnitKind.COUNTY
+    return org_access.is_county_wide(user)
 
 
 def visible_jobs(user):

@@ -220,7 +220,7 @@ def page_unit_ids(user, *, unit: Unit | None, whole: bool) -> list[int] | None:
         if unit.parent_id is None:
             return None
         return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
-    if whole or any(path.count("/") == 2 for path in org_access.scope_paths(user)):
+    if whole or org_access.is_county_wide(user):
         return None
     return list(org_access.visible_units(user).values_list("id", flat=True))
 

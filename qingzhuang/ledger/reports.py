@@ -46,7 +46,6 @@ from qingzhuang.ledger.models import (
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit, UnitKind
-from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 DISPLAY_LIMIT = 500
 CHUNK_SIZE = 2000
@@ -81,20 +80,7 @@ audit.ACTION_LABELS.update({
 
 
 def sees_all(user) -> bool:
-    """County-level users (whose scope is a whole county) and the 督查室 of the county party or
-    government office see every report and request. A 督查室 role held in a township does not."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    cached = getattr(user, "_qz_sees_all", None)
-    if cached is None:
-        cached = bool(
-            user.is_superuser
-            or any(path.count("/") == 2 for path in org_access.scope_paths(user))
-            or (user.unit_id and has_role(user, SUPERVISION) and Unit.objects.filter(
-                pk=user.unit_id, kind__in=COUNTY_OFFICE_KINDS, parent__parent__isnull=True).exists())
-        )
-        user._qz_sees_all = cached
-    return cached
+    return access.sees_all_requests(user)
 
 
 def visible_reports(user) -> QuerySet[Report]:
@@ -711,8 +697,7 @@ def _reader(report: Report, actor):
 def reads_whole_dataset(report: Report) -> bool:
     """Whether the report's definer reads its whole dataset (owner or share), not just their subtree."""
     definer = report.created_by
-    return definer is not None and (access.has_whole_dataset(definer, report.dataset)
-                                    or any(p.count("/") == 2 for p in org_access.scope_paths(definer)))
+    return definer is not None and access.reads_county_wide(definer, report.dataset)
 
 
 def _check_fillable(report: Report) -> None:

@@ -12,7 +12,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.orgs.models import Person, Unit
+from qingzhuang.orgs.models import Person, Unit, UnitKind
 
 
 def scope_paths(user) -> list[str]:
@@ -36,6 +36,38 @@ def scope_paths(user) -> list[str]:
     return kept
 
 
+def is_root_path(path: str) -> bool:
+    """Whether a materialised path (``/code/``) is the root of the tree: a whole county."""
+    return path.count("/") == 2
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a unit and every unit above it, from the root: ``/a/b/`` → ``/a/``, ``/a/b/``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def is_county_wide(user) -> bool:
+    """Whether ``user``'s scope is a whole county: their unit or a grant is the root of the tree.
+    The one answer to "sees the whole county"; nothing else decides it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser) or any(is_root_path(p) for p in scope_paths(user))
+
+
+def is_county_office(user) -> bool:
+    """Whether ``user`` belongs to the county party committee's or government's own office (a unit of
+    kind 县委/县政府 directly under the root): a county-level role held there acts county-wide."""
+    if not getattr(user, "is_authenticated", False) or not user.unit_id:
+        return False
+    cached = getattr(user, "_qz_county_office", None)
+    if cached is None:
+        cached = Unit.objects.filter(pk=user.unit_id, kind__in=(UnitKind.PARTY, UnitKind.GOVERNMENT),
+                                     parent__parent__isnull=True).exists()
+        user._qz_county_office = cached
+    return cached
+
+
 def unit_q(user, field: str = "") -> Q:
     """A filter for rows whose unit (reached through ``field``) lies inside ``user``'s scope."""
     prefix = f"{field}__" if field else ""
@@ -43,6 +75,16 @@ def unit_q(user, field: str = "") -> Q:
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
+
+
+def above_q(user, field: str = "") -> Q:
+    """A filter for rows whose unit (reached through ``field``) is ``user``'s own unit or above it:
+    what a higher level publishes for those below (policies, plans)."""
+    prefix = f"{field}__" if field else ""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.unit_id:
+        return Q(pk__in=[])
+    path = Unit.objects.values_list("path", flat=True).get(pk=user.unit_id)
+    return Q(**{f"{prefix}path__in": ancestor_paths(path)})
 
 
 def visible_units(user) -> QuerySet[Unit]:

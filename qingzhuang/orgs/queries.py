@@ -65,7 +65,7 @@ def visible_audit(user) -> QuerySet[AuditLog]:
     """Audit entries about units in the user's scope; entries tied to no unit (e.g. a failed
     sign-in with an unknown user name) only for users whose scope is a whole county."""
     scope = access.unit_q(user, "unit")
-    if any(path.count("/") == 2 for path in access.scope_paths(user)):  # a root unit: "/code/"
+    if access.is_county_wide(user):
         scope |= Q(unit__isnull=True)
     return AuditLog.objects.filter(scope)
 
