@@ -249,8 +249,8 @@ def bench_pages(rows_in_dataset: int) -> None:
 
 
 def run() -> None:
+    from qingzhuang.demo.seed import seed
     from qingzhuang.ledger.models import Dataset, Record
-    from qingzhuang.orgs.demo import seed
     from qingzhuang.orgs.models import Unit
 
     call_command("migrate", verbosity=0)

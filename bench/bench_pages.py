@@ -30,8 +30,8 @@ def _get(client: Client, url: str, status: int = 200):
 
 
 def run() -> None:
+    from qingzhuang.demo.seed import seed
     from qingzhuang.orgs import access
-    from qingzhuang.orgs.demo import seed
     from qingzhuang.orgs.models import Person, Unit
 
     call_command("migrate", verbosity=0)

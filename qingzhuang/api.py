@@ -1,13 +1,12 @@
-"""The HTTP API at /api/v1/ (Django Ninja); OpenAPI schema at /api/v1/openapi.json."""
+"""The HTTP API at /api/v1/ (Django Ninja); OpenAPI schema at /api/v1/openapi.json.
+
+The routers come from the apps' ``module.py`` declarations; this file names no app but accounts,
+whose authenticators every router uses."""
 
 from ninja import NinjaAPI
 
+from qingzhuang import registry
 from qingzhuang.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
-from qingzhuang.assistant.api import router as assistant_router
-from qingzhuang.ledger.api import router as ledger_router
-from qingzhuang.ledger.api_read import router as read_router
-from qingzhuang.ledger.api_reports import router as reports_router
-from qingzhuang.orgs.api import router as orgs_router
 
 api = NinjaAPI(
     title="轻装 API",
@@ -18,8 +17,7 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
 )
-api.add_router("/", orgs_router)
-api.add_router("/ledger/", read_router)
-api.add_router("/ledger/", reports_router)
-api.add_router("/ledger/", ledger_router)
-api.add_router("/assistant/", assistant_router)
+# Each app's routers, at the prefixes its module.py declares (qingzhuang/registry.py).
+for module in registry.modules():
+    for prefix, dotted in module.api:
+        api.add_router(prefix, registry.load(dotted))

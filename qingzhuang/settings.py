@@ -15,6 +15,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from qingzhuang.registry import discover_apps
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -69,11 +71,9 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "qingzhuang.orgs",
-    "qingzhuang.accounts",
-    "qingzhuang.ledger",
-    "qingzhuang.assistant",
-    "qingzhuang.web",
+    # The project's apps: every folder of the package with a module.py, in layer order
+    # (qingzhuang/registry.py). A new module adds its folder and touches no list here.
+    *discover_apps(),
 ]
 
 MIDDLEWARE = [

@@ -1,14 +1,12 @@
+"""URLs: each app's pages at the prefixes its ``module.py`` declares, and the API at /api/v1/."""
+
 from django.urls import include, path
 
+from qingzhuang import registry
 from qingzhuang.api import api
 
 urlpatterns = [
-    path("", include("qingzhuang.web.urls")),
-    path("account/", include("qingzhuang.accounts.urls")),
-    path("orgs/", include("qingzhuang.orgs.urls")),
-    path("ledger/", include("qingzhuang.ledger.urls_reports")),
-    path("ledger/", include("qingzhuang.ledger.urls")),
-    path("assistant/", include("qingzhuang.assistant.urls")),
+    *(path(prefix, include(dotted)) for module in registry.modules() for prefix, dotted in module.urls),
     path("api/v1/", api.urls),
 ]
 

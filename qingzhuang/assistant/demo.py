@@ -22,3 +22,13 @@ def seed_policies() -> dict[str, int]:
             documents += 1
             passages += result.document.passage_count
     return {"policies": documents, "policy_passages": passages}
+
+
+def seed_step(result) -> dict[str, int]:
+    """The assistant's step of the demo county: the policy library (see ``qingzhuang/registry.py``)."""
+    return seed_policies()
+
+
+def summary(result) -> str:
+    counts = result.counts
+    return f"政策库：政策文件 {counts['policies']} 个，检索段落 {counts['policy_passages']} 个。"

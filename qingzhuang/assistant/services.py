@@ -30,10 +30,6 @@ from qingzhuang.orgs import audit
 
 logger = logging.getLogger(__name__)
 
-audit.ACTION_LABELS.update({
-    "assistant.policy.add": "添加政策文件", "assistant.policy.update": "修改政策文件信息",
-    "assistant.policy.delete": "删除政策文件", "assistant.policy.index": "索引政策文件",
-})
 
 POLICY_DIR = "policies"
 PERMISSION_MESSAGE = "您没有维护政策库的权限"

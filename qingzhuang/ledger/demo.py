@@ -1,6 +1,6 @@
 """The 一套表 of the demo county 青山县: owners, base records and the indicator database.
 
-``seed_ledger(units, scale, people=...)`` is a step of ``orgs.demo.seed`` and runs inside its
+``seed_ledger(units, scale, people=...)`` is a step of the demo county (``qingzhuang.demo``) and runs inside its
 transaction. At the ``seed`` scale it writes the article's 720,000 base records (嘉鱼县's "72万条基础
 数据"): people living in the villages and communities in households, their houses, the legal
 entities and two years of grid events; and 12 months of indicator values of the 15 departments for
@@ -979,3 +979,15 @@ def seed_ledger(units: DemoUnits, scale: str, *, people: Iterable[Person] = ()) 
         Dataset.objects.filter(pk=dataset.pk).update(record_count=n, last_updated_at=writer.now)
     result = {code: writer.counts[datasets[code].pk] for code in RECORD_COUNTS[scale]}
     return {"records": sum(result.values()), **result, "indicators": n_indicators, "indicator_values": n_values}
+
+
+def seed_step(result) -> dict[str, int]:
+    """The ledger's step of the demo county (see ``qingzhuang/registry.py``)."""
+    return seed_ledger(result.units, result.scale, people=result.people)
+
+
+def summary(result) -> str:
+    counts = result.counts
+    return (f"一套表：基础数据 {counts['records']} 条（人口 {counts['population']}、房屋 {counts['housing']}、"
+            f"法人单位 {counts['legal_entities']}、事件 {counts['events']}），"
+            f"指标 {counts['indicators']} 个、指标值 {counts['indicator_values']} 条。")

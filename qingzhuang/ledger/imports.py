@@ -72,10 +72,6 @@ from qingzhuang.orgs import audit
 
 logger = logging.getLogger(__name__)
 
-audit.ACTION_LABELS.update({
-    "ledger.import": "导入一套表数据", "ledger.export": "导出一套表数据（未脱敏）",
-    "ledger.indicator_value.update": "修改指标数据",
-})
 
 CHUNK = 5000  # rows checked, looked up and staged together
 LOOKUP_CHUNK = 900  # keys per lookup query on SQLite (below its old 999-parameter limit)

@@ -65,14 +65,6 @@ BLANK = "（未填）"
 COUNTY_OFFICE_KINDS = (UnitKind.PARTY, UnitKind.GOVERNMENT)
 STOP_MESSAGE = "该报表已在报表清单中停用，不能填报或下发（未经批准一律停止填报）。"
 
-audit.ACTION_LABELS.update({
-    "report.create": "新建报表", "report.update": "修改报表", "report.submit": "报表提交准入审批",
-    "report.approve": "批准报表", "report.reject": "驳回报表", "report.register": "报表清单处理",
-    "report.fill": "从一套表生成报表", "report.export": "导出报表", "report.send": "下发报表",
-    "request.create": "提出数据需求", "request.update": "修改数据需求", "request.submit": "数据需求提交准入审批",
-    "request.approve": "批准数据需求", "request.reject": "驳回数据需求", "request.send": "下发数据需求",
-    "dataset.share": "共享数据集", "demand.fill": "完成填报",
-})
 
 
 # ---------------------------------------------------------------------------------------------

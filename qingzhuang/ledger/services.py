@@ -7,8 +7,6 @@ from django.db import transaction
 from qingzhuang.ledger.models import Dataset, Record
 from qingzhuang.orgs import audit
 
-audit.ACTION_LABELS.update({"record.reveal": "查看完整记录信息"})
-
 
 @transaction.atomic
 def record_reveal(*, actor, dataset: Dataset, record: Record, request=None) -> Record:

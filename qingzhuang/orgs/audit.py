@@ -81,35 +81,13 @@ def record_many(entries: list[AuditLog], *, batch_size: int = 500) -> None:
     AuditLog.objects.bulk_create(entries, batch_size=batch_size)
 
 
-# Chinese names of the actions, for the audit page. New actions fall back to their code.
-ACTION_LABELS = {
-    "auth.login": "登录",
-    "auth.logout": "退出登录",
-    "auth.login_failed": "登录失败",
-    "auth.locked_out": "账号锁定",
-    "auth.otp_failed": "动态验证码错误",
-    "unit.create": "新增单位",
-    "unit.update": "修改单位",
-    "unit.import": "导入单位",
-    "person.create": "新增干部",
-    "person.update": "修改干部",
-    "person.import": "导入干部",
-    "person.reveal": "查看完整个人信息",
-    "person.export": "导出完整个人信息",
-    "user.create": "新增账号",
-    "user.update": "修改账号",
-    "user.set_roles": "调整角色",
-    "user.change_password": "修改密码",
-    "user.reset_password": "重置密码",
-    "user.unlock": "解除锁定",
-    "user.totp_enable": "启用动态验证码",
-    "user.totp_reset": "重置动态验证码",
-    "token.create": "创建API令牌",
-    "token.revoke": "吊销API令牌",
-    "grant.create": "授权访问范围",
-    "demo.seed": "生成演示数据",
-}
+def action_labels() -> dict[str, str]:
+    """Chinese names of the actions, for the audit page, as the apps declare them in their
+    ``module.py`` (``Module.audit_labels``). An action without one shows its code."""
+    from qingzhuang import registry
+
+    return registry.audit_labels()
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    return action_labels().get(action, action)

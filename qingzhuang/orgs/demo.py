@@ -1,18 +1,18 @@
 """The demo county 青山县: a fictional county built deterministically for demos and tests.
 
-``seed(scale)`` builds everything in one transaction and writes one summary audit row:
+The demo is built by ``qingzhuang.demo.seed`` (``qingzhuang seed_demo``) in one transaction, from
+the steps that the apps declare in their ``module.py`` (``DemoStep``), in order:
 
-* ``build_units`` — the org tree: the county, its party/government offices, the 15 departments
-  that feed the indicator database, townships and streets, villages and communities, grids;
-* ``build_people`` — the cadres of every unit (exactly 5,199 at the ``seed`` scale, as in the
-  article's 北镇 "117 units, 5,199 cadres");
-* ``create_demo_accounts`` — one login per role, all with the demo password;
-* ``ledger.demo.seed_ledger`` — the 一套表: 720,000 base records at the ``seed`` scale and a year
-  of the 15 departments' indicator values for every township.
+* orgs (this module, ``seed_step``) — the org tree: the county, its party/government offices, the
+  15 departments that feed the indicator database, townships and streets, villages and
+  communities, grids; and the cadres of every unit (exactly 5,199 at the ``seed`` scale, as in
+  the article's 北镇 "117 units, 5,199 cadres");
+* accounts — one login per role, all with the demo password;
+* ledger, assistant, … — each module's own demo data.
 
-Other modules add their demo data as further steps: a function ``build_<thing>(result, scale)``
-that reads the ``DemoResult`` built so far (units, people, accounts), bulk-inserts its rows,
-records how many in ``result.counts`` and is called from ``seed`` before the summary audit row.
+A step is a function ``seed_step(result) -> dict[str, int]`` that reads the ``DemoResult`` built
+so far (units, people, accounts), bulk-inserts its rows and returns how many, for the summary
+audit row.
 
 Every step draws from its own ``random.Random`` seeded with a fixed string, so the output is the
 same on every run and a step added later (by another module's demo data) never shifts the
@@ -32,10 +32,7 @@ import os
 import random
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from qingzhuang.lib import ids
-from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import Person, Unit, UnitKind
 from qingzhuang.orgs.services import unit_path
 
@@ -298,14 +295,16 @@ class DemoAccount:
 
 @dataclass
 class DemoResult:
-    """What ``seed`` built so far; each step reads it and adds to it."""
+    """What the demo's steps built so far; each step reads it and adds to it. The first step
+    (``seed_step`` below) sets ``units`` and ``people``."""
 
     scale: str
     password: str
-    units: DemoUnits
-    people: list[Person]
+    units: DemoUnits = None  # type: ignore[assignment]
+    people: list[Person] = field(default_factory=list)
     accounts: list[DemoAccount] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)  # rows added by later steps, for the audit row
+    counts: dict[str, int] = field(default_factory=dict)  # rows added by each step, for the audit row
+    kinds: dict[str, int] = field(default_factory=dict)  # units per kind
 
 
 def _rng(step: str, scale: str) -> random.Random:
@@ -522,7 +521,7 @@ def demo_password() -> str:
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
 
-def _person(people: list[Person], unit: Unit, *titles: str) -> Person | None:
+def person_with_title(people: list[Person], unit: Unit, *titles: str) -> Person | None:
     """The first person of ``unit`` holding the first of ``titles`` that anyone there holds."""
     for title in titles:
         for person in people:
@@ -533,69 +532,26 @@ def _person(people: list[Person], unit: Unit, *titles: str) -> Person | None:
     return None
 
 
-def create_demo_accounts(units: DemoUnits, people: list[Person], password: str) -> list[DemoAccount]:
-    """One login per role, created through ``accounts.services.user_create``."""
-    from qingzhuang.accounts.services import user_create
-    from qingzhuang.orgs import roles
-    from qingzhuang.orgs.signals import sync_roles
-
-    sync_roles(sender=None)  # the role groups exist after migrate; make sure of it anyway
-    root = units.root
-    office = units.by_name("县委办公室")
-    organisation = units.by_name("县委组织部")
-    stats = units.by_name("县统计局")
-    township = next(t for t in units.townships if t.kind == UnitKind.TOWNSHIP)
-    village = next(v for v in units.subunits if v.parent is township and v.kind == UnitKind.VILLAGE)
-    # username, role, unit (the root of the account's scope), person, office shown in the name
-    plan = (
-        ("admin", roles.SYSADMIN, root, None, "系统管理员"),
-        ("kaohe", roles.ASSESSMENT, root, _person(people, organisation, "综合考核科科长"), "县考核办"),
-        ("ducha", roles.SUPERVISION, root, _person(people, office, "督查室主任"), "县委督查室"),
-        ("tianbao", roles.REPORTER, stats, _person(people, stats, "综合股股长", "副局长"), "县统计局"),
-        ("xiangzhen", roles.GRASSROOTS, township, _person(people, township, "党政办主任"), township.name),
-        ("cun", roles.GRASSROOTS, village,
-         _person(people, village, "村党支部书记、村委会主任", "村党支部书记"), village.name),
-        ("jianfu", roles.MONITOR, root, _person(people, office, "基层减负监测员", "副主任", "督查室主任"),
-         "县减负监测"),
-        ("lingdao", roles.LEADER, root, _person(people, root, "县委副书记、县长"), "县长"),
-        ("shenji", roles.AUDITOR, root, None, "审计管理员"),
-    )
-    accounts = []
-    for username, role, unit, person, label in plan:
-        display_name = f"{person.name}（{label}）" if person else label
-        user_create(actor=None, username=username, password=password, unit=unit, roles=[role],
-                    display_name=display_name, person=person)
-        accounts.append(DemoAccount(username=username, role=role, unit=unit.name, display_name=display_name))
-    return accounts
-
-
-@transaction.atomic
-def seed(scale: str = "seed", *, password: str | None = None) -> DemoResult:
-    """Build the demo county in one transaction. Refuses (DemoExistsError) when any unit exists."""
-    _spec(scale)
+def seed_step(result: DemoResult) -> dict[str, int]:
+    """The demo's first step: the org tree and its cadres. Refuses (DemoExistsError) when any unit
+    exists, so the demo county is never built over real data."""
+    _spec(result.scale)
     existing = Unit.objects.count()
     if existing:
         raise DemoExistsError(existing)
-    units = build_units(scale)
-    result = DemoResult(scale=scale, password=password or demo_password(), units=units,
-                        people=build_people(units, scale))
-    result.accounts = create_demo_accounts(units, result.people, result.password)
-    # Later modules' steps go here; each adds its own entries to ``result.counts``.
-    from qingzhuang.ledger.demo import seed_ledger  # orgs must not import ledger at load time
-
-    result.counts.update(seed_ledger(units, scale, people=result.people))
-    from qingzhuang.assistant.demo import seed_policies
-
-    result.counts.update(seed_policies())
-    all_units = units.all
+    result.units = build_units(result.scale)
+    result.people = build_people(result.units, result.scale)
     kinds: dict[str, int] = {}
-    for unit in all_units:
+    for unit in result.units.all:
         kinds[unit.kind] = kinds.get(unit.kind, 0) + 1
-    counts = {"units": len(all_units), "people": len(result.people), **result.counts}
-    audit.record(
-        actor=None,
-        action="demo.seed",
-        obj=units.root,
-        after={"scale": scale, **counts, "kinds": kinds, "accounts": [a.username for a in result.accounts]},
-    )
-    return result
+    result.kinds = kinds
+    return {"units": len(result.units.all), "people": len(result.people)}
+
+
+def summary(result: DemoResult) -> str:
+    units = result.units
+    villages = sum(1 for u in units.subunits if u.kind == UnitKind.VILLAGE)
+    communities = len(units.subunits) - villages
+    return (f"组织架构：单位 {len(units.all)} 个（县直机关 {len(units.offices)} 个、部门 {len(units.departments)} 个、"
+            f"乡镇（街道）{len(units.townships)} 个、村 {villages} 个、社区 {communities} 个、"
+            f"网格 {len(units.grids)} 个），干部 {len(result.people)} 名。")

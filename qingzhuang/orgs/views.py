@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from qingzhuang.orgs import access, queries, services
-from qingzhuang.orgs.audit import ACTION_LABELS
+from qingzhuang.orgs.audit import action_labels
 from qingzhuang.orgs.models import UnitKind
 
 PAGE_SIZE = 50
@@ -99,4 +99,4 @@ def audit_list(request):
     }
     page = Paginator(queries.search_audit(request.user, **params), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orgs/audit_list.html", {
-        "page": page, "params": params, "action_choices": sorted(ACTION_LABELS.items())})
+        "page": page, "params": params, "action_choices": sorted(action_labels().items())})

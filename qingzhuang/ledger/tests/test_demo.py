@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
+from qingzhuang.demo import seed as demo
 from qingzhuang.ledger import demo as ledger_demo
 from qingzhuang.ledger.imports import import_file
 from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
 from qingzhuang.lib import ids, values
-from qingzhuang.orgs import demo
 from qingzhuang.orgs.models import AuditLog, Unit
 
 BASE = ("population", "housing", "legal_entities", "events")

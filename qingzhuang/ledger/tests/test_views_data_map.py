@@ -80,7 +80,7 @@ def test_search_terms(q, terms):
 
 
 def test_data_map_in_navigation(verified_client, users, catalog):
-    items = verified_client(users["member"]).get(reverse("data_map")).context["nav_items"]
-    labels = [i["label"] for i in items]
-    assert labels.index("一套表") == labels.index("干部名录") + 1
-    assert [i["label"] for i in items if i["active"]] == ["一套表"]
+    menu = verified_client(users["member"]).get(reverse("data_map")).context["nav_items"]
+    data = next(item for item in menu if item["label"] == "数据")
+    assert [i["label"] for i in data["children"]] == ["一套表", "找数据", "组织架构", "干部名录"]
+    assert [i["label"] for i in data["children"] if i["active"]] == ["一套表"] and data["active"]

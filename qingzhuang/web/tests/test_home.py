@@ -1,19 +1,21 @@
 from django.urls import reverse
 
+from qingzhuang.web.context import leaf_items
+
 
 def test_home_for_member(verified_client, users, people):
     response = verified_client(users["member"]).get(reverse("home"))
     assert response.status_code == 200
     assert response.context["unit_count"] == 3
     assert response.context["people_count"] == 1
-    labels = [item["label"] for item in response.context["nav_items"]]
+    labels = [item["label"] for item in leaf_items(response.context["nav_items"])]
     assert "审计日志" not in labels
     assert [u.name for u in response.context["child_units"]] == ["甲村"]
 
 
 def test_home_for_auditor_shows_security_panel_and_audit_nav(verified_client, users, county):
     response = verified_client(users["auditor"]).get(reverse("home"))
-    labels = [item["label"] for item in response.context["nav_items"]]
+    labels = [item["label"] for item in leaf_items(response.context["nav_items"])]
     assert "审计日志" in labels
     assert "security_events" in response.context
 
@@ -34,11 +36,47 @@ def test_unknown_page_is_chinese_404(verified_client, users, county):
 
 def test_nav_marks_longest_matching_item_active(verified_client, users, county):
     response = verified_client(users["sysadmin"]).get("/account/users/")
-    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    active = [item["label"] for item in leaf_items(response.context["nav_items"]) if item["active"]]
     assert active == ["账号管理"]
 
 
-def test_nav_item_owns_its_related_pages(verified_client, users, county):
-    response = verified_client(users["leader"]).get("/ledger/requests/")
-    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
-    assert active == ["报表准入"]
+def test_nav_marks_the_entry_and_its_group_active(verified_client, users, county):
+    response = verified_client(users["member"]).get("/ledger/burden/demands/")
+    menu = response.context["nav_items"]
+    assert [item["label"] for item in leaf_items(menu) if item["active"]] == ["派给本单位的填报"]
+    assert [item["label"] for item in menu if item["active"]] == ["减负"]
+
+
+def menu_of(verified_client, user) -> list:
+    menu = verified_client(user).get(reverse("home")).context["nav_items"]
+    return [(item["label"], [c["label"] for c in item["children"]]) if item.get("children") else item["label"]
+            for item in menu]
+
+
+def test_menu_of_a_village_cadre_is_grouped_and_short(verified_client, users, county):
+    assert menu_of(verified_client, users["member"]) == [
+        "首页",
+        ("数据", ["一套表", "找数据", "组织架构", "干部名录"]),
+        ("减负", ["报表清单", "数据需求", "派给本单位的填报", "减负台账"]),
+        ("AI社工", ["找政策", "问政策", "一表做总结", "政策库"]),
+        "我的账号",
+    ]
+
+
+def test_menu_of_the_sysadmin_has_the_system_group(verified_client, users, county):
+    menu = menu_of(verified_client, users["sysadmin"])
+    assert menu[-1] == ("系统", ["账号管理", "我的账号"])
+
+
+def test_menu_of_the_auditor_has_the_audit_log(verified_client, users, county):
+    menu = menu_of(verified_client, users["auditor"])
+    assert menu[-1] == ("系统", ["审计日志", "我的账号"])
+
+
+def test_unknown_menu_group_is_refused():
+    import pytest
+
+    from qingzhuang.registry import NavEntry
+
+    with pytest.raises(ValueError, match="unknown menu group"):
+        NavEntry("x", "home", "house", group="杂项")

@@ -8,8 +8,9 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from qingzhuang.orgs import demo
-from qingzhuang.orgs.models import Unit, UnitKind
+from qingzhuang.demo import seed as demo
+from qingzhuang.orgs.demo import PASSWORD_ENV
+from qingzhuang.orgs.models import Unit
 
 
 def _width(text: str) -> int:
@@ -53,31 +54,17 @@ class Command(BaseCommand):
             ) from None
         except ValidationError as exc:
             raise CommandError(f"演示账号创建失败：{'；'.join(exc.messages)}"
-                               f"（演示密码可通过环境变量 {demo.PASSWORD_ENV} 设置）") from None
+                               f"（演示密码可通过环境变量 {PASSWORD_ENV} 设置）") from None
         elapsed = time.monotonic() - started
 
-        units = result.units
-        villages = sum(1 for u in units.subunits if u.kind == UnitKind.VILLAGE)
-        communities = len(units.subunits) - villages
         self.stdout.write(self.style.SUCCESS(
-            f"已生成演示县“{units.root.name}”（规模 {scale}）：单位 {len(units.all)} 个"
-            f"（县直机关 {len(units.offices)} 个、部门 {len(units.departments)} 个、"
-            f"乡镇（街道）{len(units.townships)} 个、村 {villages} 个、社区 {communities} 个、"
-            f"网格 {len(units.grids)} 个），干部 {len(result.people)} 名，用时 {elapsed:.1f} 秒。"
-        ))
-        counts = result.counts
-        if "records" in counts:
-            self.stdout.write(
-                f"一套表：基础数据 {counts['records']} 条（人口 {counts['population']}、房屋 {counts['housing']}、"
-                f"法人单位 {counts['legal_entities']}、事件 {counts['events']}），"
-                f"指标 {counts['indicators']} 个、指标值 {counts['indicator_values']} 条。"
-            )
-        if "policies" in counts:
-            self.stdout.write(f"政策库：政策文件 {counts['policies']} 个，检索段落 {counts['policy_passages']} 个。")
+            f"已生成演示县“{result.units.root.name}”（规模 {scale}），用时 {elapsed:.1f} 秒。"))
+        for line in demo.summaries(result):
+            self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write("演示账号：")
         rows = [(a.username, a.role, a.unit, result.password) for a in result.accounts]
         self.stdout.write(format_table(("用户名", "角色", "单位", "密码"), rows))
         self.stdout.write("")
         self.stdout.write("系统管理员须在首次登录时绑定动态验证码（TOTP 身份验证器）。")
-        self.stdout.write(f"所有演示账号使用同一密码，仅供演示；可通过环境变量 {demo.PASSWORD_ENV} 指定。")
+        self.stdout.write(f"所有演示账号使用同一密码，仅供演示；可通过环境变量 {PASSWORD_ENV} 指定。")

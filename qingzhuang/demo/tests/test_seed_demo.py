@@ -9,8 +9,8 @@ from django.db import transaction
 from django.test import RequestFactory
 
 from qingzhuang.accounts.models import User
+from qingzhuang.demo import seed as demo
 from qingzhuang.lib import ids
-from qingzhuang.orgs import demo
 from qingzhuang.orgs.models import AuditLog, Person, Unit
 from qingzhuang.orgs.roles import ROLE_NAMES, user_roles
 

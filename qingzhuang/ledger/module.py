@@ -1,0 +1,55 @@
+"""What the ledger (一套表) adds to the platform (see ``qingzhuang/registry.py``)."""
+
+from qingzhuang.registry import DemoStep, Module, NavEntry
+
+LAYER = 30
+
+MODULE = Module(
+    label="ledger",
+    title="一套表",
+    urls=(("ledger/", "qingzhuang.ledger.urls_reports"), ("ledger/", "qingzhuang.ledger.urls")),
+    api=(
+        ("/ledger/", "qingzhuang.ledger.api_read:router"),
+        ("/ledger/", "qingzhuang.ledger.api_reports:router"),
+        ("/ledger/", "qingzhuang.ledger.api:router"),
+    ),
+    nav=(
+        NavEntry("一套表", "data_map", "table", group="数据", order=10),
+        NavEntry("找数据", "find_data", "search", group="数据", order=20),
+        NavEntry("报表清单", "report_list", "clipboard-check", group="减负", order=10),
+        NavEntry("数据需求", "request_list", "inbox", group="减负", order=20),
+        NavEntry("派给本单位的填报", "demand_list", "list-check", group="减负", order=30),
+        NavEntry("减负台账", "burden", "bar-chart", group="减负", order=40),
+    ),
+    permissions={
+        "sysadmin": ("ledger.import_data",),
+        "supervision": ("ledger.approve_report",),
+        "reporter": ("ledger.import_data", "ledger.define_report"),
+        "grassroots": ("ledger.import_data", "ledger.fill_demand"),
+    },
+    audit_labels={
+        "ledger.import": "导入一套表数据",
+        "ledger.export": "导出一套表数据（未脱敏）",
+        "ledger.indicator_value.update": "修改指标数据",
+        "record.reveal": "查看完整记录信息",
+        "report.create": "新建报表",
+        "report.update": "修改报表",
+        "report.submit": "报表提交准入审批",
+        "report.approve": "批准报表",
+        "report.reject": "驳回报表",
+        "report.register": "报表清单处理",
+        "report.fill": "从一套表生成报表",
+        "report.export": "导出报表",
+        "report.send": "下发报表",
+        "request.create": "提出数据需求",
+        "request.update": "修改数据需求",
+        "request.submit": "数据需求提交准入审批",
+        "request.approve": "批准数据需求",
+        "request.reject": "驳回数据需求",
+        "request.send": "下发数据需求",
+        "dataset.share": "共享数据集",
+        "demand.fill": "完成填报",
+    },
+    demo=(DemoStep(order=30, run="qingzhuang.ledger.demo:seed_step", summary="qingzhuang.ledger.demo:summary"),),
+    matrix="qingzhuang.ledger.tests.matrix",
+)
