@@ -12,7 +12,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.orgs.models import Person, Unit, UnitKind
+from qingzhuang.orgs.models import AuditLog, Person, Unit, UnitKind
 
 
 def scope_paths(user) -> list[str]:
@@ -93,6 +93,15 @@ def visible_units(user) -> QuerySet[Unit]:
 
 def visible_people(user) -> QuerySet[Person]:
     return Person.objects.filter(unit_q(user, "unit")).select_related("unit")
+
+
+def visible_audit(user) -> QuerySet[AuditLog]:
+    """Audit entries about units in the user's scope; entries tied to no unit (e.g. a failed
+    sign-in with an unknown user name) only for users whose scope is a whole county."""
+    scope = unit_q(user, "unit")
+    if is_county_wide(user):
+        scope |= Q(unit__isnull=True)
+    return AuditLog.objects.filter(scope)
 
 
 def can_see_unit(user, unit: Unit) -> bool:

@@ -61,15 +61,6 @@ def search_people(user, q: str = "", unit: Unit | None = None) -> QuerySet[Perso
     return qs.order_by("unit__path", "id")
 
 
-def visible_audit(user) -> QuerySet[AuditLog]:
-    """Audit entries about units in the user's scope; entries tied to no unit (e.g. a failed
-    sign-in with an unknown user name) only for users whose scope is a whole county."""
-    scope = access.unit_q(user, "unit")
-    if access.is_county_wide(user):
-        scope |= Q(unit__isnull=True)
-    return AuditLog.objects.filter(scope)
-
-
 def search_audit(
     user,
     *,
@@ -79,7 +70,7 @@ def search_audit(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditLog]:
-    qs = visible_audit(user).select_related("unit")
+    qs = access.visible_audit(user).select_related("unit")
     if q:
         qs = qs.filter(Q(object_repr__icontains=q) | Q(object_id=q) | Q(unit__name__icontains=q))
     if action:

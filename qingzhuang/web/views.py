@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from qingzhuang.orgs import access, queries
+from qingzhuang.orgs import access
 from qingzhuang.orgs.models import UnitKind
 from qingzhuang.orgs.roles import AUDITOR, GRASSROOTS, ROLES, SYSADMIN, user_roles
 
@@ -35,7 +35,7 @@ def home(request):
         "is_grassroots": GRASSROOTS in roles,
     }
     if AUDITOR in roles:
-        context["security_events"] = queries.visible_audit(user).filter(
+        context["security_events"] = access.visible_audit(user).filter(
             action__in=["auth.login_failed", "auth.locked_out", "person.reveal"]
         )[:10]
     if GRASSROOTS in roles and user.unit_id:
