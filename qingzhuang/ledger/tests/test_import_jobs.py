@@ -30,7 +30,7 @@ def test_job_runs_when_committed(catalog, tmp_path, users, settings, django_capt
     job = create(catalog, tmp_path, [person(1), person(2)], django_capture_on_commit_callbacks,
                  actor=users["sysadmin"])
     assert job.status == JobStatus.SUCCEEDED
-    assert (job.total_rows, job.processed_rows, job.created, job.error_count) == (2, 2, 2, 0)
+    assert (job.progress_total, job.progress_done, job.created, job.error_count) == (2, 2, 2, 0)
     assert job.progress_percent == 100
     assert job.message == "导入完成：共2行，新增2条、更新0条，0条未变化"
     assert job.started_at and job.finished_at
@@ -94,7 +94,7 @@ def test_progress_is_written_while_checking(catalog, tmp_path, monkeypatch, djan
 
     def spy(self, count):
         real(self, count)
-        seen.append(ImportJob.objects.values_list("processed_rows", "total_rows").get(pk=self.job.pk))
+        seen.append(ImportJob.objects.values_list("progress_done", "progress_total").get(pk=self.job.pk))
 
     monkeypatch.setattr(imports._Progress, "rows", spy)
     create(catalog, tmp_path, [person(i) for i in range(1, 8)], django_capture_on_commit_callbacks)
