@@ -96,7 +96,7 @@ class Baseline:
 def _library_passages() -> tuple[list[int], list[list[str]]]:
     from qingzhuang.assistant.models import DocumentStatus, PolicyPassage
 
-    rows = list(PolicyPassage.objects.filter(document__status=DocumentStatus.INDEXED)
+    rows = list(PolicyPassage.objects.filter(document__status=DocumentStatus.SUCCEEDED)
                 .order_by("document_id", "position").values_list("pk", "tokens"))
     return [pk for pk, _ in rows], [t.split() for _, t in rows]
 
@@ -150,7 +150,7 @@ def top_up(target: int) -> int:
     from qingzhuang.assistant.models import DocumentStatus, PolicyDocument, PolicyPassage
     from qingzhuang.assistant.services import bump_library
 
-    have = PolicyPassage.objects.filter(document__status=DocumentStatus.INDEXED).count()
+    have = PolicyPassage.objects.filter(document__status=DocumentStatus.SUCCEEDED).count()
     if have >= target:
         return 0
     sentences = []
@@ -168,7 +168,7 @@ def top_up(target: int) -> int:
             doc = PolicyDocument.objects.create(
                 title=f"关于{topic}工作的补充通知（第{number}号）", issuer="青山县某部门", level="县级",
                 original_name=f"{SYNTHETIC_PREFIX}{number}.txt", format="txt", sha256=f"{SYNTHETIC_PREFIX}{number}",
-                status=DocumentStatus.INDEXED, text="",
+                status=DocumentStatus.SUCCEEDED, text="",
             )
             rows = []
             for position in range(min(per_doc, target - have - added)):

@@ -214,8 +214,11 @@ QZ_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("QZ_IMPORT_MAX_UNZIPPED_BYTES", str(max(1024**3, 5 * QZ_IMPORT_MAX_BYTES)))
 )
 QZ_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("QZ_IMPORT_MAX_ZIP_RATIO", "200"))
-# A ledger import job still "running" after this long belongs to a dead worker: it is marked failed.
-QZ_IMPORT_STALE_MINUTES = int(os.environ.get("QZ_IMPORT_STALE_MINUTES", "30"))
+# A background job (ledger import, policy indexing, ...) "running" without a sign of life for this long
+# belongs to a dead worker: it is marked failed and can be retried (qingzhuang.jobs.lifecycle).
+QZ_JOB_STALE_MINUTES = int(os.environ.get("QZ_JOB_STALE_MINUTES", "30"))
+# The older name, for ledger imports only: when set it wins for them.
+QZ_IMPORT_STALE_MINUTES = int(os.environ.get("QZ_IMPORT_STALE_MINUTES") or QZ_JOB_STALE_MINUTES)
 
 # The policy assistant (AI社工). Offline by default; an OpenAI-compatible chat endpoint (vLLM,
 # Ollama, DeepSeek, Qwen, ...) and/or an embeddings endpoint are used only when configured.

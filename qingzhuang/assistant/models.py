@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from qingzhuang.jobs.models import JobFields
+
 
 class Level(models.TextChoices):
     NATIONAL = "国家", "国家"
@@ -16,16 +18,26 @@ class Level(models.TextChoices):
 
 
 class DocumentStatus(models.TextChoices):
-    PENDING = "pending", "等待索引"
-    INDEXING = "indexing", "正在索引"
-    INDEXED = "indexed", "已索引"
+    """A document's indexing, a job of ``jobs.lifecycle``: the job states (their member names), with the
+    values and words of indexing (pending, indexing, indexed, failed)."""
+
+    QUEUED = "pending", "等待索引"
+    RUNNING = "indexing", "正在索引"
+    SUCCEEDED = "indexed", "已索引"
     FAILED = "failed", "索引失败"
 
 
-class PolicyDocument(models.Model):
+class PolicyDocument(JobFields):
     """A policy document of the library. ``unit`` is the unit that added it: the document is
     visible to that unit's subtree and to the units above it (policies flow down); None is a
-    document of the whole platform (added from the command line or the demo)."""
+    document of the whole platform (added from the command line or the demo).
+
+    Indexing the document is its job (``jobs.JobFields``, ``jobs.lifecycle``): queued when added or
+    re-indexed, claimed by one worker, marked failed when that worker died, re-indexed by ``retry``.
+    ``progress_done`` of ``progress_total`` counts the passages of the run."""
+
+    Status = DocumentStatus
+    stale_message = "索引任务已中断（服务重启或处理进程退出），请重新索引"
 
     title = models.CharField("标题", max_length=200)
     issuer = models.CharField("发文机关", max_length=100, blank=True)
@@ -42,14 +54,12 @@ class PolicyDocument(models.Model):
     format = models.CharField("格式", max_length=8)
     sha256 = models.CharField(max_length=64, db_index=True, editable=False)
     text = models.TextField("全文", blank=True)
-    status = models.CharField("状态", max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
-    message = models.TextField("说明", blank=True)
+    status = models.CharField("状态", max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
     passage_count = models.PositiveIntegerField("段落数", default=0)
     # Set when someone edits the metadata by hand: re-indexing then keeps their values.
     metadata_edited = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     indexed_at = models.DateTimeField(null=True, blank=True)
     # ``text.SIGNATURE`` when indexed: another value means the tokens were cut under other rules.

@@ -113,7 +113,7 @@ class _Index:
     def __init__(self, token: str) -> None:
         self.token = token
         rows = list(
-            PolicyPassage.objects.filter(document__status=DocumentStatus.INDEXED)
+            PolicyPassage.objects.filter(document__status=DocumentStatus.SUCCEEDED)
             .order_by("document_id", "position")
             .values_list("pk", "document_id", "article", "tokens", "embedding")
         )
@@ -259,7 +259,7 @@ def search(user, query: str, *, issuer: str = "", level: str = "", date_from: da
     terms = chinese.terms(rest)
     if not index.size or not (terms or number_key or article_key):
         return SearchResult(query, terms, [], 0, filters=filters)
-    documents = visible_documents(user).filter(status=DocumentStatus.INDEXED)
+    documents = visible_documents(user).filter(status=DocumentStatus.SUCCEEDED)
     if issuer:
         documents = documents.filter(issuer__contains=issuer)
     if level:

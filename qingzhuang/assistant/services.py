@@ -4,7 +4,9 @@ Adding a document extracts its text at once (so a bad file is refused while the 
 the metadata guessed from the text can be shown for editing) and stores the file; splitting it
 into passages, segmenting them and, when configured, embedding them runs in the background
 (``assistant.tasks.index_policy``). Indexing is incremental: only that document's passages are
-written, and a file whose content is already in the library is not added twice.
+written, and a file whose content is already in the library is not added twice. Indexing is the
+document's job (``jobs.lifecycle``): claimed by one worker, shown failed and re-indexable when its
+worker died.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from qingzhuang.assistant import text as chinese
 from qingzhuang.assistant.models import DocumentStatus, IndexState, Level, PolicyDocument, PolicyPassage
+from qingzhuang.jobs import lifecycle
 from qingzhuang.orgs import audit
 
 logger = logging.getLogger(__name__)
@@ -149,15 +152,17 @@ def _enqueue(document_id: int) -> None:
 
 def index_document(document_id: int) -> str:
     """Split, segment and (when configured) embed one document; its passages replace the old ones.
-    Returns the document's final status. Safe to run again (re-indexing)."""
+    Returns the document's final status, or "skipped" when another run has it. Safe to run again
+    (re-indexing): a document already indexed or failed is queued again first (``jobs.lifecycle``)."""
     from qingzhuang.assistant import llm
     from qingzhuang.assistant.structure import guess_metadata, normalize_doc_number, split_passages
 
-    updated = PolicyDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.INDEXING).update(
-        status=DocumentStatus.INDEXING, message="")
-    if not updated:
+    document = PolicyDocument.objects.filter(pk=document_id).first()
+    if document is None:
         return "skipped"
-    document = PolicyDocument.objects.get(pk=document_id)
+    lifecycle.retry(document)
+    if not lifecycle.claim(document, message="正在切分段落…"):
+        return "skipped"
     message = ""
     try:
         passages = split_passages(document.text, title=document.title)
@@ -167,6 +172,7 @@ def index_document(document_id: int) -> str:
             for i, p in enumerate(passages)
         ]
         if rows and llm.embeddings_configured():
+            lifecycle.progress(document, done=0, total=len(rows), message="正在向量化…")
             try:
                 vectors = llm.embed([f"{document.title} {r.heading}\n{r.text}" for r in rows])
                 import numpy as np
@@ -175,12 +181,10 @@ def index_document(document_id: int) -> str:
                     row.embedding = np.asarray(vector, dtype=np.float32).tobytes()
             except llm.LLMError as exc:
                 message = f"向量化失败，仅使用关键词检索：{exc.message}"
+        lifecycle.progress(document, done=len(rows), total=len(rows), message="正在写入索引…")
         with transaction.atomic():
             PolicyPassage.objects.filter(document_id=document.pk).delete()
             PolicyPassage.objects.bulk_create(rows, batch_size=500)
-            status = DocumentStatus.INDEXED if rows else DocumentStatus.FAILED
-            if not rows:
-                message = "文件中没有可检索的正文段落"
             guessed = {}
             if not document.metadata_edited:  # refresh what was guessed (the rules may have improved)
                 meta = guess_metadata(document.text)
@@ -190,25 +194,35 @@ def index_document(document_id: int) -> str:
                     "doc_number_key": normalize_doc_number(meta.doc_number)[:100], "issued_on": meta.issued_on,
                     "level": meta.level if meta.level in Level.values else Level.OTHER, "tags": list(meta.tags)[:MAX_TAGS],
                 }
-            PolicyDocument.objects.filter(pk=document.pk).update(
-                status=status, message=message, passage_count=len(rows), indexed_at=timezone.now(),
-                tokenizer=chinese.SIGNATURE, **guessed)
+            results = {"passage_count": len(rows), "indexed_at": timezone.now(), "tokenizer": chinese.SIGNATURE,
+                       **guessed}
+            if rows:
+                lifecycle.finish(document, message=message, **results)
+            elif not lifecycle.fail(document, "文件中没有可检索的正文段落", error="no passages", **results):
+                raise lifecycle.JobLost(f"policy document {document.pk}")
             audit.record(actor=None, action="assistant.policy.index", obj=document, unit=document.unit,
-                         after={"passages": len(rows), "status": status})
+                         after={"passages": len(rows), "status": str(document.status)})
             bump_library()
-        return status
+        return str(document.status)
+    except lifecycle.JobLost:
+        logger.warning("indexing policy %s: the document was deleted or taken over by another run", document_id)
+        return "skipped"
     except Exception as exc:
         logger.exception("indexing policy %s failed", document_id)
-        PolicyDocument.objects.filter(pk=document_id).update(
-            status=DocumentStatus.FAILED, message=f"索引时发生系统错误，请重新索引（{type(exc).__name__}）")
+        lifecycle.fail(document, f"索引时发生系统错误，请重新索引（{type(exc).__name__}）", error=lifecycle.describe(exc))
         return DocumentStatus.FAILED
 
 
 def reindex(*, actor, document: PolicyDocument, request=None) -> None:
-    """Queue a document for indexing again (after a failure, or a change of the dictionary)."""
+    """Queue a document for indexing again (after a failure, or a change of the dictionary).
+
+    A document that is being indexed (by a live worker) is refused with a ValidationError; one already
+    queued has its task enqueued once more (only one run claims it).
+    """
     _require(actor)
     with transaction.atomic():
-        PolicyDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, message="")
+        if not lifecycle.retry(document) and not document.is_queued:
+            raise ValidationError("该文件正在建立索引，完成后才能重新索引")
         audit.record(actor=actor, action="assistant.policy.index", obj=document, unit=document.unit,
                      after={"requested": True}, request=request)
         transaction.on_commit(lambda: _enqueue(document.pk))
@@ -217,7 +231,7 @@ def reindex(*, actor, document: PolicyDocument, request=None) -> None:
 def stale_documents(documents=None):
     """Documents indexed under other tokenizer rules (an upgrade changed jieba or the dictionary)."""
     documents = PolicyDocument.objects.all() if documents is None else documents
-    return documents.filter(status=DocumentStatus.INDEXED).exclude(tokenizer=chinese.SIGNATURE)
+    return documents.filter(status=DocumentStatus.SUCCEEDED).exclude(tokenizer=chinese.SIGNATURE)
 
 
 def reindex_stale(*, actor, request=None) -> int:
@@ -226,8 +240,8 @@ def reindex_stale(*, actor, request=None) -> int:
 
     _require(actor)
     with transaction.atomic():
-        ids = list(stale_documents().filter(pk__in=visible_documents(actor).values("pk")).values_list("pk", flat=True))
-        PolicyDocument.objects.filter(pk__in=ids).update(status=DocumentStatus.PENDING, message="")
+        documents = stale_documents().filter(pk__in=visible_documents(actor).values("pk")).order_by("pk")
+        ids = [d.pk for d in documents if lifecycle.retry(d)]
         if ids:
             audit.record(actor=actor, action="assistant.policy.index", object_type="assistant.policydocument",
                          object_repr=f"重新索引{len(ids)}个文件", after={"documents": ids}, request=request)

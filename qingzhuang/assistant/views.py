@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingzhuang.assistant import answers, search, services
 from qingzhuang.assistant.forms import AskForm, PolicyEditForm, SearchForm, UploadForm
-from qingzhuang.assistant.models import DocumentStatus, Level
+from qingzhuang.assistant.models import Level
+from qingzhuang.jobs import lifecycle
 
 PAGE_SIZE = 10
 LIST_PAGE_SIZE = 30
@@ -90,12 +91,13 @@ def policy_list(request):
         if form.is_valid():
             _add_uploads(request, form.cleaned_data["files"])
             return redirect("policy_list")
+    lifecycle.mark_if_stale(search.visible_documents(user))  # indexing of a dead worker: failed, re-indexable
     documents = search.visible_documents(user).select_related("unit").order_by("-created_at", "-id")
     q = request.GET.get("q", "").strip()[:100]
     if q:
         documents = documents.filter(title__contains=q) | documents.filter(doc_number__contains=q)
     page = Paginator(documents, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    waiting = any(d.status in (DocumentStatus.PENDING, DocumentStatus.INDEXING) for d in page.object_list)
+    waiting = any(not d.is_finished for d in page.object_list)
     stale = services.stale_documents(search.visible_documents(user)).count() if can_manage else 0
     return render(request, "assistant/policy_list.html", {
         "page": page, "form": form, "can_manage": can_manage, "q": q, "waiting": waiting, "stale": stale,
@@ -126,7 +128,7 @@ def _add_uploads(request, uploads) -> None:
 @require_http_methods(["GET", "POST"])
 def policy_detail(request, pk: int):
     user = request.user
-    document = search.get_document_or_404(user, pk)
+    document = lifecycle.mark_if_stale(search.get_document_or_404(user, pk))
     can_manage = services.can_manage(user)
     initial = {"title": document.title, "issuer": document.issuer, "doc_number": document.doc_number,
                "issued_on": document.issued_on, "level": document.level, "tags": "、".join(document.tags)}
@@ -147,7 +149,7 @@ def policy_detail(request, pk: int):
     passages = document.passages.order_by("position")
     return render(request, "assistant/policy_detail.html", {
         "document": document, "form": form, "can_manage": can_manage, "passages": passages,
-        "waiting": document.status in (DocumentStatus.PENDING, DocumentStatus.INDEXING),
+        "waiting": not document.is_finished,
     })
 
 
@@ -155,8 +157,12 @@ def policy_detail(request, pk: int):
 @require_POST
 def policy_reindex(request, pk: int):
     document = search.get_document_or_404(request.user, pk)
-    services.reindex(actor=request.user, document=document, request=request)
-    messages.success(request, "已重新排队建立索引")
+    try:
+        services.reindex(actor=request.user, document=document, request=request)
+    except ValidationError as exc:
+        messages.warning(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已重新排队建立索引")
     return redirect("policy_detail", pk=document.pk)
 
 

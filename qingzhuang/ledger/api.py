@@ -10,6 +10,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
+from qingzhuang.jobs.schemas import JobOut
 from qingzhuang.ledger import access, exports, imports
 from qingzhuang.orgs import access as org_access
 
@@ -24,17 +25,15 @@ class ProblemOut(Schema):
     message: str
 
 
-class JobOut(Schema):
+class ImportJobOut(JobOut):
+    """An import job: the life cycle of every job (``jobs.schemas.JobOut``) and the import's own fields."""
+
     id: int
     dataset: str
     dataset_name: str
     file: str
     period: str
     dry_run: bool
-    status: str
-    status_label: str
-    finished: bool
-    progress: int
     total_rows: int
     processed_rows: int
     created: int
@@ -43,11 +42,7 @@ class JobOut(Schema):
     rejected: int
     error_count: int
     errors: list[ProblemOut]
-    message: str
     uploaded_by: str | None
-    created_at: str | None
-    started_at: str | None
-    finished_at: str | None
 
 
 class DetailOut(Schema):
@@ -59,7 +54,7 @@ def _job(request, job):
     return imports.job_json(job, user=request.auth)
 
 
-@router.post("/datasets/{code}/import", response={202: JobOut, 400: DetailOut, 403: DetailOut},
+@router.post("/datasets/{code}/import", response={202: ImportJobOut, 400: DetailOut, 403: DetailOut},
              summary="导入数据集（后台任务；全部成功或全部不导入；dry_run 只预检）")
 def import_dataset(request, code: str, file: File[UploadedFile], period: Form[str] = "",
                    dry_run: Form[bool] = False):
@@ -72,12 +67,12 @@ def import_dataset(request, code: str, file: File[UploadedFile], period: Form[st
     return Status(202, _job(request, job))
 
 
-@router.get("/jobs/{int:job_id}", response=JobOut, summary="导入任务的状态、进度、统计和问题")
+@router.get("/jobs/{int:job_id}", response=ImportJobOut, summary="导入任务的状态、进度、统计和问题")
 def get_job(request, job_id: int):
     return imports.job_json(imports.get_job_or_404(request.auth, job_id), user=request.auth)
 
 
-@router.post("/jobs/{int:job_id}/retry", response={202: JobOut, 400: DetailOut, 403: DetailOut},
+@router.post("/jobs/{int:job_id}/retry", response={202: ImportJobOut, 400: DetailOut, 403: DetailOut},
              summary="用同一文件重新导入（dry_run 可改为正式导入）")
 def retry_job(request, job_id: int, dry_run: Form[bool | None] = None):
     job = imports.get_job_or_404(request.auth, job_id)

@@ -10,7 +10,7 @@
    (``key__in``) to tell new, changed and unchanged rows apart and to refuse changing a record
    of a unit outside the uploader's scope. The planned writes (ready-made SQL parameters) are
    staged to an anonymous temporary file, so memory stays flat however large the file is.
-   A job's ``processed_rows`` is updated after every chunk with a short statement of its own:
+   A job's ``progress_done`` is updated after every chunk with a short statement of its own:
    this is the progress bar's first, long part.
 2. **Write** (one transaction), only when the whole file passed and it is not a dry run: the
    staged rows are loaded with the database's fast path (SQLite ``executemany``; PostgreSQL
@@ -25,7 +25,8 @@ nothing at all.
 
 Jobs (``job_create``, ``run_job``, ``job_retry``) wrap the engine for the pages and the API: the
 upload is copied under ``MEDIA_ROOT/imports/`` and the ``ledger.tasks.run_import_job`` task is
-enqueued when the job row commits.
+enqueued when the job row commits. Their life cycle (claim, progress, finish, fail, stale detection)
+is ``jobs.lifecycle``'s; a retry is a new job for the same file.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
@@ -54,6 +54,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from qingzhuang.jobs import lifecycle, schemas
 from qingzhuang.ledger import access
 from qingzhuang.ledger.models import (
     Dataset,
@@ -81,12 +82,10 @@ ANALYZE_AFTER = 10_000  # new rows after which PostgreSQL's statistics are refre
 MAX_ERRORS = 10_000  # problems kept in a result (all are counted in error_count)
 JOB_ERRORS = 1000  # problems kept on a job
 IMPORT_DIR = "imports"
-STALE_AFTER = timedelta(minutes=getattr(settings, "QZ_IMPORT_STALE_MINUTES", 30))
 PERMISSION_MESSAGE = "您没有导入一套表数据的权限"
 CONFLICT = Problem(None, None, None, "conflict",
                    "写入时发现其他人同时修改了这些数据，为保证数据一致，本次没有写入任何数据，请重新导入")
 FAILED_MESSAGE = "导入过程中发生系统错误，没有写入任何数据。请稍后重试，或联系系统管理员"
-STALE_MESSAGE = "导入任务已中断（服务重启或处理进程退出），没有写入任何数据，请重试"
 
 
 @dataclass
@@ -642,27 +641,25 @@ def _check(schema: Schema, path, problems: _Problems, stage: _Stage, result: Led
 
 
 class _Progress:
+    """The import's steps on its job (``jobs.lifecycle``); nothing without a job."""
+
     def __init__(self, job: ImportJob | None) -> None:
         self.job = job
 
-    def _update(self, **fields) -> None:
-        if self.job is None:
-            return
-        ImportJob.objects.filter(pk=self.job.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(self.job, name, value)
-
     def start(self, estimate: int) -> None:
-        self._update(total_rows=estimate, processed_rows=0, message="正在校验数据…")
+        if self.job is not None:
+            lifecycle.progress(self.job, done=0, total=estimate, message="正在校验数据…")
 
     def rows(self, count: int) -> None:
         if self.job is not None:
-            self._update(processed_rows=count, total_rows=max(self.job.total_rows, count + 1))
+            lifecycle.progress(self.job, done=count, total=max(self.job.progress_total, count + 1))
 
     def writing(self, total: int) -> None:
-        self._update(total_rows=total, processed_rows=total, message="校验通过，正在写入数据库…")
+        if self.job is not None:
+            lifecycle.progress(self.job, done=total, total=total, message="校验通过，正在写入数据库…")
 
     def finish(self, result: LedgerImportResult) -> None:
+        """The job's final state; inside the write transaction when something is written."""
         if self.job is None:
             return
         if not result.ok:
@@ -680,11 +677,11 @@ class _Progress:
             status = JobStatus.SUCCEEDED
             message = (f"导入完成：共{result.total}行，新增{result.created}条、更新{result.updated}条，"
                        f"{result.unchanged}条未变化")
-        self._update(
-            status=status, total_rows=result.total, processed_rows=result.total, created=result.created,
-            updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
+        lifecycle.finish(
+            self.job, status=status, message=message, progress_total=result.total, progress_done=result.total,
+            created=result.created, updated=result.updated, unchanged=result.unchanged, rejected=result.rejected,
             error_count=result.error_count, errors=[p.to_dict() for p in result.errors[:JOB_ERRORS]],
-            period=result.period, message=message, finished_at=timezone.now(),
+            period=result.period,
         )
 
 
@@ -776,22 +773,15 @@ def _enqueue(job_id: int) -> None:
 
 
 def _reject_job(job: ImportJob, problem: Problem) -> None:
-    job.status = JobStatus.REJECTED
-    job.errors = [problem.to_dict()]
-    job.error_count = 1
-    job.message = f"未通过校验：{problem.message}"
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "error_count", "message", "finished_at"])
+    lifecycle.finish(job, status=JobStatus.REJECTED, message=f"未通过校验：{problem.message}",
+                     errors=[problem.to_dict()], error_count=1)
 
 
 def run_job(job_id: int) -> str:
     """Run a queued job (the task's body); returns its final status. A job runs at most once."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), message="正在读取文件…"
-    )
-    if not claimed:
+    job = ImportJob.objects.select_related("dataset", "uploaded_by").filter(pk=job_id).first()
+    if job is None or not lifecycle.claim(job, message="正在读取文件…"):
         return "skipped"
-    job = ImportJob.objects.select_related("dataset", "uploaded_by").get(pk=job_id)
     try:
         path = job_path(job)
         if not path.is_file():
@@ -802,31 +792,22 @@ def run_job(job_id: int) -> str:
     except PermissionDenied as exc:
         _reject_job(job, Problem(None, None, None, "permission_denied", str(exc) or PERMISSION_MESSAGE))
         return job.status
-    except Exception:
+    except lifecycle.JobLost:
+        logger.warning("ledger import job %s was taken over by another run: its result was rolled back", job_id)
+        return "skipped"
+    except Exception as exc:
         logger.exception("ledger import job %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, message=FAILED_MESSAGE,
-                                                   finished_at=timezone.now())
+        lifecycle.fail(job, FAILED_MESSAGE, error=lifecycle.describe(exc))
         return JobStatus.FAILED
     if result.written:
         path.unlink(missing_ok=True)  # landed: the file is not needed any more
     return job.status
 
 
-def mark_if_stale(job: ImportJob) -> ImportJob:
-    """A job left RUNNING by a dead worker becomes FAILED (its write transaction never committed)."""
-    if job.status == JobStatus.RUNNING and job.started_at and timezone.now() - job.started_at > STALE_AFTER:
-        updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.FAILED, message=STALE_MESSAGE, finished_at=timezone.now()
-        )
-        if updated:
-            job.refresh_from_db()
-    return job
-
-
 def job_retry(*, actor, job: ImportJob, dry_run: bool | None = None, request=None) -> ImportJob:
     """A new job for the same file (after a failure, or a real import after a dry run)."""
     _require(actor, job.dataset)
-    mark_if_stale(job)
+    lifecycle.mark_if_stale(job)
     if not job.is_finished:
         raise ValidationError("该导入任务尚未结束，不能重试")
     source = job_path(job)
@@ -858,7 +839,7 @@ def visible_jobs(user):
 
 def get_job_or_404(user, pk: int) -> ImportJob:
     try:
-        return mark_if_stale(visible_jobs(user).get(pk=pk))
+        return lifecycle.mark_if_stale(visible_jobs(user).get(pk=pk))
     except (ImportJob.DoesNotExist, ValueError):
         raise Http404("未找到该导入任务") from None
 
@@ -873,14 +854,12 @@ def job_json(job: ImportJob, *, user=None) -> dict:
         errors = [{**e, "value": masking.display_value(types.get(e.get("column") or "", ""), e.get("value"),
                                                         reveal=False)} for e in errors]
     return {
+        **schemas.job_json(job),
         "id": job.pk, "dataset": job.dataset.code, "dataset_name": job.dataset.name,
         "file": job.original_name, "period": job.period, "dry_run": job.dry_run,
-        "status": job.status, "status_label": job.get_status_display(), "finished": job.is_finished,
-        "progress": job.progress_percent, "total_rows": job.total_rows, "processed_rows": job.processed_rows,
+        # The names the API had before the life cycle moved to ``jobs`` (progress_total, progress_done).
+        "total_rows": job.progress_total, "processed_rows": job.progress_done,
         "created": job.created, "updated": job.updated, "unchanged": job.unchanged, "rejected": job.rejected,
-        "error_count": job.error_count, "errors": errors, "message": job.message,
+        "error_count": job.error_count, "errors": errors,
         "uploaded_by": job.uploaded_by.get_username() if job.uploaded_by_id else None,
-        "created_at": job.created_at.isoformat() if job.created_at else None,
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }

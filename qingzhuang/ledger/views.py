@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingzhuang.ledger import access, exports, imports, masking, queries, services
 from qingzhuang.ledger.forms import ImportForm, RecordFilterForm
-from qingzhuang.ledger.models import Dataset, JobStatus, Storage
+from qingzhuang.ledger.models import Dataset, Storage
 from qingzhuang.lib import tables
 
 ERROR_HEADERS = ["行", "列", "值", "原因", "问题代码"]
@@ -176,8 +176,7 @@ def _job_errors(user, job) -> list[dict]:
 def _job_context(user, job) -> dict:
     errors = _job_errors(user, job) if job.is_finished else []
     return {"job": job, "errors": errors, "shown_errors": errors[:MAX_SHOWN_ERRORS],
-            "failed": job.status == JobStatus.FAILED,
-            "can_confirm": job.dry_run and job.status == JobStatus.SUCCEEDED}
+            "failed": job.is_failed, "can_confirm": job.dry_run and job.is_succeeded}
 
 
 @login_required
@@ -213,8 +212,8 @@ def job_retry(request, pk: int):
     job = imports.get_job_or_404(request.user, pk)
     if not access.can_import(request.user, job.dataset):
         raise PermissionDenied
-    confirm = request.POST.get("confirm") == "import" and job.dry_run and job.status == JobStatus.SUCCEEDED
-    if job.status != JobStatus.FAILED and not confirm:
+    confirm = request.POST.get("confirm") == "import" and job.dry_run and job.is_succeeded
+    if not job.is_failed and not confirm:
         return redirect("job_detail", pk=job.pk)
     try:
         job = imports.job_retry(actor=request.user, job=job, dry_run=False if confirm else None, request=request)

@@ -21,7 +21,7 @@ def test_add_extracts_guesses_and_indexes(library, settings):
     doc = library["county"]
     assert (doc.title, doc.issuer, doc.doc_number, doc.issued_on, doc.level, doc.format) == (
         "青山县测试会议管理办法", "青山县人民政府办公室", "青政办发〔2025〕21号", date(2025, 3, 18), "县级", "md")
-    assert doc.status == DocumentStatus.INDEXED and doc.passage_count == 5
+    assert doc.status == DocumentStatus.SUCCEEDED and doc.passage_count == 5
     passages = list(doc.passages.order_by("position").values_list("heading", "article"))
     assert passages == [("第一章 总则 > 第一条", "第1条"), ("第一章 总则 > 第二条", "第2条"),
                         ("第二章 会议规范 > 第三条", "第3条"), ("第二章 会议规范 > 第四条", "第4条"),
@@ -60,7 +60,7 @@ def test_upload_indexes_in_the_background(db, rules_file, users, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         result = services.policy_add(actor=users["supervision"], path=rules_file, filename="rules.md")
     result.document.refresh_from_db()
-    assert result.document.status == DocumentStatus.INDEXED
+    assert result.document.status == DocumentStatus.SUCCEEDED
     assert result.document.passage_count == 5
 
 
@@ -277,7 +277,7 @@ def test_index_build_survives_a_document_changing_between_its_queries(library, u
         result = list(real(*args, **kwargs).order_by("document_id", "position")
                       .values_list("pk", "document_id", "article", "tokens", "embedding"))
         PolicyDocument.objects.filter(pk=library["town"].pk).delete()
-        PolicyDocument.objects.filter(pk=library["county"].pk).update(status=DocumentStatus.INDEXING)
+        PolicyDocument.objects.filter(pk=library["county"].pk).update(status=DocumentStatus.RUNNING)
 
         class Rows:
             def order_by(self, *a):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from qingzhuang.jobs.models import JobFields, JobStatus  # noqa: F401  (JobStatus: ledger.models.JobStatus)
+
 
 class Record(models.Model):
     """One row of a ``records`` dataset. ``data`` maps element codes to normalised text values.
@@ -111,16 +113,16 @@ class IndicatorValue(models.Model):
         return f"{self.unit_id}/{self.indicator_id}/{self.period}"
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "处理中"
-    SUCCEEDED = "succeeded", "已完成"
-    REJECTED = "rejected", "未通过校验"
-    FAILED = "failed", "处理失败"
+class ImportJob(JobFields):
+    """An import of one file into one dataset, run in the background, all or nothing.
 
+    Its life cycle (claim, progress, finish, fail, stale detection) is ``jobs.lifecycle``'s; a retry is a
+    new job for the same file (``ledger.imports.job_retry``). ``progress_total`` is an estimate of the
+    rows until the file has been read, ``progress_done`` the rows checked.
+    """
 
-class ImportJob(models.Model):
-    """An import of one file into one dataset, run in the background, all or nothing."""
+    stale_message = "导入任务已中断（服务重启或处理进程退出），没有写入任何数据，请重试"
+    stale_setting = "QZ_IMPORT_STALE_MINUTES"
 
     dataset = models.ForeignKey("ledger.Dataset", on_delete=models.PROTECT, related_name="jobs")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -129,19 +131,12 @@ class ImportJob(models.Model):
     original_name = models.CharField("原文件名", max_length=255)
     period = models.CharField("期间", max_length=7, blank=True)
     dry_run = models.BooleanField("仅预检", default=False)
-    status = models.CharField("状态", max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    total_rows = models.PositiveIntegerField("预计行数", default=0)
-    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
     created = models.PositiveIntegerField("新增", default=0)
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("未变化", default=0)
     rejected = models.PositiveIntegerField("有问题行数", default=0)
     error_count = models.PositiveIntegerField("问题数", default=0)
     errors = models.JSONField("问题（前1000条）", default=list, blank=True)
-    message = models.TextField("说明", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -150,15 +145,3 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} {self.original_name}"
-
-    @property
-    def progress_percent(self) -> int:
-        if self.status in (JobStatus.SUCCEEDED, JobStatus.REJECTED, JobStatus.FAILED):
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, self.processed_rows * 100 // self.total_rows)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (JobStatus.SUCCEEDED, JobStatus.REJECTED, JobStatus.FAILED)

@@ -44,6 +44,7 @@ def test_import_creates_a_job_and_runs_it(client, catalog, users, django_capture
     job = job_of(client, users["member"], response)
     assert job["status"] == "succeeded" and job["status_label"] == "已完成"
     assert (job["created"], job["total_rows"], job["progress"], job["finished"]) == (2, 2, 100, True)
+    assert (job["processed_rows"], job["progress_done"], job["progress_total"], job["attempts"]) == (2, 2, 2, 1)
     assert job["uploaded_by"] == "member" and job["dataset"] == "population"
     assert Record.objects.count() == 2
 

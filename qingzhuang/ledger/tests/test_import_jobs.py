@@ -30,7 +30,7 @@ def test_job_runs_when_committed(catalog, tmp_path, users, settings, django_capt
     job = create(catalog, tmp_path, [person(1), person(2)], django_capture_on_commit_callbacks,
                  actor=users["sysadmin"])
     assert job.status == JobStatus.SUCCEEDED
-    assert (job.total_rows, job.processed_rows, job.created, job.error_count) == (2, 2, 2, 0)
+    assert (job.progress_total, job.progress_done, job.created, job.error_count) == (2, 2, 2, 0)
     assert job.progress_percent == 100
     assert job.message == "导入完成：共2行，新增2条、更新0条，0条未变化"
     assert job.started_at and job.finished_at
@@ -94,7 +94,7 @@ def test_progress_is_written_while_checking(catalog, tmp_path, monkeypatch, djan
 
     def spy(self, count):
         real(self, count)
-        seen.append(ImportJob.objects.values_list("processed_rows", "total_rows").get(pk=self.job.pk))
+        seen.append(ImportJob.objects.values_list("progress_done", "progress_total").get(pk=self.job.pk))
 
     monkeypatch.setattr(imports._Progress, "rows", spy)
     create(catalog, tmp_path, [person(i) for i in range(1, 8)], django_capture_on_commit_callbacks)
@@ -178,3 +178,27 @@ def test_estimate_rows(tmp_path):
 
     assert imports._estimate_rows(write_xlsx(tmp_path / "p.xlsx", rows_of([person(1), person(2)]))) == 2
     assert imports._estimate_rows(tmp_path / "missing.csv") == 0
+
+
+def test_stale_limit_of_imports_follows_the_older_setting_first(catalog, tmp_path, users, settings):
+    job = imports.job_create(actor=users["sysadmin"], dataset=catalog["population"],
+                             upload=upload(tmp_path, [person(1)]))
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1,
+                                               started_at=timezone.now() - dt.timedelta(minutes=50),
+                                               heartbeat_at=timezone.now() - dt.timedelta(minutes=45))
+    settings.QZ_JOB_STALE_MINUTES, settings.QZ_IMPORT_STALE_MINUTES = 30, 60
+    assert imports.get_job_or_404(users["sysadmin"], job.pk).status == JobStatus.RUNNING
+    settings.QZ_IMPORT_STALE_MINUTES = None  # unset: the general limit applies
+    assert imports.get_job_or_404(users["sysadmin"], job.pk).status == JobStatus.FAILED
+
+
+def test_a_crash_while_importing_leaves_the_job_failed_and_retryable(catalog, tmp_path, users, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(imports, "import_file", crash)
+    job = create(catalog, tmp_path, [person(1)], django_capture_on_commit_callbacks)
+    assert (job.status, job.message, job.error, job.attempts) == (
+        JobStatus.FAILED, "导入过程中发生系统错误，没有写入任何数据。请稍后重试，或联系系统管理员", "OSError: disk full", 1)
+    assert job.is_finished and not Record.objects.exists()

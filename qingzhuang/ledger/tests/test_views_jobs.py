@@ -51,15 +51,15 @@ def test_county_level_user_sees_every_job_masked(verified_client, users, job):
 
 
 def test_running_job_polls_its_progress(verified_client, users, catalog):
-    running = make_job(catalog["population"], users["member"], status=JobStatus.RUNNING, total_rows=200,
-                       processed_rows=50)
+    running = make_job(catalog["population"], users["member"], status=JobStatus.RUNNING, progress_total=200,
+                       progress_done=50)
     client = verified_client(users["member"])
     body = client.get(reverse("job_detail", args=[running.pk])).content.decode()
     assert f'hx-get="/ledger/jobs/{running.pk}/progress/" hx-trigger="every 1s"' in body
     assert 'aria-valuenow="25"' in body and "width: 25%" in body
     partial = client.get(reverse("job_progress", args=[running.pk])).content.decode()
     assert "<html" not in partial and "hx-trigger" in partial
-    running.status, running.created, running.processed_rows = JobStatus.SUCCEEDED, 200, 200
+    running.status, running.created, running.progress_done = JobStatus.SUCCEEDED, 200, 200
     running.save()
     partial = client.get(reverse("job_progress", args=[running.pk])).content.decode()
     assert "hx-trigger" not in partial and "导入通过" in partial and "已全部写入" in partial

@@ -45,7 +45,7 @@ def make_people(dataset, unit, n: int, start: int = 0) -> list[Record]:
 
 def make_job(dataset, user, *, status=JobStatus.REJECTED, errors=None, dry_run=False, **fields) -> ImportJob:
     errors = errors or []
-    values = {"file": "ledger/imports/test.csv", "original_name": "人口.csv", "total_rows": 3, "processed_rows": 3,
+    values = {"file": "ledger/imports/test.csv", "original_name": "人口.csv", "progress_total": 3, "progress_done": 3,
               "rejected": len({e["row"] for e in errors}), "error_count": len(errors)}
     values.update(fields)
     return ImportJob.objects.create(dataset=dataset, uploaded_by=user, status=status, errors=errors,

@@ -1,7 +1,8 @@
 """``qingzhuang reindex_policies [--all] [--json]``: index policy documents again.
 
 Without ``--all`` only the documents that need it: indexed under other tokenizer rules (after an
-upgrade changed jieba or the domain dictionary), failed, or never indexed.
+upgrade changed jieba or the domain dictionary), failed (or left running by a dead worker), or never
+indexed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db.models import Q
 from qingzhuang.assistant import text as chinese
 from qingzhuang.assistant.models import DocumentStatus, PolicyDocument
 from qingzhuang.assistant.services import index_document
+from qingzhuang.jobs import lifecycle
 
 
 class Command(BaseCommand):
@@ -24,16 +26,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以一个 JSON 文档输出结果")
 
     def handle(self, *args, **options) -> None:
+        lifecycle.mark_if_stale(PolicyDocument.objects.all())  # indexing left by a dead worker: failed, redone
         documents = PolicyDocument.objects.order_by("pk")
         if not options["all"]:
-            documents = documents.filter(~Q(tokenizer=chinese.SIGNATURE) | ~Q(status=DocumentStatus.INDEXED))
+            documents = documents.filter(~Q(tokenizer=chinese.SIGNATURE) | ~Q(status=DocumentStatus.SUCCEEDED))
         results = []
         for pk, title in documents.values_list("pk", "title"):
             status = index_document(pk)
             results.append({"id": pk, "title": title, "status": status})
             if not options["json"]:
                 self.stdout.write(f"《{title}》：{DocumentStatus(status).label if status in DocumentStatus.values else status}")
-        indexed = sum(1 for r in results if r["status"] == DocumentStatus.INDEXED)
+        indexed = sum(1 for r in results if r["status"] == DocumentStatus.SUCCEEDED)
         if options["json"]:
             self.stdout.write(json.dumps({"documents": results, "indexed": indexed, "failed": len(results) - indexed},
                                          ensure_ascii=False))
