@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qingzhuang.assistant import access
 from qingzhuang.assistant import text as chinese
 from qingzhuang.assistant.models import DocumentStatus, IndexState, Level, PolicyDocument, PolicyPassage
 from qingzhuang.orgs import audit
@@ -62,6 +63,13 @@ def can_manage(user) -> bool:
 def _require(actor) -> None:
     if not can_manage(actor):
         raise PermissionDenied(PERMISSION_MESSAGE)
+
+
+def _require_document(actor, document: PolicyDocument) -> PolicyDocument:
+    """The permission, then ``document`` as ``actor`` may reach it (``access.get_document_or_404``:
+    a document they cannot find answers like a missing one)."""
+    _require(actor)
+    return access.get_document_or_404(actor, document.pk)
 
 
 def bump_library() -> None:
@@ -206,7 +214,7 @@ def index_document(document_id: int) -> str:
 
 def reindex(*, actor, document: PolicyDocument, request=None) -> None:
     """Queue a document for indexing again (after a failure, or a change of the dictionary)."""
-    _require(actor)
+    document = _require_document(actor, document)
     with transaction.atomic():
         PolicyDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, message="")
         audit.record(actor=actor, action="assistant.policy.index", obj=document, unit=document.unit,
@@ -222,11 +230,9 @@ def stale_documents(documents=None):
 
 def reindex_stale(*, actor, request=None) -> int:
     """Queue the stale documents (see ``stale_documents``) that ``actor`` can see; returns how many."""
-    from qingzhuang.assistant.search import visible_documents
-
     _require(actor)
     with transaction.atomic():
-        ids = list(stale_documents().filter(pk__in=visible_documents(actor).values("pk")).values_list("pk", flat=True))
+        ids = list(stale_documents().filter(pk__in=access.visible_documents(actor).values("pk")).values_list("pk", flat=True))
         PolicyDocument.objects.filter(pk__in=ids).update(status=DocumentStatus.PENDING, message="")
         if ids:
             audit.record(actor=actor, action="assistant.policy.index", object_type="assistant.policydocument",
@@ -245,7 +251,7 @@ def policy_update(*, actor, document: PolicyDocument, title: str, issuer: str = 
     """Edit a document's metadata (kept across re-indexing)."""
     from qingzhuang.assistant.structure import normalize_doc_number
 
-    _require(actor)
+    document = _require_document(actor, document)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "标题不能为空"})
@@ -271,7 +277,7 @@ def policy_update(*, actor, document: PolicyDocument, title: str, issuer: str = 
 
 
 def policy_delete(*, actor, document: PolicyDocument, request=None) -> None:
-    _require(actor)
+    document = _require_document(actor, document)
     with transaction.atomic():
         audit.record(actor=actor, action="assistant.policy.delete", obj=document, unit=document.unit,
                      before={"title": document.title, "doc_number": document.doc_number,
