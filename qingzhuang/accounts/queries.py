@@ -1,4 +1,4 @@
-"""Reads of accounts for the account-management pages, always scoped through ``orgs.access``."""
+"""Reads of accounts for the account-management pages, always scoped through ``accounts.access``."""
 
 from __future__ import annotations
 
@@ -7,27 +7,15 @@ from collections.abc import Iterable
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from qingzhuang.accounts import access
 from qingzhuang.accounts.models import User
-from qingzhuang.orgs.access import unit_q
-
-
-def managed_users(admin) -> QuerySet[User]:
-    """Accounts whose unit lies inside ``admin``'s scope, with ``has_totp`` annotated."""
-    return (
-        User.objects.filter(unit_q(admin, "unit"))
-        .select_related("unit")
-        .prefetch_related("groups")
-        .annotate(has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
-    )
 
 
 def search_users(admin, q: str = "") -> QuerySet[User]:
-    qs = managed_users(admin)
+    qs = access.visible_users(admin)
     q = q.strip()
     if q:
         qs = qs.filter(
@@ -35,13 +23,6 @@ def search_users(admin, q: str = "") -> QuerySet[User]:
             | Q(unit__code__startswith=q)
         )
     return qs.order_by("unit__path", "username")
-
-
-def get_managed_user_or_404(admin, pk: int) -> User:
-    try:
-        return managed_users(admin).get(pk=pk)
-    except (User.DoesNotExist, ValueError):
-        raise Http404("未找到该账号") from None
 
 
 def locked_usernames(usernames: Iterable[str]) -> set[str]:

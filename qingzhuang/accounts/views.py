@@ -10,7 +10,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +17,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from qingzhuang.accounts import queries, services
+from qingzhuang.accounts import access, queries, services
 from qingzhuang.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -28,8 +27,7 @@ from qingzhuang.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from qingzhuang.accounts.models import ApiToken
-from qingzhuang.orgs import access
+from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.roles import user_roles
 
 PAGE_SIZE = 50
@@ -105,7 +103,7 @@ def _account_page(request, *, token_form=None, new_token=None):
         request,
         "accounts/account.html",
         {
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": access.visible_tokens(request.user),
             "has_totp": user_has_device(request.user, confirmed=True),
             "token_form": token_form or TokenCreateForm(),
             "new_token": new_token,
@@ -149,9 +147,7 @@ def token_create(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
-    if token is None:
-        raise Http404("未找到该令牌")
+    token = access.get_token_or_404(request.user, pk)
     services.token_revoke(actor=request.user, token=token, request=request)
     messages.success(request, f"令牌“{token.name}”已吊销。")
     return redirect("account")
@@ -172,7 +168,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def _unit_options(admin):
-    return access.visible_units(admin).only("code", "name").order_by("path")[:UNIT_OPTIONS_LIMIT]
+    return org_access.visible_units(admin).only("code", "name").order_by("path")[:UNIT_OPTIONS_LIMIT]
 
 
 @login_required
@@ -211,7 +207,7 @@ def user_create(request):
 @manage_users_required
 @require_http_methods(["GET", "POST"])
 def user_detail(request, pk: int):
-    target = queries.get_managed_user_or_404(request.user, pk)
+    target = access.get_managed_user_or_404(request.user, pk)
     initial = {
         "display_name": target.display_name,
         "unit": target.unit.code if target.unit_id else "",
@@ -246,7 +242,7 @@ def user_detail(request, pk: int):
 @manage_users_required
 @require_http_methods(["GET", "POST"])
 def user_reset_password(request, pk: int):
-    target = queries.get_managed_user_or_404(request.user, pk)
+    target = access.get_managed_user_or_404(request.user, pk)
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -266,7 +262,7 @@ def user_reset_password(request, pk: int):
 @manage_users_required
 @require_POST
 def user_unlock(request, pk: int):
-    target = queries.get_managed_user_or_404(request.user, pk)
+    target = access.get_managed_user_or_404(request.user, pk)
     services.user_unlock(actor=request.user, user=target, request=request)
     messages.success(request, f"账号“{target.username}”已解锁。")
     return redirect("user_detail", pk=target.pk)
@@ -276,7 +272,7 @@ def user_unlock(request, pk: int):
 @manage_users_required
 @require_POST
 def user_reset_totp(request, pk: int):
-    target = queries.get_managed_user_or_404(request.user, pk)
+    target = access.get_managed_user_or_404(request.user, pk)
     removed = services.user_reset_totp(actor=request.user, user=target, request=request)
     if removed:
         messages.success(request, f"已清除账号“{target.username}”的动态验证码设备，本人下次登录时需重新绑定。")

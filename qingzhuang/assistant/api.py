@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
-from qingzhuang.assistant import answers, search, services, summaries, summary_sources
+from qingzhuang.assistant import access, answers, search, services, summaries, summary_sources
 from qingzhuang.assistant.models import Level
 from qingzhuang.assistant.views_summary import DOCX_TYPE, docx_filename
 from qingzhuang.jobs import lifecycle
@@ -106,8 +106,8 @@ def _document(doc) -> dict:
 
 @router.get("/policies", response=list[DocumentOut], summary="政策库中本人可见的文件")
 def list_policies(request, q: str = "", limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)):
-    lifecycle.mark_if_stale(search.visible_documents(request.auth))
-    documents = search.visible_documents(request.auth).select_related("unit").order_by("-created_at", "-id")
+    lifecycle.mark_if_stale(access.visible_documents(request.auth))
+    documents = access.visible_documents(request.auth).select_related("unit").order_by("-created_at", "-id")
     if q:
         documents = documents.filter(title__contains=q) | documents.filter(doc_number__contains=q)
     return [_document(d) for d in documents[offset:offset + limit]]
@@ -115,7 +115,7 @@ def list_policies(request, q: str = "", limit: int = Query(50, ge=1, le=500), of
 
 @router.get("/policies/{int:document_id}", response=DocumentOut, summary="一个政策文件的信息和索引状态")
 def get_policy(request, document_id: int):
-    return _document(lifecycle.mark_if_stale(search.get_document_or_404(request.auth, document_id)))
+    return _document(lifecycle.mark_if_stale(access.get_document_or_404(request.auth, document_id)))
 
 
 @router.post("/policies", response={201: AddOut, 200: AddOut, 400: DetailOut, 403: DetailOut},

@@ -24,11 +24,10 @@ from datetime import date
 
 import bm25s
 import numpy as np
-from django.db.models import Q
 
 from qingzhuang.assistant import text as chinese
+from qingzhuang.assistant.access import visible_documents
 from qingzhuang.assistant.models import DocumentStatus, IndexState, PolicyDocument, PolicyPassage
-from qingzhuang.orgs import access
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself and logs every index build
 TITLE_WEIGHT = 0.6
@@ -199,30 +198,6 @@ def current_index() -> _Index:
                 _current = _Index(token)
             index = _current
     return index
-
-
-# ---------------------------------------------------------------------------------------------
-# Visibility
-
-
-def visible_documents(user):
-    """Documents ``user`` may find: of no unit, of their unit's ancestors, or of units in their scope.
-    ``user`` None is the system (every document)."""
-    documents = PolicyDocument.objects.all()
-    if user is None:
-        return documents
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return documents.none()
-    return documents.filter(Q(unit__isnull=True) | access.unit_q(user, "unit") | access.above_q(user, "unit"))
-
-
-def get_document_or_404(user, pk: int) -> PolicyDocument:
-    from django.http import Http404
-
-    try:
-        return visible_documents(user).select_related("unit", "uploaded_by").get(pk=pk)
-    except (PolicyDocument.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该政策文件") from None
 
 
 # ---------------------------------------------------------------------------------------------

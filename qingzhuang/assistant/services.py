@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qingzhuang.assistant import access
 from qingzhuang.assistant import text as chinese
 from qingzhuang.assistant.models import DocumentStatus, IndexState, Level, PolicyDocument, PolicyPassage
 from qingzhuang.jobs import lifecycle
@@ -65,6 +66,13 @@ def can_manage(user) -> bool:
 def _require(actor) -> None:
     if not can_manage(actor):
         raise PermissionDenied(PERMISSION_MESSAGE)
+
+
+def _require_document(actor, document: PolicyDocument) -> PolicyDocument:
+    """The permission, then ``document`` as ``actor`` may reach it (``access.get_document_or_404``:
+    a document they cannot find answers like a missing one)."""
+    _require(actor)
+    return access.get_document_or_404(actor, document.pk)
 
 
 def bump_library() -> None:
@@ -219,7 +227,7 @@ def reindex(*, actor, document: PolicyDocument, request=None) -> None:
     A document that is being indexed (by a live worker) is refused with a ValidationError; one already
     queued has its task enqueued once more (only one run claims it).
     """
-    _require(actor)
+    document = _require_document(actor, document)
     with transaction.atomic():
         if not lifecycle.retry(document) and not document.is_queued:
             raise ValidationError("该文件正在建立索引，完成后才能重新索引")
@@ -236,11 +244,9 @@ def stale_documents(documents=None):
 
 def reindex_stale(*, actor, request=None) -> int:
     """Queue the stale documents (see ``stale_documents``) that ``actor`` can see; returns how many."""
-    from qingzhuang.assistant.search import visible_documents
-
     _require(actor)
     with transaction.atomic():
-        documents = stale_documents().filter(pk__in=visible_documents(actor).values("pk")).order_by("pk")
+        documents = stale_documents().filter(pk__in=access.visible_documents(actor).values("pk")).order_by("pk")
         ids = [d.pk for d in documents if lifecycle.retry(d)]
         if ids:
             audit.record(actor=actor, action="assistant.policy.index", object_type="assistant.policydocument",
@@ -259,7 +265,7 @@ def policy_update(*, actor, document: PolicyDocument, title: str, issuer: str = 
     """Edit a document's metadata (kept across re-indexing)."""
     from qingzhuang.assistant.structure import normalize_doc_number
 
-    _require(actor)
+    document = _require_document(actor, document)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "标题不能为空"})
@@ -285,7 +291,7 @@ def policy_update(*, actor, document: PolicyDocument, title: str, issuer: str = 
 
 
 def policy_delete(*, actor, document: PolicyDocument, request=None) -> None:
-    _require(actor)
+    document = _require_document(actor, document)
     with transaction.atomic():
         audit.record(actor=actor, action="assistant.policy.delete", obj=document, unit=document.unit,
                      before={"title": document.title, "doc_number": document.doc_number,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.http import Http404
 
+from qingzhuang.assistant.access import get_summary_dataset_or_404
 from qingzhuang.assistant.summaries import (
     AVG,
     HIGHER,
@@ -140,16 +141,6 @@ def summary_datasets(user):
 def code_columns(dataset: Dataset) -> list[DatasetColumn]:
     return list(dataset.columns.select_related("element").filter(element__value_type__in=CODE_TYPES)
                 .order_by("position", "id"))
-
-
-def get_summary_dataset_or_404(user, code: str) -> Dataset:
-    """A ``records`` dataset the user reads rows of (the whole of it, or their scope); else 404."""
-    dataset = access.get_dataset_or_404(user, (code or "").strip())
-    if dataset.storage != Storage.RECORDS:
-        raise Http404("未找到该数据集")
-    if not access.has_whole_dataset(user, dataset) and not org_access.scope_paths(user):
-        raise Http404("未找到该数据集")
-    return dataset
 
 
 def _scope_roots(user) -> list[Unit]:

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingzhuang.assistant import answers, search, services
+from qingzhuang.assistant import access, answers, search, services
 from qingzhuang.assistant.forms import AskForm, PolicyEditForm, SearchForm, UploadForm
 from qingzhuang.assistant.models import Level
 from qingzhuang.jobs import lifecycle
@@ -91,14 +91,14 @@ def policy_list(request):
         if form.is_valid():
             _add_uploads(request, form.cleaned_data["files"])
             return redirect("policy_list")
-    lifecycle.mark_if_stale(search.visible_documents(user))  # indexing of a dead worker: failed, re-indexable
-    documents = search.visible_documents(user).select_related("unit").order_by("-created_at", "-id")
+    lifecycle.mark_if_stale(access.visible_documents(user))  # indexing of a dead worker: failed, re-indexable
+    documents = access.visible_documents(user).select_related("unit").order_by("-created_at", "-id")
     q = request.GET.get("q", "").strip()[:100]
     if q:
         documents = documents.filter(title__contains=q) | documents.filter(doc_number__contains=q)
     page = Paginator(documents, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     waiting = any(not d.is_finished for d in page.object_list)
-    stale = services.stale_documents(search.visible_documents(user)).count() if can_manage else 0
+    stale = services.stale_documents(access.visible_documents(user)).count() if can_manage else 0
     return render(request, "assistant/policy_list.html", {
         "page": page, "form": form, "can_manage": can_manage, "q": q, "waiting": waiting, "stale": stale,
         "max_mb": settings.QZ_POLICY_MAX_BYTES // (1024 * 1024),
@@ -128,7 +128,7 @@ def _add_uploads(request, uploads) -> None:
 @require_http_methods(["GET", "POST"])
 def policy_detail(request, pk: int):
     user = request.user
-    document = lifecycle.mark_if_stale(search.get_document_or_404(user, pk))
+    document = lifecycle.mark_if_stale(access.get_document_or_404(user, pk))
     can_manage = services.can_manage(user)
     initial = {"title": document.title, "issuer": document.issuer, "doc_number": document.doc_number,
                "issued_on": document.issued_on, "level": document.level, "tags": "、".join(document.tags)}
@@ -156,7 +156,7 @@ def policy_detail(request, pk: int):
 @login_required
 @require_POST
 def policy_reindex(request, pk: int):
-    document = search.get_document_or_404(request.user, pk)
+    document = access.get_document_or_404(request.user, pk)
     try:
         services.reindex(actor=request.user, document=document, request=request)
     except ValidationError as exc:
@@ -179,7 +179,7 @@ def policy_reindex_stale(request):
 @login_required
 @require_POST
 def policy_delete(request, pk: int):
-    document = search.get_document_or_404(request.user, pk)
+    document = access.get_document_or_404(request.user, pk)
     services.policy_delete(actor=request.user, document=document, request=request)
     messages.success(request, f"已删除《{document.title}》")
     return redirect("policy_list")
@@ -188,7 +188,7 @@ def policy_delete(request, pk: int):
 @login_required
 @require_GET
 def policy_file(request, pk: int):
-    document = search.get_document_or_404(request.user, pk)
+    document = access.get_document_or_404(request.user, pk)
     path = Path(settings.MEDIA_ROOT) / document.file if document.file else None
     if path is None or not path.is_file():
         raise Http404("原文件不存在")

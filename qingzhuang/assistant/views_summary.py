@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from qingzhuang.assistant import access as assistant_access
 from qingzhuang.assistant import summaries, summary_sources
 from qingzhuang.assistant.summary_sources import SummaryError
 from qingzhuang.ledger import access
@@ -197,7 +198,7 @@ def summary_wizard(request):
 def summary_columns(request):
     """htmx: the code columns of the chosen dataset, as <option>s of the 分类统计字段 select."""
     code = request.GET.get("dataset", "")
-    dataset = summary_sources.get_summary_dataset_or_404(request.user, code)
+    dataset = assistant_access.get_summary_dataset_or_404(request.user, code)
     return render(request, "assistant/summary/_columns.html", {"choices": column_choices(dataset)})
 
 

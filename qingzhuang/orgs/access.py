@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -108,20 +109,62 @@ def can_see_unit(user, unit: Unit) -> bool:
     return any(unit.path.startswith(p) for p in scope_paths(user))
 
 
+def is_scope_root(user, unit: Unit) -> bool:
+    """Whether ``unit`` is a root of ``user``'s scope: they may edit it but not move it (it would
+    leave their scope)."""
+    return unit.path in scope_paths(user)
+
+
+UNIT_NOT_FOUND = "未找到该单位"
+PERSON_NOT_FOUND = "未找到该人员"
+ACCOUNT_NOT_FOUND = "未找到该账号"
+
+
 def get_unit_or_404(user, *, code: str | None = None, pk: int | None = None) -> Unit:
     lookup = {"code": code} if code is not None else {"pk": pk}
     try:
         return visible_units(user).select_related("parent").get(**lookup)
     except (Unit.DoesNotExist, ValueError):
-        raise Http404("未找到该单位") from None
+        raise Http404(UNIT_NOT_FOUND) from None
 
 
 def get_person_or_404(user, pk: int) -> Person:
     try:
         return visible_people(user).get(pk=pk)
     except (Person.DoesNotExist, ValueError):
-        raise Http404("未找到该人员") from None
+        raise Http404(PERSON_NOT_FOUND) from None
 
 
 def can_view_personal_data(user) -> bool:
     return user.has_perm("orgs.view_personal_data")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks at the top of a service. ``actor`` None is the system (demo seed, operator commands),
+# which may do anything; a refused actor gets PermissionDenied, or the same 404 as a missing object.
+
+
+def require_permission(actor, permission: str, message: str) -> None:
+    """Refuse ``actor`` without ``permission`` (PermissionDenied with the Chinese ``message``)."""
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def require_unit(actor, unit: Unit) -> None:
+    """Refuse a ``unit`` outside ``actor``'s scope exactly as ``get_unit_or_404`` does."""
+    if actor is not None and not can_see_unit(actor, unit):
+        raise Http404(UNIT_NOT_FOUND)
+
+
+def require_person(actor, person: Person) -> None:
+    """Refuse a ``person`` (of a unit) outside ``actor``'s scope exactly as ``get_person_or_404`` does."""
+    if actor is not None and not can_see_unit(actor, person.unit):
+        raise Http404(PERSON_NOT_FOUND)
+
+
+
+def require_account(actor, user) -> None:
+    """Refuse a login account whose unit is outside ``actor``'s scope (an account without a unit is
+    nobody's), with the 404 of a missing account: the object form of ``accounts.access.visible_users``."""
+    if actor is not None and not (user.unit_id and can_see_unit(actor, user.unit)):
+        raise Http404(ACCOUNT_NOT_FOUND)

@@ -95,7 +95,7 @@ def unit_create(request):
 def unit_edit(request, code: str):
     unit = access.get_unit_or_404(request.user, code=code)
     # The root of the user's own scope cannot be moved by them: it would leave their scope.
-    is_scope_root = unit.path in access.scope_paths(request.user)
+    is_scope_root = access.is_scope_root(request.user, unit)
     initial = {"code": unit.code, "name": unit.name, "kind": unit.kind,
                "parent": unit.parent.code if unit.parent_id else "", "is_active": unit.is_active}
     form = UnitForm(request.POST or None, user=request.user, editing=True, initial=initial)

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
-from qingzhuang.assistant import search, services
+from qingzhuang.assistant import access, search, services
 from qingzhuang.assistant.models import DocumentStatus, PolicyDocument, PolicyPassage
 from qingzhuang.assistant.tests.conftest import RULES, write
 from qingzhuang.orgs.models import AuditLog
@@ -114,21 +114,21 @@ def test_township_document_visible_down_and_up_not_sideways(library, users, coun
 
     village_cadre = make_user("village_cadre", county["village_a"], "乡镇村干部")
     town = library["town"]
-    assert search.visible_documents(users["member"]).filter(pk=town.pk).exists()  # 甲镇 itself
-    assert search.visible_documents(village_cadre).filter(pk=town.pk).exists()  # below 甲镇
-    assert search.visible_documents(users["leader"]).filter(pk=town.pk).exists()  # the county above
-    assert not search.visible_documents(users["outsider"]).filter(pk=town.pk).exists()  # 乙镇
-    assert search.visible_documents(users["outsider"]).filter(pk=library["county"].pk).exists()
+    assert access.visible_documents(users["member"]).filter(pk=town.pk).exists()  # 甲镇 itself
+    assert access.visible_documents(village_cadre).filter(pk=town.pk).exists()  # below 甲镇
+    assert access.visible_documents(users["leader"]).filter(pk=town.pk).exists()  # the county above
+    assert not access.visible_documents(users["outsider"]).filter(pk=town.pk).exists()  # 乙镇
+    assert access.visible_documents(users["outsider"]).filter(pk=library["county"].pk).exists()
     assert search.search(users["outsider"], "夜间值班").hits == []
     assert search.search(users["member"], "夜间值班").hits[0].document == "甲镇值班制度"
-    assert not search.visible_documents(users["nobody"]).filter(pk=town.pk).exists()
+    assert not access.visible_documents(users["nobody"]).filter(pk=town.pk).exists()
 
 
 def test_document_of_another_township_is_missing(library, users):
     from django.http import Http404
 
     with pytest.raises(Http404):
-        search.get_document_or_404(users["outsider"], library["town"].pk)
+        access.get_document_or_404(users["outsider"], library["town"].pk)
 
 
 # ---------------------------------------------------------------------------------------------
