@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from qingzhuang.lib import periods
+
 logger = logging.getLogger(__name__)
 
 PCT_PLACES = Decimal("0.1")
@@ -269,9 +271,8 @@ class Figures:
         tokens: set[str] = set()
         if not self.period:
             return tokens
-        year, month = int(self.period[:4]), int(self.period[5:7])
-        prev = (year, month - 1) if month > 1 else (year - 1, 12)
-        for y, mo in ((year, month), prev, (year - 1, month)):
+        for period in (self.period, periods.previous_period(self.period), periods.year_ago(self.period)):
+            y, mo = periods.parse_period(period)
             tokens |= {f"{y}年{mo}月", f"{y}年", f"{mo}月"}
         return tokens
 
@@ -631,7 +632,7 @@ def _measure_sentence(figures: Figures, m: Measure, *, lead: str) -> str:
 def _period_words(figures: Figures) -> str:
     if not figures.period:
         return ""
-    return f"{int(figures.period[:4])}年{int(figures.period[5:7])}月，"
+    return f"{periods.period_words(figures.period)}，"
 
 
 def _overall(figures: Figures) -> list[str]:
@@ -811,7 +812,7 @@ def facts_text(figures: Figures) -> str:
     """The figures as plain Chinese lines for the model: the only facts it may use."""
     lines = [f"标题：{figures.title}", f"数据来源：{figures.label}"]
     if figures.period:
-        lines.append(f"期间：{int(figures.period[:4])}年{int(figures.period[5:7])}月")
+        lines.append(f"期间：{periods.period_words(figures.period)}")
     lines.append(f"统计范围：{figures.subject}，共{figures.item_count}个{figures.noun}")
     for m in figures.measures:
         head = f"【{m.name}】" + (f"计量单位：{m.unit}；" if m.unit else "")

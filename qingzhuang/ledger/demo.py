@@ -37,6 +37,7 @@ from django.utils import timezone
 from qingzhuang.ledger.builtins import ensure_builtin_catalog
 from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
 from qingzhuang.lib import ids
+from qingzhuang.lib.periods import months_of_year
 from qingzhuang.orgs.demo import (
     COUNTY_CODE,
     COUNTY_NAME,
@@ -54,7 +55,7 @@ from qingzhuang.orgs.models import Person, Unit, UnitKind
 # day the demo is built: the indicator database covers the calendar year before it.
 REFERENCE_DATE = dt.date(2026, 1, 10)
 INDICATOR_YEAR = REFERENCE_DATE.year - 1
-PERIODS = tuple(f"{INDICATOR_YEAR}-{month:02d}" for month in range(1, 13))
+PERIODS = months_of_year(INDICATOR_YEAR)
 LAST_DAY = dt.date(INDICATOR_YEAR, 12, 31)  # nobody is born and nothing happens after it
 EVENTS_FROM = dt.date(INDICATOR_YEAR - 1, 1, 1)
 
