@@ -1,6 +1,6 @@
 """一表做总结: turn a table into a Chinese work summary.
 
-The figures are computed here, in code (``Decimal``, ROUND_HALF_UP, percentages to one decimal
+The figures are computed here, in code (``Decimal``, ``lib.numbers.round_half_up``, percentages to one decimal
 place); the text is written from those figures only, by a deterministic template or, when a
 large language model is configured, by the model. Every number in either text is checked
 against the figures before it is shown: a model text with a number the figures do not hold is
@@ -17,14 +17,15 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from qingzhuang.lib import periods
+from qingzhuang.lib.numbers import round_half_up
 
 logger = logging.getLogger(__name__)
 
-PCT_PLACES = Decimal("0.1")
-VALUE_PLACES = Decimal("0.01")
+PCT_PLACES = 1  # decimal places of percentages
+VALUE_PLACES = 2  # decimal places of values as shown
 HUNDRED = Decimal(100)
 OUTLINE = ["标题", "总体情况", "主要成效", "存在问题", "下步打算"]
 SECTION_HEADINGS = OUTLINE[1:]
@@ -41,11 +42,11 @@ SUM, AVG = "sum", "avg"
 
 
 def q_pct(value: Decimal) -> Decimal:
-    return value.quantize(PCT_PLACES, ROUND_HALF_UP)
+    return round_half_up(value, PCT_PLACES)
 
 
 def q_value(value: Decimal) -> Decimal:
-    return value.quantize(VALUE_PLACES, ROUND_HALF_UP)
+    return round_half_up(value, VALUE_PLACES)
 
 
 def pct_change(current: Decimal | None, base: Decimal | None) -> Decimal | None:
@@ -88,8 +89,8 @@ def _number_variants(value: Decimal, *, signed: bool = True) -> set[str]:
     out = {canonical(v), canonical(q_value(v))}
     for suffix, size in (("万", Decimal(10_000)), ("亿", Decimal(100_000_000))):
         if abs(v) >= size:
-            for places in (Decimal("0.1"), Decimal("0.01")):
-                out.add(canonical((v / size).quantize(places, ROUND_HALF_UP)) + suffix)
+            for places in (1, 2):
+                out.add(canonical(round_half_up(v / size, places)) + suffix)
             if v % size == 0:
                 out.add(canonical(v / size) + suffix)
     return out

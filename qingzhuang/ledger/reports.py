@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -43,6 +43,7 @@ from qingzhuang.ledger.models import (
     UnitLevel,
     ValueType,
 )
+from qingzhuang.lib.numbers import round_half_up
 from qingzhuang.lib.periods import is_period, quarter_of
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
@@ -624,7 +625,7 @@ class ReportFiller:
         if self.report.aggregate == Aggregate.SUM:
             return plain(total)
         if self.report.aggregate == Aggregate.AVG:
-            return (total / numbers).quantize(Decimal("0.01"), ROUND_HALF_UP) if numbers else ""
+            return round_half_up(total / numbers, 2) if numbers else ""
         return None
 
     def summary(self) -> ReportTable:
@@ -954,7 +955,7 @@ def county_kpis(*, year: int) -> dict:
                                              pending=Count("id", filter=Q(admission=Admission.PENDING)))
     submissions = Demand.objects.filter(created_at__gte=start, created_at__lt=end).count()
     grassroots = Unit.objects.filter(kind__in=GRASSROOTS_KINDS, is_active=True).count()
-    per_unit = (Decimal(submissions) / grassroots).quantize(Decimal("0.01"), ROUND_HALF_UP) if grassroots else Decimal(0)
+    per_unit = round_half_up(Decimal(submissions) / grassroots, 2) if grassroots else Decimal(0)
     not_asked = sum(DataRequest.objects.filter(admission=Admission.APPROVED).values_list("not_asked", flat=True))
     duplicates = duplicate_fields()
     return {
