@@ -128,7 +128,7 @@ def test_credit_codes_are_valid(seeded):
         assert code == record.data["credit_code"]
         assert ids.credit_code_error(code) is None, code
         assert code[2:8] == "429901" and code[:2] in {"91", "93", "12", "51", "52"}
-        assert code[16] == ledger_demo.org_check_char(code[8:16])
+        assert code[16] == ids.org_code_check_char(code[8:16])
 
 
 def test_every_value_is_what_the_import_engine_stores(seeded):
