@@ -635,6 +635,29 @@ def _xlsx_cell(value: Any) -> Any:
     return safe_cell(value)
 
 
+PROBLEM_HEADERS = ("行", "列", "值", "原因", "问题代码")
+PROBLEM_SHEET_TITLE = "问题清单"
+
+
+def problem_rows(problems: Iterable[Problem | Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """The rows of a 问题清单 (row, column, value, message, code; blanks for missing parts) of
+    ``Problem``s or their dicts (``Problem.to_dict``, the JSON of an import)."""
+    for problem in problems:
+        item = problem.to_dict() if isinstance(problem, Problem) else problem
+        yield [
+            "" if item.get(key) is None else item.get(key)
+            for key in ("row", "column", "value", "message", "code")
+        ]
+
+
+def problems_xlsx(problems: Iterable[Problem | Mapping[str, Any]]) -> io.BytesIO:
+    """The problems of an import as an xlsx 问题清单 in memory, positioned at the start."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, PROBLEM_HEADERS, problem_rows(problems), sheet_title=PROBLEM_SHEET_TITLE)
+    buffer.seek(0)
+    return buffer
+
+
 def iter_csv(headers: Iterable[str], rows: Iterable[Iterable[Any]], *, batch: int = 1000) -> Iterator[bytes]:
     """UTF-8 csv with a BOM (so Excel opens it as UTF-8), as chunks of bytes for streaming."""
     buffer = io.StringIO()
