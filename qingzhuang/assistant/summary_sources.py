@@ -48,6 +48,7 @@ from qingzhuang.lib import tables
 from qingzhuang.lib.periods import is_period, period_words, previous_period, year_ago
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit, UnitKind
+from qingzhuang.orgs.transfer import import_limits
 
 CODE_TYPES = (ValueType.CODE, ValueType.CODES)
 MAX_BREAKDOWN = 8  # code values counted in one summary (the largest)
@@ -581,7 +582,7 @@ def _check_total_row(raw: RawTable, measure: Measure, index: int, headers: list[
 
 
 def upload_limits() -> tables.Limits:
-    limits = tables.Limits.from_settings()
+    limits = import_limits()
     return replace(limits, max_bytes=min(limits.max_bytes, MAX_UPLOAD_BYTES),
                    max_rows=min(limits.max_rows, MAX_ITEMS))
 

@@ -69,6 +69,7 @@ from qingzhuang.lib import tables, values
 from qingzhuang.lib.tables import Problem, TableError
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import UnitKind
+from qingzhuang.orgs.transfer import import_limits
 
 logger = logging.getLogger(__name__)
 
@@ -610,7 +611,8 @@ def _analyze(model) -> None:
 def _check(schema: Schema, path, problems: _Problems, stage: _Stage, result: LedgerImportResult, progress, *,
            job: ImportJob | None):
     """Pass 1: read, check and plan every row; returns the plan."""
-    with tables.open_table(path, synonyms=schema.synonyms, required=schema.required_headers) as table:
+    with tables.open_table(path, synonyms=schema.synonyms, required=schema.required_headers,
+                           limits=import_limits()) as table:
         check = schema.row_checker(table.columns, problems)
         plan_class = _IndicatorPlan if schema.storage == Storage.INDICATORS else _RecordPlan
         plan = plan_class(schema, problems, stage, table.columns, job_id=job.pk if job is not None else None)
@@ -756,7 +758,7 @@ def job_create(*, actor, dataset: Dataset, upload, period: str = "", dry_run: bo
     A file refused before reading (type, size) gives a job that is already REJECTED.
     """
     _require(actor, dataset)
-    relative, problem = _store_upload(upload, tables.Limits.from_settings())
+    relative, problem = _store_upload(upload, import_limits())
     normalised, period_error = values.parse_period(values.normalize(period)) if period else ("", None)
     if period_error and problem is None:
         problem = Problem(None, "期间", period, "invalid_period", f"指定的期间无效：{period_error}")

@@ -25,6 +25,7 @@ from qingzhuang.lib import ids, tables
 from qingzhuang.lib.tables import Problem, TableError
 from qingzhuang.orgs import access, audit, services
 from qingzhuang.orgs.models import Person, Unit, UnitKind
+from qingzhuang.orgs.transfer import import_limits
 
 CHUNK = 900  # below SQLite's 999 query parameters
 PATH_MAX = Unit._meta.get_field("path").max_length
@@ -573,7 +574,7 @@ def _run_import(kind: str, *, actor, path, dry_run: bool, request, filename: str
     spec = SPECS[kind]
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
-        table = list(tables.read_table(path, synonyms=spec.columns, required=spec.required))
+        table = list(tables.read_table(path, synonyms=spec.columns, required=spec.required, limits=import_limits()))
     except TableError as exc:
         return result.reject([exc.problem], whole_file=True)
     result.total = len(table)
@@ -604,7 +605,7 @@ def import_upload(kind: str, *, actor, upload, dry_run: bool = False, request=No
     """Run the ``kind`` import ('units' or 'people') on an uploaded file."""
     _require(actor, *PERMISSIONS[kind])
     try:
-        with tables.temporary_copy(upload, name=upload.name) as path:
+        with tables.temporary_copy(upload, name=upload.name, limits=import_limits()) as path:
             return SERVICES[kind](actor=actor, path=path, dry_run=dry_run, request=request, filename=upload.name)
     except TableError as exc:
         return ImportResult(kind=kind, dry_run=dry_run).reject([exc.problem], whole_file=True)

@@ -255,11 +255,10 @@ def test_too_many_rows(tmp_path):
     }
 
 
-def test_file_too_large(tmp_path, settings):
-    settings.QZ_IMPORT_MAX_BYTES = 10
+def test_file_too_large(tmp_path):
     path = write_csv_bytes(tmp_path / "u.csv", [["单位代码", "单位名称"], ["1", "甲镇"]], "utf-8")
     with pytest.raises(TableError) as exc:
-        list(tables.read_table(path, synonyms=SYNONYMS))
+        list(tables.read_table(path, synonyms=SYNONYMS, limits=Limits(10, 10, 10, 10**6, 100)))
     assert exc.value.problem.code == "too_large"
 
 
@@ -322,7 +321,7 @@ def test_written_csv_reads_back(tmp_path):
 
 
 def test_temporary_copy_keeps_extension_and_is_removed(tmp_path):
-    with tables.temporary_copy(io.BytesIO(b"a,b\n"), name="名单.CSV") as path:
+    with tables.temporary_copy(io.BytesIO(b"a,b\n"), name="名单.CSV", limits=LIMITS) as path:
         assert path.suffix == ".csv" and path.read_bytes() == b"a,b\n"
     assert not path.exists()
 
