@@ -42,7 +42,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from json.encoder import encode_basestring, encode_basestring_ascii
@@ -66,6 +66,7 @@ from qingzhuang.ledger.models import (
 )
 from qingzhuang.ledger.validation import Schema
 from qingzhuang.lib import tables, values
+from qingzhuang.lib.results import ImportResult
 from qingzhuang.lib.tables import Problem, TableError
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import UnitKind
@@ -95,44 +96,33 @@ STALE_MESSAGE = "导入任务已中断（服务重启或处理进程退出），
 
 
 @dataclass
-class LedgerImportResult:
-    """The outcome of an import: counts and problems (all or nothing: any problem, nothing written)."""
+class LedgerImportResult(ImportResult):
+    """``lib.results.ImportResult`` of a dataset import: ``kind`` is the dataset's code; adds the
+    period and the count of all problems (only the first MAX_ERRORS are kept)."""
 
-    dataset: str
-    dry_run: bool = False
+    dataset: str = ""
     period: str = ""
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    def __post_init__(self) -> None:
+        self.kind = self.kind or self.dataset
+        self.dataset = self.dataset or self.kind
 
     @property
     def written(self) -> bool:
         return self.ok and not self.dry_run and bool(self.created or self.updated)
 
     def reject(self, problems: list[Problem], *, error_count: int | None = None, rows: int = 0) -> LedgerImportResult:
-        """Nothing is written: keep the problems (sorted by row); ``rejected`` counts rows with a problem."""
-        self.errors = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+        """Nothing is written: keep the problems (sorted by row); ``rejected`` is ``rows``, the rows with a problem."""
+        super().reject(problems, rows=rows)
         self.error_count = len(problems) if error_count is None else error_count
-        self.created = self.updated = self.unchanged = 0
-        self.rejected = rows
         return self
 
     def to_json(self) -> dict:
-        """A JSON-ready dict, shaped like ``orgs.imports.ImportResult.to_json``."""
-        return {
-            "ok": self.ok, "kind": self.dataset, "dataset": self.dataset, "dry_run": self.dry_run,
-            "period": self.period, "total": self.total, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "rejected": self.rejected, "error_count": self.error_count,
-            "errors": [p.to_dict() for p in self.errors],
-        }
+        document = super().to_json()
+        errors = document.pop("errors")
+        return {**document, "dataset": self.dataset, "period": self.period, "error_count": self.error_count,
+                "errors": errors}
 
 
 class _Problems:

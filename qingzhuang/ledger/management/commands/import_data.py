@@ -31,8 +31,7 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             _transfer.fail(self, options, "permission_denied", str(exc))
         if options["json"]:
-            document = result.to_json() if result.ok else {"errors": result.to_json()["errors"]}
-            self.stdout.write(json.dumps(document, ensure_ascii=False))
+            self.stdout.write(json.dumps(result.cli_json(), ensure_ascii=False))
         else:
             _transfer.write_summary(self, result)
             if result.error_count > len(result.errors):
