@@ -1,4 +1,4 @@
-"""Shared parts of the import/export commands (not a command itself: the name starts with '_')."""
+"""Shared parts of the import/export commands of every app: arguments, --as, errors and --json output."""
 
 from __future__ import annotations
 
