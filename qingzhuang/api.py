@@ -7,6 +7,7 @@ from qingzhuang.assistant.api import router as assistant_router
 from qingzhuang.ledger.api import router as ledger_router
 from qingzhuang.ledger.api_read import router as read_router
 from qingzhuang.ledger.api_reports import router as reports_router
+from qingzhuang.orgs import api_errors
 from qingzhuang.orgs.api import router as orgs_router
 
 api = NinjaAPI(
@@ -18,6 +19,8 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
 )
+# One error shape (orgs.api_errors.ErrorOut) for ValidationError, PermissionDenied and Http404.
+api_errors.install(api)
 api.add_router("/", orgs_router)
 api.add_router("/ledger/", read_router)
 api.add_router("/ledger/", reports_router)
