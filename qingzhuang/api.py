@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from qingzhuang import registry
 from qingzhuang.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
+from qingzhuang.orgs import api_errors
 
 api = NinjaAPI(
     title="轻装 API",
@@ -17,6 +18,8 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
 )
+# One error shape (orgs.api_errors.ErrorOut) for ValidationError, PermissionDenied and Http404.
+api_errors.install(api)
 # Each app's routers, at the prefixes its module.py declares (qingzhuang/registry.py).
 for module in registry.modules():
     for prefix, dotted in module.api:

@@ -7,7 +7,6 @@ from typing import Literal
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
@@ -16,12 +15,9 @@ from qingzhuang.assistant.models import Level
 from qingzhuang.assistant.views_summary import DOCX_TYPE, docx_filename
 from qingzhuang.jobs import lifecycle
 from qingzhuang.jobs.schemas import JobOut, job_json
+from qingzhuang.orgs.api_errors import ErrorOut, error_body
 
 router = Router(tags=["AI社工"])
-
-
-class DetailOut(Schema):
-    detail: str
 
 
 class DocumentOut(Schema):
@@ -118,7 +114,7 @@ def get_policy(request, document_id: int):
     return _document(lifecycle.mark_if_stale(access.get_document_or_404(request.auth, document_id)))
 
 
-@router.post("/policies", response={201: AddOut, 200: AddOut, 400: DetailOut, 403: DetailOut},
+@router.post("/policies", response={201: AddOut, 200: AddOut, 400: ErrorOut, 403: ErrorOut},
              summary="上传政策文件（docx、pdf、txt、md、html），后台建立索引")
 def add_policy(request, file: File[UploadedFile]):
     if not services.can_manage(request.auth):
@@ -126,10 +122,7 @@ def add_policy(request, file: File[UploadedFile]):
     limit = settings.QZ_POLICY_MAX_BYTES
     if file.size > limit:
         return Status(400, {"detail": f"文件超过{limit // (1024 * 1024)}MB"})
-    try:
-        result = services.policy_add_upload(actor=request.auth, upload=file, request=request)
-    except PermissionDenied:
-        return Status(403, {"detail": services.PERMISSION_MESSAGE})
+    result = services.policy_add_upload(actor=request.auth, upload=file, request=request)
     if result.document is None:
         return Status(400, {"detail": result.message})
     result.document.refresh_from_db()
@@ -137,7 +130,7 @@ def add_policy(request, file: File[UploadedFile]):
     return Status(201 if result.created else 200, body)
 
 
-@router.get("/search", response={200: SearchOut, 400: DetailOut}, summary="一键找政策（关键词、文号、第X条；可按机关、层级、日期筛选）")
+@router.get("/search", response={200: SearchOut, 400: ErrorOut}, summary="一键找政策（关键词、文号、第X条；可按机关、层级、日期筛选）")
 def search_policies(request, q: str = "", issuer: str = "", level: str = "", date_from: date | None = None,
                     date_to: date | None = None, limit: int = Query(10, ge=1, le=50), offset: int = Query(0, ge=0)):
     if level and level not in Level.values:
@@ -153,7 +146,7 @@ def search_policies(request, q: str = "", issuer: str = "", level: str = "", dat
     }
 
 
-@router.post("/ask", response={200: AskOut, 400: DetailOut}, summary="一问搜方案：只依据政策库作答，引用经服务器核验")
+@router.post("/ask", response={200: AskOut, 400: ErrorOut}, summary="一问搜方案：只依据政策库作答，引用经服务器核验")
 def ask(request, body: AskIn):
     question = body.question.strip()
     if not question:
@@ -183,12 +176,7 @@ class SummaryOut(Schema):
     table: TableOut | None
 
 
-class SummaryErrorOut(Schema):
-    detail: str
-    errors: list[str]
-
-
-@router.post("/summaries", response={200: SummaryOut, 400: SummaryErrorOut},
+@router.post("/summaries", response={200: SummaryOut, 400: ErrorOut},
              summary="一表做总结：从数据集、单位的指标或上传的表格计算数字并写出工作总结（format=docx 下载 Word）")
 def make_summary(request, source: Form[Literal["dataset", "indicators", "upload"]],
                  dataset: Form[str] = "", level: Form[Literal["township", "village"]] = "township",
@@ -209,7 +197,7 @@ def make_summary(request, source: Form[Literal["dataset", "indicators", "upload"
                 raise summary_sources.SummaryError("请上传表格文件（xlsx、xls 或 csv）")
             figures = summary_sources.upload_figures(file, title=title, period=period)
     except summary_sources.SummaryError as exc:
-        return Status(400, {"detail": "；".join(exc.messages), "errors": exc.messages})
+        return Status(400, error_body("；".join(exc.messages), exc.messages))
     summary = summaries.make_summary(figures, use_llm=use_llm)
     if fmt == "docx":
         response = HttpResponse(summaries.summary_to_docx(summary), content_type=DOCX_TYPE)

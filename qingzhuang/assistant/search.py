@@ -28,6 +28,7 @@ import numpy as np
 from qingzhuang.assistant import text as chinese
 from qingzhuang.assistant.access import visible_documents
 from qingzhuang.assistant.models import DocumentStatus, IndexState, PolicyDocument, PolicyPassage
+from qingzhuang.lib import docnumbers
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself and logs every index build
 TITLE_WEIGHT = 0.6
@@ -56,7 +57,6 @@ LEVEL_HINTS: dict[str, str] = {
     "市直": "市级", "县里": "县级", "全县": "县级", "县直": "县级", "镇里": "乡镇", "乡里": "乡镇",
 }
 
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,4}\s*号")
 ARTICLE_RE = re.compile(r"第\s*[零〇一二两三四五六七八九十百\d]{1,6}\s*条")
 
 
@@ -214,7 +214,7 @@ def _exact(query: str) -> tuple[str, str, str]:
     """(文号 key, article key, the rest of the query): what the query names exactly, and its words."""
     from qingzhuang.assistant.structure import normalize_article
 
-    number = DOC_NUMBER_RE.search(query)
+    number = docnumbers.find_doc_number(query, agency_required=True)
     rest = query.replace(number.group(0), " ") if number else query
     article = ARTICLE_RE.search(rest)
     if article:

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from qingzhuang.assistant.extract import normalize_text
+from qingzhuang.lib import docnumbers
 
 LEVELS = ("国家", "省级", "市级", "县级", "乡镇", "其他")
 DOMAIN_TAGS = (
@@ -143,11 +144,6 @@ _SENTENCE_RE = re.compile(r"[^。！？；!?;]+(?:[。！？；!?;]+[”’」�
 _CLAUSE_RE = re.compile(r"[^，、,：:]+[，、,：:]*|[，、,：:]+")
 _SPACE_RUN_RE = re.compile(r"\s+")
 
-# 文号: 机关代字 + year in any of 〔〕 [] 【】 () （） + number + 号.
-_DOC_NUMBER_RE = re.compile(
-    r"(?P<agency>[\u4e00-\u9fff]{1,10})?\s*[〔\[【(（]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]】)）]"
-    r"\s*第?\s*(?P<number>\d{1,5})\s*号"
-)
 _DOC_NUMBER_LABEL_RE = re.compile(r"(?:发文字号|发文文号|文号|字号)\s*[:：]?")
 _DOC_NUMBER_LABEL_END_RE = re.compile(r"(?:文号|字号)\s*[:：]\s*$")
 # Metadata tables of government portals: "索引号：…", "发文机关：…", "成文日期：…".
@@ -232,15 +228,7 @@ def normalize_doc_number(s: str) -> str:
     """A 文号 in canonical form for exact matching: half-width digits, no spaces, the year in
     〔〕, no "第" and no leading zeros before the number ("青政办发[2025]03号" → "青政办发〔2025〕3号").
     Text without a recognisable 文号 is returned without spaces."""
-    s = normalize_text(s)
-    match = _DOC_NUMBER_RE.search(s)
-    if match is None:
-        return _SPACE_RUN_RE.sub("", s)
-    return _format_doc_number(match)
-
-
-def _format_doc_number(match: re.Match) -> str:
-    return f"{match['agency'] or ''}〔{match['year']}〕{int(match['number'])}号"
+    return docnumbers.normalize_doc_number(normalize_text(s))
 
 
 def normalize_article(s: str) -> str:
@@ -292,7 +280,7 @@ def _container_match(line: str) -> re.Match | None:
 
 def _is_doc_number_line(line: str) -> bool:
     """A line that holds a 文号 and hardly anything else (a 签发人 or a "文号：" label may share it)."""
-    match = _DOC_NUMBER_RE.search(line)
+    match = docnumbers.DOC_NUMBER_RE.search(line)
     if match is None:
         return False
     rest = _SIGNER_RE.sub("", line[: match.start()] + line[match.end() :])
@@ -448,12 +436,12 @@ def _find_title(lines: list[str]) -> str | None:
 def _guess_doc_number(lines: list[str], title: str) -> str:
     for line in lines[:HEADER_LINES]:
         if _is_doc_number_line(line):
-            return _format_doc_number(_DOC_NUMBER_RE.search(line))
-        for match in _DOC_NUMBER_RE.finditer(line):
+            return docnumbers.format_doc_number(docnumbers.DOC_NUMBER_RE.search(line))
+        for match in docnumbers.DOC_NUMBER_RE.finditer(line):
             if _DOC_NUMBER_LABEL_END_RE.search(line[: match.start()]):
-                return _format_doc_number(match)
-    match = _DOC_NUMBER_RE.search(title)
-    return _format_doc_number(match) if match else ""
+                return docnumbers.format_doc_number(match)
+    match = docnumbers.DOC_NUMBER_RE.search(title)
+    return docnumbers.format_doc_number(match) if match else ""
 
 
 def _guess_date_and_issuer(lines: list[str]) -> tuple[dt.date | None, str]:

@@ -1,6 +1,6 @@
 """一表做总结: turn a table into a Chinese work summary.
 
-The figures are computed here, in code (``Decimal``, ROUND_HALF_UP, percentages to one decimal
+The figures are computed here, in code (``Decimal``, ``lib.numbers.round_half_up``, percentages to one decimal
 place); the text is written from those figures only, by a deterministic template or, when a
 large language model is configured, by the model. Every number in either text is checked
 against the figures before it is shown: a model text with a number the figures do not hold is
@@ -17,12 +17,15 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+
+from qingzhuang.lib import periods
+from qingzhuang.lib.numbers import round_half_up
 
 logger = logging.getLogger(__name__)
 
-PCT_PLACES = Decimal("0.1")
-VALUE_PLACES = Decimal("0.01")
+PCT_PLACES = 1  # decimal places of percentages
+VALUE_PLACES = 2  # decimal places of values as shown
 HUNDRED = Decimal(100)
 OUTLINE = ["标题", "总体情况", "主要成效", "存在问题", "下步打算"]
 SECTION_HEADINGS = OUTLINE[1:]
@@ -39,11 +42,11 @@ SUM, AVG = "sum", "avg"
 
 
 def q_pct(value: Decimal) -> Decimal:
-    return value.quantize(PCT_PLACES, ROUND_HALF_UP)
+    return round_half_up(value, PCT_PLACES)
 
 
 def q_value(value: Decimal) -> Decimal:
-    return value.quantize(VALUE_PLACES, ROUND_HALF_UP)
+    return round_half_up(value, VALUE_PLACES)
 
 
 def pct_change(current: Decimal | None, base: Decimal | None) -> Decimal | None:
@@ -86,8 +89,8 @@ def _number_variants(value: Decimal, *, signed: bool = True) -> set[str]:
     out = {canonical(v), canonical(q_value(v))}
     for suffix, size in (("万", Decimal(10_000)), ("亿", Decimal(100_000_000))):
         if abs(v) >= size:
-            for places in (Decimal("0.1"), Decimal("0.01")):
-                out.add(canonical((v / size).quantize(places, ROUND_HALF_UP)) + suffix)
+            for places in (1, 2):
+                out.add(canonical(round_half_up(v / size, places)) + suffix)
             if v % size == 0:
                 out.add(canonical(v / size) + suffix)
     return out
@@ -269,9 +272,8 @@ class Figures:
         tokens: set[str] = set()
         if not self.period:
             return tokens
-        year, month = int(self.period[:4]), int(self.period[5:7])
-        prev = (year, month - 1) if month > 1 else (year - 1, 12)
-        for y, mo in ((year, month), prev, (year - 1, month)):
+        for period in (self.period, periods.previous_period(self.period), periods.year_ago(self.period)):
+            y, mo = periods.parse_period(period)
             tokens |= {f"{y}年{mo}月", f"{y}年", f"{mo}月"}
         return tokens
 
@@ -631,7 +633,7 @@ def _measure_sentence(figures: Figures, m: Measure, *, lead: str) -> str:
 def _period_words(figures: Figures) -> str:
     if not figures.period:
         return ""
-    return f"{int(figures.period[:4])}年{int(figures.period[5:7])}月，"
+    return f"{periods.period_words(figures.period)}，"
 
 
 def _overall(figures: Figures) -> list[str]:
@@ -811,7 +813,7 @@ def facts_text(figures: Figures) -> str:
     """The figures as plain Chinese lines for the model: the only facts it may use."""
     lines = [f"标题：{figures.title}", f"数据来源：{figures.label}"]
     if figures.period:
-        lines.append(f"期间：{int(figures.period[:4])}年{int(figures.period[5:7])}月")
+        lines.append(f"期间：{periods.period_words(figures.period)}")
     lines.append(f"统计范围：{figures.subject}，共{figures.item_count}个{figures.noun}")
     for m in figures.measures:
         head = f"【{m.name}】" + (f"计量单位：{m.unit}；" if m.unit else "")

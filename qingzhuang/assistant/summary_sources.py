@@ -46,10 +46,11 @@ from qingzhuang.ledger.models import (
 )
 from qingzhuang.ledger.models import Direction as IndicatorDirection
 from qingzhuang.lib import tables
+from qingzhuang.lib.periods import is_period, period_words, previous_period, year_ago
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit, UnitKind
+from qingzhuang.orgs.transfer import import_limits
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CODE_TYPES = (ValueType.CODE, ValueType.CODES)
 MAX_BREAKDOWN = 8  # code values counted in one summary (the largest)
 MAX_ITEMS = 1000  # rows of an uploaded table
@@ -108,23 +109,13 @@ def subject_of(unit: Unit) -> str:
     return "全县" if unit.kind == UnitKind.COUNTY else unit.name
 
 
-def period_words(period: str) -> str:
-    return f"{int(period[:4])}年{int(period[5:7])}月"
-
-
-def shift_period(period: str, months: int) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def clean_period(period: str, *, required: bool) -> str:
     period = (period or "").strip()
     if not period:
         if required:
             raise SummaryError("请选择月份（YYYY-MM）")
         return ""
-    if not PERIOD_RE.match(period):
+    if not is_period(period):
         raise SummaryError(f"月份“{period}”格式不对，应为YYYY-MM，例如2025-11")
     return period
 
@@ -284,7 +275,7 @@ def indicator_figures(user, *, unit_code: str, period: str) -> Figures:
     unit must be in the user's scope, or the user's department must report indicators (else 404)."""
     unit = _indicator_unit_or_404(user, (unit_code or "").strip())
     period = clean_period(period, required=True)
-    previous, last_year = shift_period(period, -1), shift_period(period, -12)
+    previous, last_year = previous_period(period), year_ago(period)
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
     values, current = _indicator_values(user, children, period, previous, last_year) if children else ({}, [])
     if not current:
@@ -578,7 +569,7 @@ def _check_total_row(raw: RawTable, measure: Measure, index: int, headers: list[
 
 
 def upload_limits() -> tables.Limits:
-    limits = tables.Limits.from_settings()
+    limits = import_limits()
     return replace(limits, max_bytes=min(limits.max_bytes, MAX_UPLOAD_BYTES),
                    max_rows=min(limits.max_rows, MAX_ITEMS))
 

@@ -4,7 +4,6 @@ which keeps the last few summaries (text and figures, never an uploaded file) fo
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 from urllib.parse import quote, urlencode
@@ -22,6 +21,7 @@ from qingzhuang.assistant import summaries, summary_sources
 from qingzhuang.assistant.summary_sources import SummaryError
 from qingzhuang.ledger import access
 from qingzhuang.ledger.models import UnitLevel
+from qingzhuang.lib import periods
 
 SESSION_KEY = "qz_summaries"
 KEEP = 5
@@ -83,8 +83,8 @@ class IndicatorSourceForm(forms.Form):
         if not self.is_bound:
             # The latest month with values the user may read (last month when there are none yet).
             latest = access.visible_indicator_values(user).aggregate(latest=Max("period"))["latest"]
-            this_month = timezone.localdate().replace(day=1)
-            self.initial.setdefault("period", latest or (this_month - dt.timedelta(days=1)).strftime("%Y-%m"))
+            last_month = periods.previous_period(periods.period_of(timezone.localdate()))
+            self.initial.setdefault("period", latest or last_month)
         self.fields["unit"].widget = forms.Select(choices=[(u.code, f"{u.name}（{u.get_kind_display()}）")
                                                            for u in units])
         _style(self)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
@@ -13,6 +12,7 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from qingzhuang.jobs.schemas import JobOut
 from qingzhuang.ledger import access, exports, imports
 from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.api_errors import ErrorOut
 
 router = Router(tags=["一套表"])
 
@@ -45,8 +45,6 @@ class ImportJobOut(JobOut):
     uploaded_by: str | None
 
 
-class DetailOut(Schema):
-    detail: str
 
 
 def _job(request, job):
@@ -54,16 +52,13 @@ def _job(request, job):
     return imports.job_json(job, user=request.auth)
 
 
-@router.post("/datasets/{code}/import", response={202: ImportJobOut, 400: DetailOut, 403: DetailOut},
+@router.post("/datasets/{code}/import", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut},
              summary="导入数据集（后台任务；全部成功或全部不导入；dry_run 只预检）")
 def import_dataset(request, code: str, file: File[UploadedFile], period: Form[str] = "",
                    dry_run: Form[bool] = False):
     dataset = access.get_dataset_or_404(request.auth, code)
-    try:
-        job = imports.job_create(actor=request.auth, dataset=dataset, upload=file, period=period,
-                                 dry_run=dry_run, request=request)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc) or "没有权限"})
+    job = imports.job_create(actor=request.auth, dataset=dataset, upload=file, period=period,
+                             dry_run=dry_run, request=request)
     return Status(202, _job(request, job))
 
 
@@ -72,16 +67,11 @@ def get_job(request, job_id: int):
     return imports.job_json(imports.get_job_or_404(request.auth, job_id), user=request.auth)
 
 
-@router.post("/jobs/{int:job_id}/retry", response={202: ImportJobOut, 400: DetailOut, 403: DetailOut},
+@router.post("/jobs/{int:job_id}/retry", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut},
              summary="用同一文件重新导入（dry_run 可改为正式导入）")
 def retry_job(request, job_id: int, dry_run: Form[bool | None] = None):
     job = imports.get_job_or_404(request.auth, job_id)
-    try:
-        new = imports.job_retry(actor=request.auth, job=job, dry_run=dry_run, request=request)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc) or "没有权限"})
-    except ValidationError as exc:
-        return Status(400, {"detail": exc.messages[0]})
+    new = imports.job_retry(actor=request.auth, job=job, dry_run=dry_run, request=request)
     return Status(202, _job(request, new))
 
 

@@ -14,14 +14,10 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from qingzhuang.ledger import matching, reports, requests
 from qingzhuang.ledger.models import Aggregate, Dataset, DemandStatus
+from qingzhuang.orgs.api_errors import ErrorOut, error_status
 from qingzhuang.orgs.models import Unit
 
 router = Router(tags=["报表准入与找数据"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class FilterIn(Schema):
@@ -235,11 +231,7 @@ class Mapped:
         return [self.fn(obj) for obj in self.queryset[key]]
 
 
-def _error(exc: Exception):
-    if isinstance(exc, PermissionDenied):
-        return Status(403, {"detail": str(exc) or "没有权限"})
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {}
-    return Status(400, {"detail": "；".join(exc.messages), "errors": errors})
+_error = error_status
 
 
 def _targets(payload: TargetsIn) -> list[Unit]:

@@ -37,6 +37,7 @@ from django.utils import timezone
 from qingzhuang.ledger.builtins import ensure_builtin_catalog
 from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
 from qingzhuang.lib import ids
+from qingzhuang.lib.periods import months_of_year
 from qingzhuang.orgs.demo import (
     COUNTY_CODE,
     COUNTY_NAME,
@@ -54,7 +55,7 @@ from qingzhuang.orgs.models import Person, Unit, UnitKind
 # day the demo is built: the indicator database covers the calendar year before it.
 REFERENCE_DATE = dt.date(2026, 1, 10)
 INDICATOR_YEAR = REFERENCE_DATE.year - 1
-PERIODS = tuple(f"{INDICATOR_YEAR}-{month:02d}" for month in range(1, 13))
+PERIODS = months_of_year(INDICATOR_YEAR)
 LAST_DAY = dt.date(INDICATOR_YEAR, 12, 31)  # nobody is born and nothing happens after it
 EVENTS_FROM = dt.date(INDICATOR_YEAR - 1, 1, 1)
 
@@ -193,20 +194,12 @@ class RecordWriter:
 
 # The 主体标识码 (characters 9-17 of a 统一社会信用代码) is a GB 11714 organisation code; its
 # characters are the credit code's own (no I, O, Z, S, V).
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_BODY_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def org_check_char(first8: str) -> str:
-    """The GB 11714 check character of an organisation code (A=10 … Z=35)."""
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    return "X" if check == 10 else "0" if check == 11 else str(check)
+_BODY_CHARS = ids.CREDIT_CHARS
 
 
 def make_credit_code(kind: str, body8: str) -> str:
     """``kind``: 登记管理部门 + 机构类别 (91 企业, 93 农民专业合作社, 12 事业单位, 11 机关, 51/52 社会组织)."""
-    first17 = f"{kind}{COUNTY_CODE}{body8}{org_check_char(body8)}"
+    first17 = f"{kind}{COUNTY_CODE}{body8}{ids.org_code_check_char(body8)}"
     return first17 + ids.credit_check_char(first17)
 
 
@@ -311,12 +304,10 @@ class Addresses:
 # GB 11643 check character by table look-ups (the sum of weighted digits, split by field): the
 # demo makes half a million IDs, and ``ids.id_check_char`` (which the tests check against) would
 # take seconds of the seed.
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 
 
 def _weighted_digits(text: str, start: int) -> int:
-    return sum(int(d) * w for d, w in zip(text, _ID_WEIGHTS[start:], strict=False))
+    return sum(int(d) * w for d, w in zip(text, ids.ID_WEIGHTS[start:], strict=False))
 
 
 _REGION_SUM = _weighted_digits(COUNTY_CODE, 0)
@@ -364,7 +355,7 @@ class PopulationMaker:
         while True:
             draw = int(rnd() * 500)  # 2 digits of sequence and a gender digit of the right parity
             sequence = draw // 5 * 10 + draw % 5 * 2 + odd
-            value = f"{prefix}{sequence:03d}{_ID_CHECK[(fixed + _SEQUENCE_SUM[sequence]) % 11]}"
+            value = f"{prefix}{sequence:03d}{ids.ID_CHECK_CHARS[(fixed + _SEQUENCE_SUM[sequence]) % 11]}"
             if value not in self.ids:
                 self.ids.add(value)
                 return value

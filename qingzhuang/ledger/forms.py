@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.validators import FileExtensionValidator
 
 from qingzhuang.ledger.models import Dataset, UpdatePeriod
-
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from qingzhuang.lib.periods import is_period
 
 
 class RecordFilterForm(forms.Form):
@@ -50,6 +47,6 @@ class ImportForm(forms.Form):
 
     def clean_period(self) -> str:
         period = self.cleaned_data.get("period", "").strip()
-        if period and not PERIOD_RE.match(period):
+        if period and not is_period(period):
             raise forms.ValidationError("期间应填写为 YYYY-MM 格式，例如 2025-01")
         return period

@@ -43,7 +43,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
@@ -67,9 +67,11 @@ from qingzhuang.ledger.models import (
 )
 from qingzhuang.ledger.validation import Schema
 from qingzhuang.lib import tables, values
+from qingzhuang.lib.results import ImportResult
 from qingzhuang.lib.tables import Problem, TableError
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
+from qingzhuang.orgs.transfer import import_limits
 
 logger = logging.getLogger(__name__)
 
@@ -89,44 +91,33 @@ FAILED_MESSAGE = "导入过程中发生系统错误，没有写入任何数据�
 
 
 @dataclass
-class LedgerImportResult:
-    """The outcome of an import: counts and problems (all or nothing: any problem, nothing written)."""
+class LedgerImportResult(ImportResult):
+    """``lib.results.ImportResult`` of a dataset import: ``kind`` is the dataset's code; adds the
+    period and the count of all problems (only the first MAX_ERRORS are kept)."""
 
-    dataset: str
-    dry_run: bool = False
+    dataset: str = ""
     period: str = ""
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    def __post_init__(self) -> None:
+        self.kind = self.kind or self.dataset
+        self.dataset = self.dataset or self.kind
 
     @property
     def written(self) -> bool:
         return self.ok and not self.dry_run and bool(self.created or self.updated)
 
     def reject(self, problems: list[Problem], *, error_count: int | None = None, rows: int = 0) -> LedgerImportResult:
-        """Nothing is written: keep the problems (sorted by row); ``rejected`` counts rows with a problem."""
-        self.errors = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+        """Nothing is written: keep the problems (sorted by row); ``rejected`` is ``rows``, the rows with a problem."""
+        super().reject(problems, rows=rows)
         self.error_count = len(problems) if error_count is None else error_count
-        self.created = self.updated = self.unchanged = 0
-        self.rejected = rows
         return self
 
     def to_json(self) -> dict:
-        """A JSON-ready dict, shaped like ``orgs.imports.ImportResult.to_json``."""
-        return {
-            "ok": self.ok, "kind": self.dataset, "dataset": self.dataset, "dry_run": self.dry_run,
-            "period": self.period, "total": self.total, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "rejected": self.rejected, "error_count": self.error_count,
-            "errors": [p.to_dict() for p in self.errors],
-        }
+        document = super().to_json()
+        errors = document.pop("errors")
+        return {**document, "dataset": self.dataset, "period": self.period, "error_count": self.error_count,
+                "errors": errors}
 
 
 class _Problems:
@@ -605,7 +596,8 @@ def _analyze(model) -> None:
 def _check(schema: Schema, path, problems: _Problems, stage: _Stage, result: LedgerImportResult, progress, *,
            job: ImportJob | None):
     """Pass 1: read, check and plan every row; returns the plan."""
-    with tables.open_table(path, synonyms=schema.synonyms, required=schema.required_headers) as table:
+    with tables.open_table(path, synonyms=schema.synonyms, required=schema.required_headers,
+                           limits=import_limits()) as table:
         check = schema.row_checker(table.columns, problems)
         plan_class = _IndicatorPlan if schema.storage == Storage.INDICATORS else _RecordPlan
         plan = plan_class(schema, problems, stage, table.columns, job_id=job.pk if job is not None else None)
@@ -749,7 +741,7 @@ def job_create(*, actor, dataset: Dataset, upload, period: str = "", dry_run: bo
     A file refused before reading (type, size) gives a job that is already REJECTED.
     """
     _require(actor, dataset)
-    relative, problem = _store_upload(upload, tables.Limits.from_settings())
+    relative, problem = _store_upload(upload, import_limits())
     normalised, period_error = values.parse_period(values.normalize(period)) if period else ("", None)
     if period_error and problem is None:
         problem = Problem(None, "期间", period, "invalid_period", f"指定的期间无效：{period_error}")

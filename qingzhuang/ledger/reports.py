@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -43,6 +43,8 @@ from qingzhuang.ledger.models import (
     UnitLevel,
     ValueType,
 )
+from qingzhuang.lib.numbers import round_half_up
+from qingzhuang.lib.periods import is_period, quarter_of
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit, UnitKind
@@ -60,7 +62,6 @@ LEVEL_KINDS = {
 }
 LEVEL_HEADERS = {UnitLevel.TOWNSHIP: "乡镇（街道）", UnitLevel.VILLAGE: "村（社区）"}
 MULTI_SPLIT = re.compile(r"[、；;,，/]+")
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 BLANK = "（未填）"
 COUNTY_OFFICE_KINDS = (UnitKind.PARTY, UnitKind.GOVERNMENT)
 STOP_MESSAGE = "该报表已在报表清单中停用，不能填报或下发（未经批准一律停止填报）。"
@@ -251,7 +252,7 @@ def clean_definition(d: ReportDefinition) -> ReportDefinition:
         errors["group_period"] = "期间分组方式无效"
     d.period_from, d.period_to = (d.period_from or "").strip(), (d.period_to or "").strip()
     for name in ("period_from", "period_to"):
-        if getattr(d, name) and not PERIOD_RE.match(getattr(d, name)):
+        if getattr(d, name) and not is_period(getattr(d, name)):
             errors[name] = "期间格式应为 YYYY-MM，例如 2025-06"
     if d.group_period or d.period_from or d.period_to:
         if types.get(d.period_element) not in PERIOD_TYPES:
@@ -382,12 +383,12 @@ def split_multi(value) -> list[str]:
 def _period_key(value, grain: str) -> tuple[str, str]:
     """(sort key, label) of a date or period value at a grain."""
     text = str(value or "")[:7]
-    if not PERIOD_RE.match(text):
+    if not is_period(text):
         return ("~", BLANK)
     if grain == PeriodGrain.YEAR:
         return (text[:4], f"{text[:4]}年")
     if grain == PeriodGrain.QUARTER:
-        quarter = (int(text[5:7]) - 1) // 3 + 1
+        quarter = quarter_of(text)
         return (f"{text[:4]}-Q{quarter}", f"{text[:4]}年第{quarter}季度")
     return (text, text)
 
@@ -536,7 +537,7 @@ class ReportFiller:
                 continue
             if period_from or period_to:
                 period = str(data.get(period_element) or "")[:7]
-                if not PERIOD_RE.match(period) or (period_from and period < period_from) or (
+                if not is_period(period) or (period_from and period < period_from) or (
                         period_to and period > period_to):
                     continue
             yield unit_id, data, weight
@@ -602,7 +603,7 @@ class ReportFiller:
         if self.report.aggregate == Aggregate.SUM:
             return plain(total)
         if self.report.aggregate == Aggregate.AVG:
-            return (total / numbers).quantize(Decimal("0.01"), ROUND_HALF_UP) if numbers else ""
+            return round_half_up(total / numbers, 2) if numbers else ""
         return None
 
     def summary(self) -> ReportTable:
@@ -931,7 +932,7 @@ def county_kpis(*, year: int) -> dict:
                                              pending=Count("id", filter=Q(admission=Admission.PENDING)))
     submissions = Demand.objects.filter(created_at__gte=start, created_at__lt=end).count()
     grassroots = Unit.objects.filter(kind__in=GRASSROOTS_KINDS, is_active=True).count()
-    per_unit = (Decimal(submissions) / grassroots).quantize(Decimal("0.01"), ROUND_HALF_UP) if grassroots else Decimal(0)
+    per_unit = round_half_up(Decimal(submissions) / grassroots, 2) if grassroots else Decimal(0)
     not_asked = sum(DataRequest.objects.filter(admission=Admission.APPROVED).values_list("not_asked", flat=True))
     duplicates = duplicate_fields()
     return {

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from qingzhuang.ledger import access
 from qingzhuang.ledger.models import Dataset, Indicator, Storage, ValueType
-from qingzhuang.lib import values
+from qingzhuang.lib import ids, values
 from qingzhuang.lib.tables import Problem, TableError, header_key
 from qingzhuang.orgs.models import Unit
 
@@ -289,13 +289,13 @@ class Schema:
                 return True
             ok = True
             if gender is not None and gender.element in data:
-                expected = "男" if int(id_number[16]) % 2 else "女"
+                expected = ids.id_gender(id_number)
                 if data[gender.element] != expected:
                     add_problem(Problem(number, gender.name, cells[position[gender.name]], "id_mismatch",
                                         f"性别与{id_rule.name}不一致：按{id_rule.name}应为“{expected}”"))
                     ok = False
             if birth is not None and birth.element in data:
-                expected = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+                expected = ids.id_birth_date_text(id_number)
                 if data[birth.element] != expected:
                     add_problem(Problem(number, birth.name, cells[position[birth.name]], "id_mismatch",
                                         f"出生日期与{id_rule.name}不一致：按{id_rule.name}应为{expected}"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from html import escape
 from urllib.parse import urlencode
@@ -22,7 +21,6 @@ from qingzhuang.ledger.forms import ImportForm, RecordFilterForm
 from qingzhuang.ledger.models import Dataset, Storage
 from qingzhuang.lib import tables
 
-ERROR_HEADERS = ["行", "列", "值", "原因", "问题代码"]
 MAX_SHOWN_ERRORS = 200
 
 
@@ -164,10 +162,6 @@ def dataset_import(request, code: str):
     })
 
 
-def _cell(value):
-    return "" if value is None else value
-
-
 def _job_errors(user, job) -> list[dict]:
     """The job's problems; personal values masked for viewers other than the uploader."""
     return imports.job_json(job, user=user)["errors"]
@@ -198,10 +192,7 @@ def job_progress(request, pk: int):
 @require_GET
 def job_errors(request, pk: int):
     job = imports.get_job_or_404(request.user, pk)
-    rows = ([_cell(e.get(k)) for k in ("row", "column", "value", "message", "code")] for e in _job_errors(request.user, job))
-    buffer = io.BytesIO()
-    tables.write_xlsx(buffer, ERROR_HEADERS, rows, sheet_title="问题清单")
-    buffer.seek(0)
+    buffer = tables.problems_xlsx(_job_errors(request.user, job))
     return FileResponse(buffer, as_attachment=True, filename=f"{job.dataset.name}_导入问题清单_{job.pk}.xlsx")
 
 

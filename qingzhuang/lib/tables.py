@@ -4,9 +4,9 @@ Reading (``read_table``) yields the data rows of the first visible sheet, each w
 row number in the source file and its cells mapped to canonical column names. It never
 evaluates formulas (calamine returns the cached values; a text cell starting with ``=`` stays
 text), normalises full-width digits, letters and spaces, strips whitespace, skips blank rows and
-合计/小计/总计 rows, skips a title row above the header, and enforces the size limits of
-settings (``QZ_IMPORT_MAX_BYTES``, ``QZ_IMPORT_MAX_ROWS``, ``QZ_IMPORT_MAX_COLUMNS``) plus zip-bomb
-checks on xlsx files before they are opened.
+合计/小计/总计 rows, skips a title row above the header, and enforces the ``Limits`` it is given
+(bytes, rows, columns) plus zip-bomb checks on xlsx files before they are opened. It reads no
+settings: callers pass the limits (``orgs.transfer.import_limits`` builds them from settings).
 
 Writing (``write_xlsx``, ``write_csv``, ``iter_csv``) neutralises every text cell that a
 spreadsheet would run as a formula by prefixing an apostrophe.
@@ -30,8 +30,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
-
-from django.conf import settings
 
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xls": "xls"}
 ZIP_MAGIC = b"PK\x03\x04"
@@ -109,22 +107,13 @@ class Row:
 
 @dataclass(frozen=True)
 class Limits:
+    """Limits on a file read as a table: its size, data rows and columns, and zip-bomb limits of xlsx."""
+
     max_bytes: int
     max_rows: int
     max_columns: int
     max_unzipped_bytes: int
     max_zip_ratio: int
-
-    @classmethod
-    def from_settings(cls) -> Limits:
-        max_bytes = settings.QZ_IMPORT_MAX_BYTES
-        return cls(
-            max_bytes=max_bytes,
-            max_rows=settings.QZ_IMPORT_MAX_ROWS,
-            max_columns=settings.QZ_IMPORT_MAX_COLUMNS,
-            max_unzipped_bytes=getattr(settings, "QZ_IMPORT_MAX_UNZIPPED_BYTES", max(1024**3, 5 * max_bytes)),
-            max_zip_ratio=getattr(settings, "QZ_IMPORT_MAX_ZIP_RATIO", 200),
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,14 +198,13 @@ def open_table(
     *,
     synonyms: Mapping[str, Iterable[str]],
     required: Iterable[str] = (),
-    limits: Limits | None = None,
+    limits: Limits,
 ) -> Iterator[Table]:
     """Open ``path`` as a ``Table``; raises ``TableError`` when it cannot be read as a table.
 
     ``synonyms`` maps each canonical column name to the other header names accepted for it.
     Columns not in ``synonyms`` are ignored; a missing ``required`` column is an error.
     """
-    limits = limits or Limits.from_settings()
     kind = detect_format(path, limits)
     raw_rows = _excel_rows(path, limits) if kind in ("xlsx", "xls") else _csv_rows(path, limits)
     try:
@@ -234,7 +222,7 @@ def read_table(
     *,
     synonyms: Mapping[str, Iterable[str]],
     required: Iterable[str] = (),
-    limits: Limits | None = None,
+    limits: Limits,
 ) -> Iterator[Row]:
     """Yield the data rows of ``path`` as ``Row``s (see ``open_table``)."""
     with open_table(path, synonyms=synonyms, required=required, limits=limits) as table:
@@ -567,10 +555,9 @@ def _positional_rows(
         yield number, values
 
 
-def copy_upload(source: IO[bytes], out: IO[bytes], *, limits: Limits | None = None) -> int:
+def copy_upload(source: IO[bytes], out: IO[bytes], *, limits: Limits) -> int:
     """Copy an uploaded file (Django ``UploadedFile`` or any binary file) to ``out``, refusing more
     than ``limits.max_bytes`` (``TableError``); returns the number of bytes written."""
-    limits = limits or Limits.from_settings()
     chunks = source.chunks() if hasattr(source, "chunks") else iter(lambda: source.read(1024 * 1024), b"")
     written = 0
     for chunk in chunks:
@@ -582,9 +569,8 @@ def copy_upload(source: IO[bytes], out: IO[bytes], *, limits: Limits | None = No
 
 
 @contextmanager
-def temporary_copy(source: IO[bytes], *, name: str, limits: Limits | None = None) -> Iterator[Path]:
+def temporary_copy(source: IO[bytes], *, name: str, limits: Limits) -> Iterator[Path]:
     """Copy an uploaded file to a private temporary file that keeps ``name``'s extension; removed after."""
-    limits = limits or Limits.from_settings()
     suffix = Path(name).suffix.lower()
     suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
     fd, tmp = tempfile.mkstemp(prefix="qz-import-", suffix=suffix)
@@ -633,6 +619,29 @@ def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, str):
         value = _XLSX_ILLEGAL_RE.sub("", value)
     return safe_cell(value)
+
+
+PROBLEM_HEADERS = ("行", "列", "值", "原因", "问题代码")
+PROBLEM_SHEET_TITLE = "问题清单"
+
+
+def problem_rows(problems: Iterable[Problem | Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """The rows of a 问题清单 (row, column, value, message, code; blanks for missing parts) of
+    ``Problem``s or their dicts (``Problem.to_dict``, the JSON of an import)."""
+    for problem in problems:
+        item = problem.to_dict() if isinstance(problem, Problem) else problem
+        yield [
+            "" if item.get(key) is None else item.get(key)
+            for key in ("row", "column", "value", "message", "code")
+        ]
+
+
+def problems_xlsx(problems: Iterable[Problem | Mapping[str, Any]]) -> io.BytesIO:
+    """The problems of an import as an xlsx 问题清单 in memory, positioned at the start."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, PROBLEM_HEADERS, problem_rows(problems), sheet_title=PROBLEM_SHEET_TITLE)
+    buffer.seek(0)
+    return buffer
 
 
 def iter_csv(headers: Iterable[str], rows: Iterable[Iterable[Any]], *, batch: int = 1000) -> Iterator[bytes]:

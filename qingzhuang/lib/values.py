@@ -70,9 +70,6 @@ _PERIOD_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
 _PERIOD_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*\d{1,2}\s*[日号]?(?:[ T].*)?")
 _COMPACT_PERIOD_RE = re.compile(r"(\d{4})(\d{2})")
 _CODES_SPLIT_RE = re.compile(r"[、；;,，/\s]+")
-_ID_FAST_RE = re.compile(r"[0-9]{17}[0-9X]")
-_ID_CHECK = "10X98765432"
-_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 
 
 _valid_dates: dict[str, bool] = {}
@@ -250,11 +247,8 @@ def _codes_parser(code_list: tuple[str, ...]) -> Parser:
 
 def parse_id_number(value: str) -> Parsed:
     # Fast path: a well-formed number with a valid birth date and check digit (almost every row).
-    # GB 11643's weights are 2^k mod 11, and 13 ≡ 2 (mod 11): reading the 17 digits as a base-13
-    # number (in C) gives the weighted sum modulo 11, halved.
-    if len(value) == 18 and _ID_FAST_RE.fullmatch(value) and _valid_ymd(value[6:14]):
-        if _ID_CHECK[2 * int(value[:17], 13) % 11] == value[17]:
-            return value, None
+    if ids.is_valid_id_number(value):
+        return value, None
     normalised = ids.normalize_id_number(value)
     error = ids.id_number_error(normalised)
     if error:
@@ -263,7 +257,7 @@ def parse_id_number(value: str) -> Parsed:
 
 
 def parse_credit_code(value: str) -> Parsed:
-    normalised = value.replace(" ", "").upper()
+    normalised = ids.normalize_credit_code(value)
     error = ids.credit_code_error(normalised)
     if error:
         return "", error
@@ -271,7 +265,7 @@ def parse_credit_code(value: str) -> Parsed:
 
 
 def parse_phone(value: str) -> Parsed:
-    if len(value) == 11 and _MOBILE_RE.fullmatch(value):
+    if ids.is_mobile(value):
         return value, None
     error = ids.phone_error(value)
     if error:

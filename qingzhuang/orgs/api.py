@@ -3,13 +3,13 @@ from __future__ import annotations
 import tempfile
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qingzhuang.orgs import access, imports, queries
+from qingzhuang.orgs.api_errors import ErrorOut
 from qingzhuang.orgs.roles import user_roles
 
 router = Router(tags=["组织与人员"])
@@ -65,18 +65,11 @@ class ImportOut(Schema):
     errors: list[ProblemOut]
 
 
-class DetailOut(Schema):
-    detail: str
-
-
-IMPORT_RESPONSES = {200: ImportOut, 400: ImportOut, 403: DetailOut}
+IMPORT_RESPONSES = {200: ImportOut, 400: ImportOut, 403: ErrorOut}
 
 
 def _import(request, kind: str, file: UploadedFile, dry_run: bool):
-    try:
-        result = imports.import_upload(kind, actor=request.auth, upload=file, dry_run=dry_run, request=request)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc) or "没有权限"})
+    result = imports.import_upload(kind, actor=request.auth, upload=file, dry_run=dry_run, request=request)
     return Status(200 if result.ok else 400, result.to_json())
 
 

@@ -12,7 +12,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,9 +22,11 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from qingzhuang.lib import ids, tables
+from qingzhuang.lib.results import ImportResult
 from qingzhuang.lib.tables import Problem, TableError
 from qingzhuang.orgs import access, audit, services
 from qingzhuang.orgs.models import Person, Unit, UnitKind
+from qingzhuang.orgs.transfer import import_limits
 
 CHUNK = 900  # below SQLite's 999 query parameters
 PATH_MAX = Unit._meta.get_field("path").max_length
@@ -57,37 +59,6 @@ PERMISSIONS = {"units": ("orgs.manage_units", "您没有维护组织架构的权
                "people": ("orgs.manage_people", "您没有维护干部信息的权限")}
 PERSON_FIELD_COLUMN = {"name": "姓名", "title": "职务", "phone": "手机", "id_number": "公民身份号码"}
 PERSON_FIELD_CODE = {"name": "required", "title": "too_long", "phone": "invalid_phone", "id_number": "invalid_id_number"}
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    dry_run: bool = False
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def reject(self, errors: list[Problem], *, whole_file: bool = False) -> ImportResult:
-        """Nothing is written: keep the problems; ``rejected`` counts the data rows that have one."""
-        self.errors = sorted(errors, key=lambda p: (p.row or 0, p.column or ""))
-        self.created = self.updated = self.unchanged = 0
-        self.rejected = 0 if whole_file else len({p.row for p in errors if p.row is not None})
-        return self
-
-    def to_json(self) -> dict:
-        """A JSON-ready dict."""
-        return {
-            "ok": self.ok, "kind": self.kind, "dry_run": self.dry_run, "total": self.total,
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "errors": [p.to_dict() for p in self.errors],
-        }
 
 
 def _problem(row: int, column: str, value: str, code: str, message: str) -> Problem:
@@ -573,9 +544,9 @@ def _run_import(kind: str, *, actor, path, dry_run: bool, request, filename: str
     spec = SPECS[kind]
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
-        table = list(tables.read_table(path, synonyms=spec.columns, required=spec.required))
+        table = list(tables.read_table(path, synonyms=spec.columns, required=spec.required, limits=import_limits()))
     except TableError as exc:
-        return result.reject([exc.problem], whole_file=True)
+        return result.reject([exc.problem], rows=0)
     result.total = len(table)
     try:
         # A real import validates inside its write transaction, against the rows it locks and writes over.
@@ -604,10 +575,10 @@ def import_upload(kind: str, *, actor, upload, dry_run: bool = False, request=No
     """Run the ``kind`` import ('units' or 'people') on an uploaded file."""
     _require(actor, *PERMISSIONS[kind])
     try:
-        with tables.temporary_copy(upload, name=upload.name) as path:
+        with tables.temporary_copy(upload, name=upload.name, limits=import_limits()) as path:
             return SERVICES[kind](actor=actor, path=path, dry_run=dry_run, request=request, filename=upload.name)
     except TableError as exc:
-        return ImportResult(kind=kind, dry_run=dry_run).reject([exc.problem], whole_file=True)
+        return ImportResult(kind=kind, dry_run=dry_run).reject([exc.problem], rows=0)
 
 
 # ---------------------------------------------------------------------------------------------

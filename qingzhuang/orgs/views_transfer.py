@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from dataclasses import dataclass
 
@@ -22,7 +21,6 @@ from qingzhuang.orgs.models import UnitKind
 ERRORS_SESSION_KEY = "qz_import_errors"
 MAX_SHOWN_ERRORS = 500
 MAX_KEPT_ERRORS = 20_000
-ERROR_HEADERS = ["行", "列", "值", "原因", "问题代码"]
 
 
 @dataclass(frozen=True)
@@ -112,10 +110,7 @@ def import_errors(request):
     if not kept:
         raise Http404("没有可下载的问题清单")
     _transfer_or_403(request, kept["kind"])
-    rows = ((e["row"] or "", e["column"] or "", e["value"] or "", e["message"], e["code"]) for e in kept["errors"])
-    buffer = io.BytesIO()
-    tables.write_xlsx(buffer, ERROR_HEADERS, rows, sheet_title="问题清单")
-    buffer.seek(0)
+    buffer = tables.problems_xlsx(kept["errors"])
     return FileResponse(buffer, as_attachment=True, filename=f"{TRANSFERS[kept['kind']].title}_问题清单.xlsx")
 
 

@@ -13,6 +13,7 @@ from qingzhuang.ledger import demo as ledger_demo
 from qingzhuang.ledger.imports import import_file
 from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
 from qingzhuang.lib import ids, values
+from qingzhuang.orgs import demo as org_demo
 from qingzhuang.orgs.models import AuditLog, Unit
 
 BASE = ("population", "housing", "legal_entities", "events")
@@ -37,8 +38,8 @@ def test_small_scale_counts(seeded):
     counts = Counter(Record.objects.values_list("dataset__code", flat=True))
     assert counts == SMALL
     assert sum(SMALL.values()) == 400
-    assert seeded.counts == {"records": 400, **SMALL, "indicators": 10, "indicator_values": 240, "policies": 14,
-                             "policy_passages": 283}
+    assert seeded.counts == {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
+                             "indicator_values": 240, "policies": 14, "policy_passages": 283}
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.after["records"] == 400 and entry.after["indicator_values"] == 240
 
@@ -128,7 +129,7 @@ def test_credit_codes_are_valid(seeded):
         assert code == record.data["credit_code"]
         assert ids.credit_code_error(code) is None, code
         assert code[2:8] == "429901" and code[:2] in {"91", "93", "12", "51", "52"}
-        assert code[16] == ledger_demo.org_check_char(code[8:16])
+        assert code[16] == ids.org_code_check_char(code[8:16])
 
 
 def test_every_value_is_what_the_import_engine_stores(seeded):
@@ -214,7 +215,7 @@ def test_twelve_months_of_indicator_values_for_every_township(seeded):
 
 
 def test_indicator_catalog_covers_the_15_departments():
-    assert set(ledger_demo.INDICATORS) == set(demo.DEPARTMENT_NAMES)
+    assert set(ledger_demo.INDICATORS) == set(org_demo.DEPARTMENT_NAMES)
     assert all(3 <= len(specs) <= 4 for specs in ledger_demo.INDICATORS.values())
     names = [s.name for specs in ledger_demo.INDICATORS.values() for s in specs]
     assert len(set(names)) == len(names)

@@ -95,3 +95,50 @@ def test_credit_check_zero_when_sum_is_a_multiple_of_31():
 def test_id_check_char_rejects_non_digits():
     with pytest.raises(ValueError):
         ids.id_check_char("1101051949123100X")
+
+
+def test_fast_id_check_agrees_with_the_full_one():
+    first17s = [
+        "11010519491231002",
+        "42122119850229123",
+        "42122119840229123",
+        "00000018000101000",
+        "99999921991231999",
+    ]
+    candidates = [
+        VALID,
+        "110105194912310021",
+        "11010519491231002x",
+        "1101051949123100",
+        "11010519491231002X ",
+    ]
+    candidates += [f + c for f in first17s for c in ids.ID_CHECK_CHARS]
+    for value in candidates:
+        assert ids.is_valid_id_number(value) == (
+            ids.id_number_error(value) is None and value == value.upper().strip()
+        ), value
+
+
+def test_birth_date_text():
+    assert ids.id_birth_date_text(VALID) == "1949-12-31"
+
+
+def test_check_chars_are_gb_11643():
+    assert len(ids.ID_WEIGHTS) == 17
+    assert ids.ID_WEIGHTS == tuple(2 ** (17 - i) % 11 for i in range(17))
+    assert ids.id_check_char(VALID[:17]) == "X"
+
+
+def test_organisation_code_check_char():
+    # The 主体标识码 of the credit code 91350100M000100Y43 is M000100Y-4.
+    assert ids.credit_code_error("91350100M000100Y43") is None
+    assert ids.org_code_check_char("M000100Y") == "4"
+    with pytest.raises(ValueError):
+        ids.org_code_check_char("M000100")
+
+
+def test_is_mobile():
+    assert ids.is_mobile("13812345678")
+    assert not ids.is_mobile("12812345678")
+    assert not ids.is_mobile("138 1234 5678")
+    assert not ids.is_mobile("1381234567")

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from qingzhuang.lib import tables
-from qingzhuang.lib.tables import Limits, TableError
+from qingzhuang.lib.tables import Limits, Problem, TableError
 
 SYNONYMS = {"单位代码": ("代码",), "单位名称": ("名称",), "上级单位代码": ()}
 REQUIRED = ("单位代码", "单位名称")
@@ -255,11 +255,10 @@ def test_too_many_rows(tmp_path):
     }
 
 
-def test_file_too_large(tmp_path, settings):
-    settings.QZ_IMPORT_MAX_BYTES = 10
+def test_file_too_large(tmp_path):
     path = write_csv_bytes(tmp_path / "u.csv", [["单位代码", "单位名称"], ["1", "甲镇"]], "utf-8")
     with pytest.raises(TableError) as exc:
-        list(tables.read_table(path, synonyms=SYNONYMS))
+        list(tables.read_table(path, synonyms=SYNONYMS, limits=Limits(10, 10, 10, 10**6, 100)))
     assert exc.value.problem.code == "too_large"
 
 
@@ -322,7 +321,7 @@ def test_written_csv_reads_back(tmp_path):
 
 
 def test_temporary_copy_keeps_extension_and_is_removed(tmp_path):
-    with tables.temporary_copy(io.BytesIO(b"a,b\n"), name="名单.CSV") as path:
+    with tables.temporary_copy(io.BytesIO(b"a,b\n"), name="名单.CSV", limits=LIMITS) as path:
         assert path.suffix == ".csv" and path.read_bytes() == b"a,b\n"
     assert not path.exists()
 
@@ -388,3 +387,27 @@ def test_copy_upload_refuses_oversized_files():
     with pytest.raises(TableError) as exc:
         tables.copy_upload(io.BytesIO(b"x" * 20), io.BytesIO(), limits=Limits(10, 10, 10, 10, 10))
     assert exc.value.problem.code == "too_large"
+
+
+# ---- the 问题清单
+
+
+def test_problems_xlsx():
+    problems = [
+        Problem(row=2, column="姓名", value="=cmd()", code="required", message="必填"),
+        {"row": None, "column": None, "value": None, "code": "too_large", "message": "文件过大"},
+    ]
+    assert list(tables.problem_rows(problems)) == [
+        [2, "姓名", "=cmd()", "必填", "required"],
+        ["", "", "", "文件过大", "too_large"],
+    ]
+    buffer = tables.problems_xlsx(problems)
+    assert buffer.tell() == 0
+    workbook = load_workbook(buffer)
+    assert workbook.sheetnames == ["问题清单"]
+    rows = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert rows == [
+        ["行", "列", "值", "原因", "问题代码"],
+        [2, "姓名", "'=cmd()", "必填", "required"],  # formula neutralised
+        [None, None, None, "文件过大", "too_large"],
+    ]

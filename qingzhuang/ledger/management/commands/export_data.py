@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from qingzhuang.ledger import exports
 from qingzhuang.ledger.models import Dataset
 from qingzhuang.lib import tables
-from qingzhuang.orgs.management.commands import _transfer
+from qingzhuang.orgs import cli
 
 
 class Command(BaseCommand):
@@ -13,17 +13,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("dataset", help="数据集代码，如 population、indicator_values")
-        _transfer.add_export_arguments(parser)
+        cli.add_export_arguments(parser)
 
     def handle(self, *args, **options):
-        actor = _transfer.actor_for(self, options)
+        actor = cli.actor_for(self, options)
         dataset = Dataset.objects.filter(code=options["dataset"]).first()
         if dataset is None:
-            _transfer.fail(self, options, "unknown_dataset", f"数据集不存在：{options['dataset']}")
+            cli.fail(self, options, "unknown_dataset", f"数据集不存在：{options['dataset']}")
         path = options["output"]
         fmt = options.get("format") or tables.format_from_name(path)
         if fmt is None:
-            _transfer.fail(self, options, "unknown_format", "无法从文件扩展名判断格式，请使用 .xlsx 或 .csv，或用 --format 指定")
+            cli.fail(self, options, "unknown_format", "无法从文件扩展名判断格式，请使用 .xlsx 或 .csv，或用 --format 指定")
         count = exports.export_dataset(user=actor, dataset=dataset, target=path, fmt=fmt)
         if options.get("json"):
             self.stdout.write(json.dumps({"rows": count, "format": fmt, "output": path}, ensure_ascii=False))

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from qingzhuang.ledger import imports
 from qingzhuang.ledger.models import Dataset
-from qingzhuang.orgs.management.commands import _transfer
+from qingzhuang.orgs import cli
 
 
 class Command(BaseCommand):
@@ -14,27 +14,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("dataset", help="数据集代码，如 population、indicator_values")
-        _transfer.add_import_arguments(parser)
+        cli.add_import_arguments(parser)
         parser.add_argument("--period", default="", help="期间 YYYY-MM：用于“期间”列缺失或为空的行，与之不同的行报错")
 
     def handle(self, *args, **options):
-        actor = _transfer.actor_for(self, options)
+        actor = cli.actor_for(self, options)
         dataset = Dataset.objects.filter(code=options["dataset"]).first()
         if dataset is None:
-            _transfer.fail(self, options, "unknown_dataset", f"数据集不存在：{options['dataset']}")
+            cli.fail(self, options, "unknown_dataset", f"数据集不存在：{options['dataset']}")
         path = options["file"]
         if not os.path.isfile(path):
-            _transfer.fail(self, options, "not_found", f"文件不存在：{path}")
+            cli.fail(self, options, "not_found", f"文件不存在：{path}")
         try:
             result = imports.import_file(actor=actor, dataset=dataset, path=path, period=options["period"],
                                          dry_run=options["dry_run"], filename=os.path.basename(path))
         except PermissionDenied as exc:
-            _transfer.fail(self, options, "permission_denied", str(exc))
+            cli.fail(self, options, "permission_denied", str(exc))
         if options["json"]:
-            document = result.to_json() if result.ok else {"errors": result.to_json()["errors"]}
-            self.stdout.write(json.dumps(document, ensure_ascii=False))
+            self.stdout.write(json.dumps(result.cli_json(), ensure_ascii=False))
         else:
-            _transfer.write_summary(self, result)
+            cli.write_summary(self, result)
             if result.error_count > len(result.errors):
                 self.stdout.write(f"（另有 {result.error_count - len(result.errors)} 个问题未列出）")
         if not result.ok:

@@ -1,4 +1,4 @@
-"""Shared parts of the import/export commands (not a command itself: the name starts with '_')."""
+"""Shared parts of the import/export commands of every app: arguments, --as, errors and --json output."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from qingzhuang.lib import tables
-from qingzhuang.orgs.imports import ImportResult
+from qingzhuang.lib.results import ImportResult
 
 
 def add_import_arguments(parser) -> None:
@@ -55,8 +55,7 @@ def run_import(command: BaseCommand, service, options: dict) -> None:
     except PermissionDenied as exc:
         fail(command, options, "permission_denied", str(exc))
     if options["json"]:
-        document = result.to_json() if result.ok else {"errors": result.to_json()["errors"]}
-        command.stdout.write(json.dumps(document, ensure_ascii=False))
+        command.stdout.write(json.dumps(result.cli_json(), ensure_ascii=False))
     else:
         write_summary(command, result)
     if not result.ok:

@@ -1,0 +1,77 @@
+"""One error shape for the whole API, and the handlers that produce it.
+
+Every refusal answers ``ErrorOut``: ``{"detail": "中文说明"}``, plus ``"errors"`` when there is
+more to say — the messages by field of a ``ValidationError`` (``{"measure": ["…"]}``) or a list
+of messages (a table that cannot be summarised). An import's problems by row and column are the
+import result itself (``lib.results.ImportResult.to_json``), not an error document.
+
+``install(api)`` registers handlers on the ``NinjaAPI`` so that an endpoint may simply let
+Django's exceptions through:
+
+- ``ValidationError`` → 400 ``{"detail": messages joined by "；", "errors": {field: [messages]}}``
+- ``PermissionDenied`` → 403 ``{"detail": the exception's message or "没有权限"}``
+- ``Http404`` → 404 ``{"detail": "Not Found"}`` (as Ninja answers; a unit out of scope reads
+  exactly like a missing one)
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import Schema, Status
+from pydantic import model_serializer
+
+FORBIDDEN_MESSAGE = "没有权限"
+NOT_FOUND_MESSAGE = "Not Found"
+
+
+class ErrorOut(Schema):
+    """A refused request: a Chinese ``detail``; ``errors`` by field or as a list when there are several."""
+
+    detail: str
+    errors: dict[str, list[str]] | list[str] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_errors(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("errors"):
+            data.pop("errors", None)
+        return data
+
+
+def error_body(detail: str, errors: dict[str, list[str]] | list[str] | None = None) -> dict:
+    """The JSON of an error: ``{"detail": …}``, with ``"errors"`` only when there are any."""
+    return {"detail": detail, "errors": errors} if errors else {"detail": detail}
+
+
+def validation_error_body(exc: ValidationError) -> dict:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else None
+    return error_body("；".join(exc.messages), errors)
+
+
+def permission_denied_body(exc: PermissionDenied) -> dict:
+    return error_body(str(exc) or FORBIDDEN_MESSAGE)
+
+
+def error_status(exc: ValidationError | PermissionDenied) -> Status:
+    """The response of a refused write, for an endpoint that catches the exception itself."""
+    if isinstance(exc, PermissionDenied):
+        return Status(403, permission_denied_body(exc))
+    return Status(400, validation_error_body(exc))
+
+
+def install(api) -> None:
+    """Register the handlers of Django's ValidationError, PermissionDenied and Http404 on ``api``."""
+
+    def on_validation_error(request, exc: ValidationError):
+        return api.create_response(request, validation_error_body(exc), status=400)
+
+    def on_permission_denied(request, exc: PermissionDenied):
+        return api.create_response(request, permission_denied_body(exc), status=403)
+
+    def on_not_found(request, exc: Http404):
+        return api.create_response(request, error_body(NOT_FOUND_MESSAGE), status=404)
+
+    api.add_exception_handler(ValidationError, on_validation_error)
+    api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(Http404, on_not_found)
