@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
@@ -26,6 +26,7 @@ from qingzhuang.lib.results import ImportResult
 from qingzhuang.lib.tables import Problem, TableError
 from qingzhuang.orgs import access, audit, services
 from qingzhuang.orgs.models import Person, Unit, UnitKind
+from qingzhuang.orgs.services import MANAGE_PEOPLE, MANAGE_UNITS
 from qingzhuang.orgs.transfer import import_limits
 
 CHUNK = 900  # below SQLite's 999 query parameters
@@ -55,19 +56,13 @@ KIND_BY_LABEL: dict[str, str] = {
     "乡": UnitKind.TOWNSHIP.value, "镇": UnitKind.TOWNSHIP.value,
 }
 KIND_LABEL = dict(UnitKind.choices)
-PERMISSIONS = {"units": ("orgs.manage_units", "您没有维护组织架构的权限"),
-               "people": ("orgs.manage_people", "您没有维护干部信息的权限")}
+PERMISSIONS = {"units": MANAGE_UNITS, "people": MANAGE_PEOPLE}
 PERSON_FIELD_COLUMN = {"name": "姓名", "title": "职务", "phone": "手机", "id_number": "公民身份号码"}
 PERSON_FIELD_CODE = {"name": "required", "title": "too_long", "phone": "invalid_phone", "id_number": "invalid_id_number"}
 
 
 def _problem(row: int, column: str, value: str, code: str, message: str) -> Problem:
     return Problem(row=row, column=column, value=value, code=code, message=message)
-
-
-def _require(actor, permission: str, message: str) -> None:
-    if actor is not None and not actor.has_perm(permission):
-        raise PermissionDenied(message)
 
 
 def _scope(actor) -> list[str] | None:
@@ -540,7 +535,7 @@ CONFLICT = Problem(None, None, None, "conflict",
 
 def _run_import(kind: str, *, actor, path, dry_run: bool, request, filename: str) -> ImportResult:
     """Read, validate everything, then write all or nothing (or only count, for a dry run)."""
-    _require(actor, *PERMISSIONS[kind])
+    access.require_permission(actor, *PERMISSIONS[kind])
     spec = SPECS[kind]
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
@@ -573,7 +568,7 @@ SERVICES = {"units": units_import, "people": people_import}
 
 def import_upload(kind: str, *, actor, upload, dry_run: bool = False, request=None) -> ImportResult:
     """Run the ``kind`` import ('units' or 'people') on an uploaded file."""
-    _require(actor, *PERMISSIONS[kind])
+    access.require_permission(actor, *PERMISSIONS[kind])
     try:
         with tables.temporary_copy(upload, name=upload.name, limits=import_limits()) as path:
             return SERVICES[kind](actor=actor, path=path, dry_run=dry_run, request=request, filename=upload.name)
