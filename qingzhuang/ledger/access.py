@@ -5,6 +5,9 @@
   whole dataset.
 - Write (import): the ``ledger.import_data`` permission, and each row's unit must lie inside the
   user's scope, unless the user belongs to the owner unit, which maintains the whole dataset.
+- Reports and data requests: the defining department sees and maintains its own; county-wide
+  users and the county 督查室 (``sees_all_requests``) see every one. Demands: the units of one's
+  scope, plus those one's department placed.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
+from qingzhuang.ledger.models import DataRequest, Dataset, Demand, Indicator, IndicatorValue, Record, Report
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.roles import SUPERVISION, has_role
 
@@ -84,8 +87,15 @@ def reads_county_wide(user, dataset: Dataset) -> bool:
 
 def sees_all_requests(user) -> bool:
     """Who sees every report and data request of the county: county-wide users, and the 督查室 of
-    the county party or government office. A 督查室 role held in a township does not."""
-    return org_access.is_county_wide(user) or (has_role(user, SUPERVISION) and org_access.is_county_office(user))
+    the county party or government office. A 督查室 role held in a township does not. Cached on the
+    user object for the request, like ``orgs.access.scope_paths``."""
+    cached = getattr(user, "_qz_sees_all_requests", None)
+    if cached is None:
+        cached = org_access.is_county_wide(user) or (
+            has_role(user, SUPERVISION) and org_access.is_county_office(user))
+        if getattr(user, "is_authenticated", False):
+            user._qz_sees_all_requests = cached
+    return cached
 
 
 def get_record_or_404(user, dataset: Dataset, pk: int) -> Record:
@@ -104,3 +114,88 @@ def writable_unit_q(user, dataset: Dataset) -> Q | None:
     if owns_dataset(user, dataset):
         return None
     return org_access.unit_q(user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports, data requests and the demands they place
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def visible_reports(user) -> QuerySet[Report]:
+    qs = Report.objects.select_related("owner", "dataset", "created_by")
+    if sees_all_requests(user):
+        return qs
+    if _authenticated(user) and user.unit_id:
+        return qs.filter(owner_id=user.unit_id)
+    return qs.none()
+
+
+def get_report_or_404(user, pk: int) -> Report:
+    try:
+        return visible_reports(user).get(pk=pk)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该报表") from None
+
+
+def visible_requests(user) -> QuerySet[DataRequest]:
+    qs = DataRequest.objects.select_related("owner", "created_by")
+    if sees_all_requests(user):
+        return qs
+    if _authenticated(user) and user.unit_id:
+        return qs.filter(owner_id=user.unit_id)
+    return qs.none()
+
+
+def get_request_or_404(user, pk: int) -> DataRequest:
+    try:
+        return visible_requests(user).get(pk=pk)
+    except (DataRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该数据需求") from None
+
+
+def can_define(user) -> bool:
+    """Whether ``user`` may define reports and data requests (a department's 填报员)."""
+    return bool(_authenticated(user) and user.unit_id and user.has_perm("ledger.define_report"))
+
+
+def can_manage(user, obj: Report | DataRequest) -> bool:
+    """The definer's department maintains, submits and sends its own reports and requests."""
+    return can_define(user) and obj.owner_id == user.unit_id
+
+
+def can_approve(user) -> bool:
+    """Whether ``user`` admits reports and data requests and keeps the register (督查室)."""
+    return bool(_authenticated(user) and user.has_perm("ledger.approve_report"))
+
+
+def reads_whole_dataset(report: Report) -> bool:
+    """Whether the report's definer reads its whole dataset (owner, share or county-wide scope),
+    not just their subtree."""
+    definer = report.created_by
+    return definer is not None and reads_county_wide(definer, report.dataset)
+
+
+def can_fill_demand(user, demand: Demand) -> bool:
+    return bool(_authenticated(user) and user.has_perm("ledger.fill_demand")
+                and org_access.can_see_unit(user, demand.unit))
+
+
+def visible_demands(user) -> QuerySet[Demand]:
+    """Demands on units of one's scope, and those one's department placed."""
+    qs = Demand.objects.select_related("unit", "report__owner", "request__owner")
+    if sees_all_requests(user):
+        return qs
+    if not _authenticated(user):
+        return qs.none()
+    own = Q(report__owner_id=user.unit_id) | Q(request__owner_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+    return qs.filter(org_access.unit_q(user, "unit") | own)
+
+
+def get_demand_or_404(user, pk: int) -> Demand:
+    try:
+        return visible_demands(user).get(pk=pk)
+    except (Demand.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该填报任务") from None

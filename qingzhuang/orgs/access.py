@@ -12,7 +12,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.orgs.models import Person, Unit, UnitKind
+from qingzhuang.orgs.models import GRASSROOTS_KINDS, Person, Unit, UnitKind
 
 
 def scope_paths(user) -> list[str]:
@@ -85,6 +85,20 @@ def above_q(user, field: str = "") -> Q:
         return Q(pk__in=[])
     path = Unit.objects.values_list("path", flat=True).get(pk=user.unit_id)
     return Q(**{f"{prefix}path__in": ancestor_paths(path)})
+
+
+def placing_paths(user) -> list[str]:
+    """Roots of the subtrees ``user``'s unit may place demands on (ask to fill a report, send a data
+    request): a township, street or village asks its own subtree; a county-level unit (县委, 县政府,
+    a department) asks the whole county it belongs to. Grants give read access, not reach."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return ["/"]
+    if not user.unit_id:
+        return []
+    path, kind = Unit.objects.values_list("path", "kind").get(pk=user.unit_id)
+    return [path] if kind in GRASSROOTS_KINDS else [ancestor_paths(path)[0]]
 
 
 def visible_units(user) -> QuerySet[Unit]:
