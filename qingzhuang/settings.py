@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "qingzhuang.orgs",
     "qingzhuang.accounts",
+    "qingzhuang.burden",
     "qingzhuang.ledger",
     "qingzhuang.assistant",
     "qingzhuang.web",

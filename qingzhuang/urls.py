@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("qingzhuang.web.urls")),
     path("account/", include("qingzhuang.accounts.urls")),
     path("orgs/", include("qingzhuang.orgs.urls")),
+    # The burden ledger keeps the paths it had under the ledger's report pages.
+    path("ledger/burden/", include("qingzhuang.burden.urls")),
     path("ledger/", include("qingzhuang.ledger.urls_reports")),
     path("ledger/", include("qingzhuang.ledger.urls")),
     path("assistant/", include("qingzhuang.assistant.urls")),

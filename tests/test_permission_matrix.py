@@ -138,7 +138,8 @@ def policy_object(county):
 
 def report_objects(county):
     """A 统计局 report and data request, both admitted, each asking 甲村一网格; a demand on it."""
-    from qingzhuang.ledger.models import Admission, DataRequest, Dataset, Demand, Report
+    from qingzhuang.burden.models import Demand, DemandKind
+    from qingzhuang.ledger.models import Admission, DataRequest, Dataset, Report
 
     grid = county["grid_a"]
     report = Report.objects.create(name="甲村一网格走访月报", owner=county["stats"], manual_fields=["走访次数"],
@@ -147,7 +148,8 @@ def report_objects(county):
     data_request = DataRequest.objects.create(title="甲村一网格低保核查", owner=county["stats"],
                                               fields_text="身份证号、家中养狗数量", admission=Admission.APPROVED)
     data_request.target_units.set([grid])
-    demand = Demand.objects.create(unit=grid, report=report, round="2025-06", fields=["走访次数"])
+    demand = Demand.objects.create(kind=DemandKind.REPORT, source=report, unit=grid, placed_by=county["stats"],
+                                   title=report.name, month="2025-06", round="2025-06", fields=["走访次数"])
     return report, data_request, demand
 
 

@@ -6,8 +6,8 @@
 - Write (import): the ``ledger.import_data`` permission, and each row's unit must lie inside the
   user's scope, unless the user belongs to the owner unit, which maintains the whole dataset.
 - Reports and data requests: the defining department sees and maintains its own; county-wide
-  users and the county 督查室 (``sees_all_requests``) see every one. Demands: the units of one's
-  scope, plus those one's department placed.
+  users and the county 督查室 (``sees_all_requests``) see every one. The demands they place are
+  scoped by ``burden.access``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.ledger.models import DataRequest, Dataset, Demand, Indicator, IndicatorValue, Record, Report
+from qingzhuang.burden.access import sees_all_demands
+from qingzhuang.ledger.models import DataRequest, Dataset, Indicator, IndicatorValue, Record, Report
 from qingzhuang.orgs import access as org_access
-from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 
 def _user_unit_paths(user) -> list[str]:
@@ -87,15 +87,8 @@ def reads_county_wide(user, dataset: Dataset) -> bool:
 
 def sees_all_requests(user) -> bool:
     """Who sees every report and data request of the county: county-wide users, and the 督查室 of
-    the county party or government office. A 督查室 role held in a township does not. Cached on the
-    user object for the request, like ``orgs.access.scope_paths``."""
-    cached = getattr(user, "_qz_sees_all_requests", None)
-    if cached is None:
-        cached = org_access.is_county_wide(user) or (
-            has_role(user, SUPERVISION) and org_access.is_county_office(user))
-        if getattr(user, "is_authenticated", False):
-            user._qz_sees_all_requests = cached
-    return cached
+    the county party or government office (the same users see every demand: ``burden.access``)."""
+    return sees_all_demands(user)
 
 
 def get_record_or_404(user, dataset: Dataset, pk: int) -> Record:
@@ -117,7 +110,7 @@ def writable_unit_q(user, dataset: Dataset) -> Q | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reports, data requests and the demands they place
+# Reports and data requests
 
 
 def _authenticated(user) -> bool:
@@ -176,26 +169,3 @@ def reads_whole_dataset(report: Report) -> bool:
     not just their subtree."""
     definer = report.created_by
     return definer is not None and reads_county_wide(definer, report.dataset)
-
-
-def can_fill_demand(user, demand: Demand) -> bool:
-    return bool(_authenticated(user) and user.has_perm("ledger.fill_demand")
-                and org_access.can_see_unit(user, demand.unit))
-
-
-def visible_demands(user) -> QuerySet[Demand]:
-    """Demands on units of one's scope, and those one's department placed."""
-    qs = Demand.objects.select_related("unit", "report__owner", "request__owner")
-    if sees_all_requests(user):
-        return qs
-    if not _authenticated(user):
-        return qs.none()
-    own = Q(report__owner_id=user.unit_id) | Q(request__owner_id=user.unit_id) if user.unit_id else Q(pk__in=[])
-    return qs.filter(org_access.unit_q(user, "unit") | own)
-
-
-def get_demand_or_404(user, pk: int) -> Demand:
-    try:
-        return visible_demands(user).get(pk=pk)
-    except (Demand.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该填报任务") from None

@@ -12,9 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from qingzhuang.burden import access as burden_access
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import DemandKind, DemandStatus
+from qingzhuang.burden.services import resolve_targets
 from qingzhuang.ledger import access, matching, queries, services
-from qingzhuang.ledger.models import Aggregate, Dataset, DemandStatus
-from qingzhuang.ledger.services.admission import resolve_targets
+from qingzhuang.ledger.models import Aggregate, Dataset
 from qingzhuang.orgs.models import Unit
 
 router = Router(tags=["报表准入与找数据"])
@@ -430,14 +434,14 @@ def find_data_fields(request, q: str = "", under: str = ""):
 @router.get("/burden", response=list[BurdenUnitOut], summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
 @paginate(LimitOffsetPagination)
 def list_burden(request, year: int | None = None):
-    return queries.burden_units(request.auth, year=year or queries.current_year())
+    return burden_queries.burden_units(request.auth, year=year or burden_queries.current_year())
 
 
 @router.get("/burden/summary", response={200: KpiOut, 403: ErrorOut}, summary="全县一套表指标（督查室和县级用户）")
 def burden_summary(request, year: int | None = None):
     if not access.sees_all_requests(request.auth):
         return Status(403, {"detail": "只有督查室和县级用户可以查看全县指标"})
-    k = queries.county_kpis(year=year or queries.current_year())
+    k = queries.county_kpis(year=year or burden_queries.current_year())
     return Status(200, {
         "year": k["year"], "reports": k["reports"]["total"], "active_reports": k["reports"]["active"],
         "stopped_reports": k["reports"]["stopped"], "submissions": k["submissions"],
@@ -446,12 +450,15 @@ def burden_summary(request, year: int | None = None):
     })
 
 
+# The API's names of the kinds of source (kept from before demands had their own app).
+SOURCE_NAMES = {DemandKind.REPORT: "report", DemandKind.DATA_REQUEST: "request"}
+
+
 def _demand_out(demand) -> dict:
-    source = demand.source
     return {
         "id": demand.pk, "unit_code": demand.unit.code, "unit_name": demand.unit.name,
-        "source": "report" if demand.report_id else "request", "source_id": source.pk, "title": str(source),
-        "owner_name": source.owner.name, "round": demand.round, "fields": demand.fields, "status": demand.status,
+        "source": SOURCE_NAMES.get(demand.kind, demand.kind), "source_id": demand.source_id, "title": demand.title,
+        "owner_name": demand.placed_by.name, "round": demand.round, "fields": demand.fields, "status": demand.status,
         "due_date": demand.due_date, "data": demand.data, "filled_at": demand.filled_at,
     }
 
@@ -459,7 +466,7 @@ def _demand_out(demand) -> dict:
 @router.get("/demands", response=list[DemandOut], summary="派给本单位及下级单位的填报任务")
 @paginate(LimitOffsetPagination)
 def list_demands(request, status: str = ""):
-    qs = access.visible_demands(request.auth).order_by("due_date", "-created_at")
+    qs = burden_access.visible_demands(request.auth).order_by("due_date", "-created_at")
     if status in DemandStatus.values:
         qs = qs.filter(status=status)
     return Mapped(qs, _demand_out)
@@ -467,10 +474,10 @@ def list_demands(request, status: str = ""):
 
 @router.post("/demands/{demand_id}/fill", response={200: DemandOut, **RESPONSES_WRITE}, summary="完成填报")
 def fill_demand(request, demand_id: int, payload: DemandFillIn):
-    demand = access.get_demand_or_404(request.auth, demand_id)
+    demand = burden_access.get_demand_or_404(request.auth, demand_id)
     try:
-        demand = services.demand_fill(actor=request.auth, demand=demand, data=payload.data, note=payload.note,
-                                     request=request)
+        demand = burden_services.demand_fill(actor=request.auth, demand=demand, data=payload.data, note=payload.note,
+                                             request=request)
     except (ValidationError, PermissionDenied) as exc:
         return _error(exc)
     return Status(200, _demand_out(demand))

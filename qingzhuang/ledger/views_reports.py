@@ -1,5 +1,5 @@
-"""Pages of reports and data requests: the register, admission, filling, sending, 找数据 and the
-burden ledger. Views are thin: forms parse, each action is one ``services`` call (which checks
+"""Pages of reports and data requests: the register, admission, filling, sending and 找数据 (the
+burden ledger's pages are ``burden.views``). Views are thin: forms parse, each action is one ``services`` call (which checks
 permission and scope itself), ``access`` scopes what is shown, ``queries`` reads."""
 
 from __future__ import annotations
@@ -17,19 +17,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden.models import DemandStatus
+from qingzhuang.burden.services import TARGET_PARENT_KINDS, resolve_targets
 from qingzhuang.ledger import access, filling, matching, queries, services
 from qingzhuang.ledger.models import (
     Admission,
     Aggregate,
     DataElement,
     Dataset,
-    DemandStatus,
     FilterOp,
     PeriodGrain,
     RegisterStatus,
     UnitLevel,
 )
-from qingzhuang.ledger.services.admission import TARGET_PARENT_KINDS, resolve_targets
 from qingzhuang.orgs.models import Unit, UnitKind
 
 PAGE_SIZE = 50
@@ -261,7 +262,8 @@ def report_list(request):
         "page": page, "status": status, "admission": admission, "q": q,
         "statuses": RegisterStatus.choices, "admissions": Admission.choices,
         "can_define": access.can_define(request.user), "sees_all": access.sees_all_requests(request.user),
-        "kpis": queries.county_kpis(year=queries.current_year()) if access.sees_all_requests(request.user) else None,
+        "kpis": queries.county_kpis(year=burden_queries.current_year()) if access.sees_all_requests(request.user)
+        else None,
     }
     return render(request, "ledger/report_list.html", context)
 
@@ -611,100 +613,3 @@ def find_data(request):
     }
     template = "ledger/find_results.html" if _is_htmx(request) else "ledger/find.html"
     return render(request, template, context)
-
-
-# ---------------------------------------------------------------------------------------------
-# The burden ledger and demands
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return queries.current_year()
-    return year if 2000 <= year <= 2100 else queries.current_year()
-
-
-@login_required
-@require_GET
-def burden(request):
-    year, q = _year(request), request.GET.get("q", "").strip()[:50]
-    page = Paginator(queries.burden_units(request.user, year=year, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
-    sees_all = access.sees_all_requests(request.user)
-    return render(request, "ledger/burden.html", {
-        "page": page, "year": year, "q": q, "sees_all": sees_all,
-        "kpis": queries.county_kpis(year=year) if sees_all else None,
-        "years": range(queries.current_year(), queries.current_year() - 5, -1),
-    })
-
-
-@login_required
-@require_GET
-def burden_unit(request, code: str):
-    unit = queries.get_burden_unit_or_404(request.user, code)
-    year = _year(request)
-    demands = list(queries.unit_demands(unit, year=year))
-    children = queries.burden_units(request.user, year=year).filter(parent=unit).order_by("path")
-    return render(request, "ledger/burden_unit.html", {
-        "unit": unit, "year": year, "demands": demands, "children": children,
-        "n_reports": len({d.report_id for d in demands if d.report_id}),
-        "n_requests": len({d.request_id for d in demands if d.request_id}),
-        "n_pending": sum(1 for d in demands if d.status == DemandStatus.PENDING),
-    })
-
-
-@login_required
-@require_GET
-def demand_list(request):
-    """What was asked of my unit and its subtree: the grassroots cadre's to-do list."""
-    status = request.GET.get("status", DemandStatus.PENDING)
-    qs = access.visible_demands(request.user).order_by("due_date", "-created_at")
-    if status in DemandStatus.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "ledger/burden_demands.html", {"page": page, "status": status,
-                                                           "statuses": DemandStatus.choices})
-
-
-class DemandFillForm(forms.Form):
-    note = forms.CharField(label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, demand, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.field_names = []
-        for i, name in enumerate(demand.fields):
-            key = f"field_{i}"
-            self.fields[key] = forms.CharField(label=name, required=False, max_length=2000)
-            self.field_names.append((key, name))
-        self.order_fields([k for k, _ in self.field_names] + ["note"])
-        _style(self)
-
-    def data_values(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(key, "") for key, name in self.field_names}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def demand_detail(request, pk: int):
-    demand = access.get_demand_or_404(request.user, pk)
-    can_fill = access.can_fill_demand(request.user, demand) and demand.status == DemandStatus.PENDING
-    form = DemandFillForm(request.POST or None, demand=demand)
-    if request.method == "POST":
-        if not access.can_fill_demand(request.user, demand):
-            raise PermissionDenied("只有被要求填报的单位可以填报")
-        if form.is_valid():
-            try:
-                services.demand_fill(actor=request.user, demand=demand, data=form.data_values(),
-                                    note=form.cleaned_data["note"], request=request)
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                messages.success(request, "已填报。")
-                return redirect("demand_detail", pk=demand.pk)
-    return render(request, "ledger/burden_demand.html", {
-        "demand": demand, "form": form, "can_fill": can_fill,
-        "overdue": demand.status == DemandStatus.PENDING and demand.due_date
-        and demand.due_date < timezone.localdate(),
-        "stopped": bool(demand.report_id and demand.report.is_stopped),
-    })
-

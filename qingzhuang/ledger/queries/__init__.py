@@ -1,7 +1,7 @@
 """Reads of the ledger for pages and the API, always scoped through ``ledger.access``.
 
 - ``datasets``: the data map, catalog search, record pages and history, recent import jobs
-- ``reports``: the register of reports, duplicate fields, the per-unit burden ledger, county KPIs
+- ``reports``: the register of reports, duplicate fields, the ledger's county KPIs
 """
 
 from qingzhuang.ledger.queries.datasets import (  # noqa: F401
@@ -34,13 +34,9 @@ from qingzhuang.ledger.queries.datasets import (  # noqa: F401
 from qingzhuang.ledger.queries.reports import (  # noqa: F401
     DuplicateField,
     asked_elements,
-    burden_units,
     county_kpis,
-    current_year,
     duplicate_fields,
-    get_burden_unit_or_404,
+    ledger_kpis,
     register,
     report_fields,
-    unit_demands,
-    year_bounds,
 )

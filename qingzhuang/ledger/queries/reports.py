@@ -1,29 +1,23 @@
-"""Reads of reports and data requests: the register (报表清单), duplicate fields, the per-unit
-burden ledger and the county's 一套表 KPIs, scoped through ``ledger.access``."""
+"""Reads of reports and data requests: the register (报表清单), duplicate fields and the ledger's
+part of the county KPIs, scoped through ``ledger.access``. The per-unit burden ledger is
+``burden.queries``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
-from django.utils import timezone
 
+from qingzhuang.burden import queries as burden_queries
 from qingzhuang.ledger import access, matching
 from qingzhuang.ledger.filling import dataset_columns
 from qingzhuang.ledger.models import (
     Admission,
     DataRequest,
     DatasetColumn,
-    Demand,
-    DemandStatus,
     RegisterStatus,
     Report,
 )
-from qingzhuang.orgs import access as org_access
-from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
 
 
 def register(user) -> QuerySet[Report]:
@@ -43,45 +37,6 @@ def report_fields(report: Report, columns: dict[str, DatasetColumn] | None = Non
     """The names of the fields a report asks for, the ledger's and those left to grassroots units."""
     columns = columns if columns is not None else dataset_columns(report.dataset)
     return [columns[c].name if c in columns else c for c in asked_elements(report)] + list(report.manual_fields)
-
-
-def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
-
-
-def current_year() -> int:
-    return timezone.localdate().year
-
-
-def burden_units(user, *, year: int, q: str = "") -> QuerySet[Unit]:
-    """Grassroots units of the user's scope with what was demanded of each this year."""
-    start, end = year_bounds(year)
-    units = Unit.objects.all() if access.sees_all_requests(user) else org_access.visible_units(user)
-    units = units.filter(kind__in=GRASSROOTS_KINDS)
-    if q:
-        units = units.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    in_year = Q(demands__created_at__gte=start, demands__created_at__lt=end)
-    return units.annotate(
-        n_reports=Count("demands__report", filter=in_year, distinct=True),
-        n_requests=Count("demands__request", filter=in_year, distinct=True),
-        n_submissions=Count("demands", filter=in_year),
-        n_pending=Count("demands", filter=in_year & Q(demands__status=DemandStatus.PENDING)),
-    ).order_by("-n_submissions", "path")
-
-
-def get_burden_unit_or_404(user, code: str) -> Unit:
-    units = Unit.objects.all() if access.sees_all_requests(user) else org_access.visible_units(user)
-    try:
-        return units.select_related("parent").get(code=code)
-    except Unit.DoesNotExist:
-        raise Http404("未找到该单位") from None
-
-
-def unit_demands(unit: Unit, *, year: int) -> QuerySet[Demand]:
-    start, end = year_bounds(year)
-    return (Demand.objects.filter(unit=unit, created_at__gte=start, created_at__lt=end)
-            .select_related("report__owner", "request__owner"))
 
 
 @dataclass
@@ -127,9 +82,10 @@ def duplicate_fields() -> list[DuplicateField]:
                   key=lambda d: (-len(d.sources), d.label))
 
 
-def county_kpis(*, year: int) -> dict:
-    """The county's 一套表 KPIs: reports, yearly submissions per unit, duplicate fields, data not asked."""
-    start, end = year_bounds(year)
+def ledger_kpis(*, year: int) -> dict:
+    """The ledger's part of the county figures (``burden.queries.county_kpis`` merges it in):
+    reports by admission and register status, data requests, duplicate fields, and the data items
+    not asked of grassroots units because the ledger held them (admitted requests' ``not_asked``)."""
     reports = Report.objects.aggregate(
         total=Count("id"),
         active=Count("id", filter=Q(admission=Admission.APPROVED) & ~Q(register_status=RegisterStatus.STOP)),
@@ -138,13 +94,12 @@ def county_kpis(*, year: int) -> dict:
     )
     requests = DataRequest.objects.aggregate(total=Count("id"),
                                              pending=Count("id", filter=Q(admission=Admission.PENDING)))
-    submissions = Demand.objects.filter(created_at__gte=start, created_at__lt=end).count()
-    grassroots = Unit.objects.filter(kind__in=GRASSROOTS_KINDS, is_active=True).count()
-    per_unit = (Decimal(submissions) / grassroots).quantize(Decimal("0.01"), ROUND_HALF_UP) if grassroots else Decimal(0)
     not_asked = sum(DataRequest.objects.filter(admission=Admission.APPROVED).values_list("not_asked", flat=True))
     duplicates = duplicate_fields()
-    return {
-        "year": year, "reports": reports, "requests": requests, "submissions": submissions,
-        "grassroots_units": grassroots, "submissions_per_unit": per_unit, "duplicates": duplicates,
-        "duplicate_count": len(duplicates), "not_asked": not_asked,
-    }
+    return {"reports": reports, "requests": requests, "duplicates": duplicates, "duplicate_count": len(duplicates),
+            "not_asked": not_asked}
+
+
+def county_kpis(*, year: int) -> dict:
+    """The county's 一套表 KPIs: the burden ledger's figures with the ledger's (``ledger_kpis``)."""
+    return burden_queries.county_kpis(year=year)

@@ -1,10 +1,11 @@
 """Every ledger write that is not an import: keyword-only, atomic, permission- and scope-checked,
 audited. One module per area; the public names are re-exported here.
 
-- ``reports``: definition, admission, the register, filling and exporting, sending, demand fills
+- ``reports``: definition, admission, the register, filling and exporting, sending
+  (demands are placed and filled through ``burden.services``)
 - ``data_requests``: data requests (找数据 before 要数据), their admission, dataset shares, sending
 - ``records``: revealing a record's unmasked values
-- ``admission``: the submit/review steps reports and data requests share
+- ``admission``: the ledger's names for ``burden.admission``'s submit/review steps
 """
 
 from qingzhuang.ledger.services.data_requests import (  # noqa: F401
@@ -21,7 +22,6 @@ from qingzhuang.ledger.services.reports import (  # noqa: F401
     STOP_MESSAGE,
     ReportDefinition,
     clean_definition,
-    demand_fill,
     report_create,
     report_export,
     report_fill,

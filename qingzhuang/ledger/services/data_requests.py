@@ -18,8 +18,10 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from qingzhuang.burden.models import Demand, DemandKind
+from qingzhuang.burden.services import demand_place
 from qingzhuang.ledger import access, matching
-from qingzhuang.ledger.models import DataRequest, DataRequestField, DatasetShare, Demand
+from qingzhuang.ledger.models import DataRequest, DataRequestField, DatasetShare
 from qingzhuang.ledger.services.admission import (
     clean_targets,
     ensure_sendable,
@@ -175,9 +177,9 @@ def request_send(*, actor, data_request: DataRequest, request=None) -> list[Dema
     if not remaining:
         raise ValidationError("所需字段在一套表中都已有，已通过数据共享提供，无需向基层下发。")
     units = list(data_request.target_units.all())
-    demands = Demand.objects.bulk_create(
-        Demand(unit=u, request=data_request, fields=remaining, due_date=data_request.due_date) for u in units
-    )
+    demands = demand_place(actor=actor, source=data_request, kind=DemandKind.DATA_REQUEST, units=units,
+                           title=data_request.title, fields=remaining, placed_by=data_request.owner,
+                           due_date=data_request.due_date, request=request)
     data_request.sent_at = timezone.now()
     data_request.save(update_fields=["sent_at", "updated_at"])
     audit.record(actor=actor, action="request.send", obj=data_request, unit=data_request.owner,

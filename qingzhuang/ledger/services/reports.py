@@ -1,4 +1,5 @@
-"""Writes of reports: definition, admission, the register, filling from the ledger, sending.
+"""Writes of reports: definition, admission, the register, filling from the ledger, sending (the
+demands themselves are placed and filled by ``burden.services``).
 
 Every write is a keyword-only service that checks permission and scope itself, validates, saves
 and writes its audit row in one transaction. Filling reads the ledger (``ledger.filling``) outside
@@ -16,6 +17,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from qingzhuang.burden.models import Demand, DemandKind
+from qingzhuang.burden.services import demand_place
 from qingzhuang.ledger import access, masking
 from qingzhuang.ledger.filling import (
     DISPLAY_LIMIT,
@@ -29,10 +32,9 @@ from qingzhuang.ledger.filling import (
     to_decimal,
 )
 from qingzhuang.ledger.models import (
+    STOP_MESSAGE,
     Aggregate,
     Dataset,
-    Demand,
-    DemandStatus,
     FilterOp,
     PeriodGrain,
     RegisterStatus,
@@ -50,14 +52,12 @@ from qingzhuang.ledger.services.admission import (
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import Unit
 
-STOP_MESSAGE = "该报表已在报表清单中停用，不能填报或下发（未经批准一律停止填报）。"
 EXPORT_FORMATS = ("xlsx", "csv")
 
 audit.ACTION_LABELS.update({
     "report.create": "新建报表", "report.update": "修改报表", "report.submit": "报表提交准入审批",
     "report.approve": "批准报表", "report.reject": "驳回报表", "report.register": "报表清单处理",
     "report.fill": "从一套表生成报表", "report.export": "导出报表", "report.send": "下发报表",
-    "demand.fill": "完成填报",
 })
 
 
@@ -318,38 +318,10 @@ def report_send(*, actor, report: Report, round: str, due_date: dt.date | None =
         raise ValidationError({"target_units": "请先选择填报单位"})
     if report.demands.filter(round=round).exists():
         raise ValidationError({"round": f"第“{round}”期已经下发过"})
-    demands = Demand.objects.bulk_create(
-        Demand(unit=u, report=report, round=round, fields=list(report.manual_fields), due_date=due_date)
-        for u in units
-    )
+    demands = demand_place(actor=actor, source=report, kind=DemandKind.REPORT, units=units, title=report.name,
+                           fields=report.manual_fields, placed_by=report.owner, round=round, due_date=due_date,
+                           request=request)
     audit.record(actor=actor, action="report.send", obj=report, unit=report.owner,
                  after={"round": round, "units": len(units), "fields": report.manual_fields,
                         "due_date": due_date.isoformat() if due_date else None}, request=request)
     return demands
-
-
-@transaction.atomic
-def demand_fill(*, actor, demand: Demand, data: dict[str, str], note: str = "", request=None) -> Demand:
-    demand = (Demand.objects.select_for_update(of=("self",)).select_related("unit", "report", "request")
-              .get(pk=demand.pk))
-    if not access.can_fill_demand(actor, demand):
-        raise PermissionDenied("只有被要求填报的单位可以填报")
-    source = demand.source
-    if demand.report_id and demand.report.is_stopped:
-        raise ValidationError(STOP_MESSAGE)
-    ensure_sendable(source)
-    if demand.status == DemandStatus.FILLED:
-        raise ValidationError("该任务已经填报")
-    values = {f: str(data.get(f, "")).strip()[:2000] for f in demand.fields}
-    missing = [f for f, v in values.items() if not v]
-    if missing:
-        raise ValidationError({"data": f"请填写：{'、'.join(missing)}"})
-    demand.data, demand.note = values, (note or "").strip()[:500]
-    demand.status, demand.filled_at, demand.filled_by = DemandStatus.FILLED, timezone.now(), actor
-    demand.save()
-    if demand.report_id:
-        Report.objects.filter(pk=demand.report_id).update(last_filled_at=demand.filled_at)
-    audit.record(actor=actor, action="demand.fill", obj=demand, unit=demand.unit,
-                 after={"source": str(source), "round": demand.round, "fields": demand.fields}, request=request)
-    return demand
-

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qingzhuang.accounts.services import token_create
-from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare, Demand, Report
+from qingzhuang.burden.models import Demand
+from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare, Report
 from qingzhuang.ledger.tests.report_world import build
 
 API = "/api/v1/ledger"

@@ -9,8 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from qingzhuang.burden import access as burden_access
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import Demand
 from qingzhuang.ledger import access, queries, services
-from qingzhuang.ledger.models import Demand
 from qingzhuang.ledger.services import RequestDefinition
 from qingzhuang.ledger.tests.report_world import build, make_report
 
@@ -42,7 +45,7 @@ def counts(units):
 
 
 def test_counts_per_grassroots_unit(world):
-    units = queries.burden_units(world.ducha, year=timezone.localdate().year)
+    units = burden_queries.burden_units(world.ducha, year=timezone.localdate().year)
     # 甲村: 3 monthly + 1 quarterly + 1 request = 5 submissions from 2 reports and 1 request.
     assert counts(units) == {"甲村": (2, 1, 5, 5), "乙村": (1, 0, 3, 3), "甲镇": (0, 0, 0, 0),
                              "乙镇": (0, 0, 0, 0), "甲村一网格": (0, 0, 0, 0)}
@@ -52,23 +55,23 @@ def test_counts_per_grassroots_unit(world):
 def test_only_this_years_demands_count(world):
     last_year = timezone.now() - dt.timedelta(days=400)
     Demand.objects.filter(round="2025-01").update(created_at=last_year)
-    units = counts(queries.burden_units(world.ducha, year=timezone.localdate().year))
+    units = counts(burden_queries.burden_units(world.ducha, year=timezone.localdate().year))
     assert units["甲村"] == (2, 1, 4, 4) and units["乙村"] == (1, 0, 2, 2)
-    past = counts(queries.burden_units(world.ducha, year=last_year.year))
+    past = counts(burden_queries.burden_units(world.ducha, year=last_year.year))
     assert past["甲村"] == (1, 0, 1, 1)
 
 
 def test_filled_demands_are_not_pending(world):
-    demand = Demand.objects.get(unit=world.county["village_a"], request=world.request)
-    services.demand_fill(actor=world.cun, demand=demand, data={"家中养狗数量": "3"})
-    assert counts(queries.burden_units(world.ducha, year=timezone.localdate().year))["甲村"] == (2, 1, 5, 4)
+    demand = world.request.demands.get(unit=world.county["village_a"])
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"家中养狗数量": "3"})
+    assert counts(burden_queries.burden_units(world.ducha, year=timezone.localdate().year))["甲村"] == (2, 1, 5, 4)
 
 
 def test_a_village_sees_itself_a_township_its_subtree(world, users):
-    assert list(counts(queries.burden_units(world.cun, year=timezone.localdate().year))) == ["甲村", "甲村一网格"]
-    assert set(counts(queries.burden_units(users["member"], year=timezone.localdate().year))) == {
+    assert list(counts(burden_queries.burden_units(world.cun, year=timezone.localdate().year))) == ["甲村", "甲村一网格"]
+    assert set(counts(burden_queries.burden_units(users["member"], year=timezone.localdate().year))) == {
         "甲镇", "甲村", "甲村一网格"}
-    assert list(queries.burden_units(world.civil_rep, year=timezone.localdate().year)) == []
+    assert list(burden_queries.burden_units(world.civil_rep, year=timezone.localdate().year)) == []
 
 
 def test_county_kpis(world):
@@ -122,7 +125,7 @@ def test_demand_list_and_fill_page(client, world):
     client.force_login(world.cun)
     page = client.get(reverse("demand_list")).content.decode()
     assert page.count("报表：走访月报") == 3 and "数据需求：养犬登记" in page
-    demand = Demand.objects.get(request=world.request)
+    demand = world.request.demands.get()
     detail = reverse("demand_detail", kwargs={"pk": demand.pk})
     page = client.get(detail).content.decode()
     assert "家中养狗数量" in page and "提交填报" in page
@@ -135,7 +138,7 @@ def test_demand_list_and_fill_page(client, world):
 
 
 def test_demand_of_another_unit_is_404_and_the_asking_department_cannot_fill(client, world):
-    demand = Demand.objects.get(request=world.request)
+    demand = world.request.demands.get()
     detail = reverse("demand_detail", kwargs={"pk": demand.pk})
     client.force_login(world.cun_b)
     assert client.get(detail).status_code == 404
@@ -147,9 +150,9 @@ def test_demand_of_another_unit_is_404_and_the_asking_department_cannot_fill(cli
 
 def test_the_burden_list_is_one_query(world, django_assert_num_queries):
     year = timezone.localdate().year
-    access.sees_all_requests(world.ducha)  # cached on the user for the request
+    burden_access.sees_all_demands(world.ducha)  # cached on the user for the request
     with django_assert_num_queries(1):  # units annotated with their demands' counts
-        assert len(list(queries.burden_units(world.ducha, year=year))) == 5
+        assert len(list(burden_queries.burden_units(world.ducha, year=year))) == 5
 
 
 def test_the_register_is_one_query(world, django_assert_num_queries):

@@ -7,8 +7,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from qingzhuang.burden import access as burden_access
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import Demand, DemandStatus
 from qingzhuang.ledger import access, services
-from qingzhuang.ledger.models import Admission, Demand, DemandStatus, RegisterStatus, Report
+from qingzhuang.ledger.models import Admission, RegisterStatus, Report
 from qingzhuang.ledger.services import ReportDefinition
 from qingzhuang.ledger.tests.report_world import build, make_report
 from qingzhuang.orgs.models import AuditLog
@@ -260,7 +263,7 @@ def demand(world, asking):
 
 
 def test_the_demanded_unit_fills(world, asking, demand):
-    services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12", "帮扶措施": "送米送油"}, note="按时")
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12", "帮扶措施": "送米送油"}, note="按时")
     demand.refresh_from_db()
     assert (demand.status, demand.filled_by, demand.data) == (
         DemandStatus.FILLED, world.cun, {"走访次数": "12", "帮扶措施": "送米送油"})
@@ -271,25 +274,25 @@ def test_the_demanded_unit_fills(world, asking, demand):
 
 def test_a_demand_is_filled_once_and_completely(world, demand):
     with pytest.raises(ValidationError) as exc:
-        services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12"})
+        burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12"})
     assert exc.value.message_dict == {"data": ["请填写：帮扶措施"]}
-    services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     with pytest.raises(ValidationError) as exc:
-        services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     assert exc.value.messages == ["该任务已经填报"]
 
 
 def test_another_unit_cannot_fill(world, demand):
     with pytest.raises(PermissionDenied):
-        services.demand_fill(actor=world.cun_b, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.cun_b, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     with pytest.raises(PermissionDenied):  # the department that asked is not the one that fills
-        services.demand_fill(actor=world.civil_rep, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.civil_rep, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
 
 
 def test_a_stopped_report_cannot_be_filled_by_units(world, asking, demand):
     services.report_set_register(actor=world.ducha, report=asking, status="stop", reason="停止")
     with pytest.raises(ValidationError) as exc:
-        services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     assert exc.value.messages == [services.STOP_MESSAGE]
     demand.refresh_from_db()
     assert demand.status == DemandStatus.PENDING
@@ -315,7 +318,7 @@ def test_a_supervision_role_in_a_township_does_not_see_all(world, county, asking
 
 
 def test_visibility_of_demands(world, demand):
-    assert list(access.visible_demands(world.cun)) == [demand]
-    assert list(access.visible_demands(world.cun_b)) == [Demand.objects.get(unit=world.county["village_b"])]
-    assert access.visible_demands(world.civil_rep).count() == 2  # the department that asked
-    assert access.visible_demands(world.stats_rep).count() == 0
+    assert list(burden_access.visible_demands(world.cun)) == [demand]
+    assert list(burden_access.visible_demands(world.cun_b)) == [Demand.objects.get(unit=world.county["village_b"])]
+    assert burden_access.visible_demands(world.civil_rep).count() == 2  # the department that asked
+    assert burden_access.visible_demands(world.stats_rep).count() == 0

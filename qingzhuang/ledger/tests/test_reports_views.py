@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from qingzhuang.burden.models import Demand
 from qingzhuang.ledger import services
-from qingzhuang.ledger.models import Admission, Demand, RegisterStatus, Report
+from qingzhuang.ledger.models import Admission, RegisterStatus, Report
 from qingzhuang.ledger.tests.report_world import build, make_report
 from qingzhuang.orgs.models import AuditLog
 

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import Demand, DemandStatus
 from qingzhuang.ledger import access, services
-from qingzhuang.ledger.models import Admission, DatasetShare, Demand, DemandStatus
+from qingzhuang.ledger.models import Admission, DatasetShare
 from qingzhuang.ledger.services import RequestDefinition
 from qingzhuang.ledger.tests.report_world import build, make_report
 from qingzhuang.orgs.models import AuditLog, Unit
@@ -188,7 +190,7 @@ def test_another_department_cannot_send_or_submit(world, villages):
 def test_the_unit_fills_a_request_demand(world, villages):
     services.request_send(actor=world.civil_rep, data_request=approve(world, create(world, villages)))
     demand = Demand.objects.get(unit=world.county["village_a"])
-    services.demand_fill(actor=world.cun, demand=demand, data={"家中养狗数量": "35"})
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"家中养狗数量": "35"})
     demand.refresh_from_db()
     assert demand.status == DemandStatus.FILLED and demand.data == {"家中养狗数量": "35"}
 

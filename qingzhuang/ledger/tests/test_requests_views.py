@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from qingzhuang.burden.models import Demand
 from qingzhuang.ledger import services
-from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare, Demand
+from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare
 from qingzhuang.ledger.services import RequestDefinition
 from qingzhuang.ledger.tests.report_world import build
 
@@ -86,7 +87,7 @@ def test_the_whole_flow_through_the_pages(client, world, data_request):
     assert "向基层下发其余 1 个字段" in page and "少向基层要了 4 × 2 = <strong>8</strong> 项数据" in page
     page = client.post(url("request_send", data_request), follow=True).content.decode()
     assert "已向 2 个单位下发，只索要一套表中没有的字段。" in page
-    assert Demand.objects.filter(request=data_request).count() == 2
+    assert data_request.demands.count() == 2
 
 
 def test_review_and_send_need_their_roles(client, world, data_request):
