@@ -15,22 +15,13 @@ from django.http import Http404
 from qingzhuang.burden.models import Demand
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit
-from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 FILL_PERMISSION = "ledger.fill_demand"
 
 
 def sees_all_demands(user) -> bool:
-    """Who sees every demand of the county and every request placing them: county-wide users, and
-    the 督查室 of the county party or government office. A 督查室 role held in a township does not.
-    Cached on the user object for the request, like ``orgs.access.scope_paths``."""
-    cached = getattr(user, "_qz_sees_all_demands", None)
-    if cached is None:
-        cached = org_access.is_county_wide(user) or (
-            has_role(user, SUPERVISION) and org_access.is_county_office(user))
-        if getattr(user, "is_authenticated", False):
-            user._qz_sees_all_demands = cached
-    return cached
+    """County-wide users and the county 督查室 see every demand (``orgs.access.oversees_county``)."""
+    return org_access.oversees_county(user)
 
 
 def visible_demands(user) -> QuerySet[Demand]:

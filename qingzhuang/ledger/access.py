@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.burden.access import sees_all_demands
 from qingzhuang.ledger.models import DataRequest, Dataset, Indicator, IndicatorValue, Record, Report
 from qingzhuang.orgs import access as org_access
 
@@ -87,8 +86,9 @@ def reads_county_wide(user, dataset: Dataset) -> bool:
 
 def sees_all_requests(user) -> bool:
     """Who sees every report and data request of the county: county-wide users, and the 督查室 of
-    the county party or government office (the same users see every demand: ``burden.access``)."""
-    return sees_all_demands(user)
+    the county party or government office (``orgs.access.oversees_county``; the same users see
+    every demand)."""
+    return org_access.oversees_county(user)
 
 
 def get_record_or_404(user, dataset: Dataset, pk: int) -> Record:

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Person, Unit, UnitKind
+from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 
 def scope_paths(user) -> list[str]:
@@ -65,6 +66,18 @@ def is_county_office(user) -> bool:
         cached = Unit.objects.filter(pk=user.unit_id, kind__in=(UnitKind.PARTY, UnitKind.GOVERNMENT),
                                      parent__parent__isnull=True).exists()
         user._qz_county_office = cached
+    return cached
+
+
+def oversees_county(user) -> bool:
+    """Whether ``user`` oversees what the county asks of grassroots units (every report, data
+    request and demand): county-wide users, and the 督查室 of the county party or government
+    office. A 督查室 role held in a township does not. Cached on the user object for the request."""
+    cached = getattr(user, "_qz_oversees_county", None)
+    if cached is None:
+        cached = is_county_wide(user) or (has_role(user, SUPERVISION) and is_county_office(user))
+        if getattr(user, "is_authenticated", False):
+            user._qz_oversees_county = cached
     return cached
 
 
