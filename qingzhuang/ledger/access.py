@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from qingzhuang.burden import admission
 from qingzhuang.ledger.models import DataRequest, Dataset, Indicator, IndicatorValue, Record, Report
 from qingzhuang.orgs import access as org_access
 
@@ -151,17 +152,17 @@ def get_request_or_404(user, pk: int) -> DataRequest:
 
 def can_define(user) -> bool:
     """Whether ``user`` may define reports and data requests (a department's 填报员)."""
-    return bool(_authenticated(user) and user.unit_id and user.has_perm("ledger.define_report"))
+    return admission.can_define(user, Report)
 
 
 def can_manage(user, obj: Report | DataRequest) -> bool:
     """The definer's department maintains, submits and sends its own reports and requests."""
-    return can_define(user) and obj.owner_id == user.unit_id
+    return admission.can_manage(user, obj)
 
 
 def can_approve(user) -> bool:
     """Whether ``user`` admits reports and data requests and keeps the register (督查室)."""
-    return bool(_authenticated(user) and user.has_perm("ledger.approve_report"))
+    return admission.can_approve(user, Report)
 
 
 def reads_whole_dataset(report: Report) -> bool:
