@@ -142,7 +142,7 @@ def _scope_roots(user) -> list[Unit]:
 def dataset_figures(user, *, code: str, level: str = UnitLevel.TOWNSHIP, column: str = "") -> Figures:
     """Records of a dataset the user may read, counted per township (or village), and per value of
     the code column ``column`` (an element code) if given."""
-    from qingzhuang.ledger.reports import BLANK, ReportFiller, split_multi
+    from qingzhuang.ledger.filling import BLANK, ReportFiller, split_multi
 
     dataset = get_summary_dataset_or_404(user, code)
     if level not in LEVELS:

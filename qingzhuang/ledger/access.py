@@ -5,6 +5,9 @@
   whole dataset.
 - Write (import): the ``ledger.import_data`` permission, and each row's unit must lie inside the
   user's scope, unless the user belongs to the owner unit, which maintains the whole dataset.
+- Reports and data requests: the defining department sees and maintains its own; county-wide
+  users and the county 督查室 (``sees_all_requests``) see every one. The demands they place are
+  scoped by ``burden.access``.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
+from qingzhuang.burden import admission
+from qingzhuang.ledger.models import DataRequest, Dataset, Indicator, IndicatorValue, Record, Report
 from qingzhuang.orgs import access as org_access
-from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 
 def _user_unit_paths(user) -> list[str]:
@@ -84,8 +87,9 @@ def reads_county_wide(user, dataset: Dataset) -> bool:
 
 def sees_all_requests(user) -> bool:
     """Who sees every report and data request of the county: county-wide users, and the 督查室 of
-    the county party or government office. A 督查室 role held in a township does not."""
-    return org_access.is_county_wide(user) or (has_role(user, SUPERVISION) and org_access.is_county_office(user))
+    the county party or government office (``orgs.access.oversees_county``; the same users see
+    every demand)."""
+    return org_access.oversees_county(user)
 
 
 def get_record_or_404(user, dataset: Dataset, pk: int) -> Record:
@@ -104,3 +108,65 @@ def writable_unit_q(user, dataset: Dataset) -> Q | None:
     if owns_dataset(user, dataset):
         return None
     return org_access.unit_q(user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports and data requests
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def visible_reports(user) -> QuerySet[Report]:
+    qs = Report.objects.select_related("owner", "dataset", "created_by")
+    if sees_all_requests(user):
+        return qs
+    if _authenticated(user) and user.unit_id:
+        return qs.filter(owner_id=user.unit_id)
+    return qs.none()
+
+
+def get_report_or_404(user, pk: int) -> Report:
+    try:
+        return visible_reports(user).get(pk=pk)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该报表") from None
+
+
+def visible_requests(user) -> QuerySet[DataRequest]:
+    qs = DataRequest.objects.select_related("owner", "created_by")
+    if sees_all_requests(user):
+        return qs
+    if _authenticated(user) and user.unit_id:
+        return qs.filter(owner_id=user.unit_id)
+    return qs.none()
+
+
+def get_request_or_404(user, pk: int) -> DataRequest:
+    try:
+        return visible_requests(user).get(pk=pk)
+    except (DataRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该数据需求") from None
+
+
+def can_define(user) -> bool:
+    """Whether ``user`` may define reports and data requests (a department's 填报员)."""
+    return admission.can_define(user, Report)
+
+
+def can_manage(user, obj: Report | DataRequest) -> bool:
+    """The definer's department maintains, submits and sends its own reports and requests."""
+    return admission.can_manage(user, obj)
+
+
+def can_approve(user) -> bool:
+    """Whether ``user`` admits reports and data requests and keeps the register (督查室)."""
+    return admission.can_approve(user, Report)
+
+
+def reads_whole_dataset(report: Report) -> bool:
+    """Whether the report's definer reads its whole dataset (owner, share or county-wide scope),
+    not just their subtree."""
+    definer = report.created_by
+    return definer is not None and reads_county_wide(definer, report.dataset)

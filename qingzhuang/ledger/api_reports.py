@@ -12,8 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from qingzhuang.ledger import matching, reports, requests
-from qingzhuang.ledger.models import Aggregate, Dataset, DemandStatus
+from qingzhuang.burden import access as burden_access
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import DemandKind, DemandStatus
+from qingzhuang.burden.services import resolve_targets
+from qingzhuang.ledger import access, matching, queries, services
+from qingzhuang.ledger.models import Aggregate, Dataset
 from qingzhuang.orgs.api_errors import ErrorOut, error_status
 from qingzhuang.orgs.models import Unit
 
@@ -234,18 +239,8 @@ class Mapped:
 _error = error_status
 
 
-def _targets(payload: TargetsIn) -> list[Unit]:
-    units: list[Unit] = []
-    if payload.target_under:
-        under = Unit.objects.filter(code=payload.target_under).first()
-        if under is None:
-            raise ValidationError({"target_units": f"没有单位代码 {payload.target_under}"})
-        units += list(matching.targets_under(under).order_by("path"))
-    found = {u.code: u for u in Unit.objects.filter(code__in=payload.target_units)}
-    missing = [c for c in payload.target_units if c not in found]
-    if missing:
-        raise ValidationError({"target_units": f"没有这些单位代码：{'、'.join(missing[:10])}"})
-    return list(dict.fromkeys(units + [found[c] for c in payload.target_units]))
+def _targets(request, payload: TargetsIn) -> list[Unit]:
+    return resolve_targets(actor=request.auth, codes=payload.target_units, under=payload.target_under)
 
 
 def _report_out(report) -> dict:
@@ -264,13 +259,13 @@ def _report_out(report) -> dict:
     }
 
 
-def _report_definition(payload: ReportIn) -> reports.ReportDefinition:
+def _report_definition(request, payload: ReportIn) -> services.ReportDefinition:
     dataset = Dataset.objects.filter(code=payload.dataset).first()
     if dataset is None:
         raise ValidationError({"dataset": f"没有数据集 {payload.dataset}"})
     data = payload.dict(exclude={"dataset", "target_units", "target_under", "filters"})
-    return reports.ReportDefinition(**data, dataset=dataset, filters=[f.dict() for f in payload.filters],
-                                    target_units=_targets(payload))
+    return services.ReportDefinition(**data, dataset=dataset, filters=[f.dict() for f in payload.filters],
+                                    target_units=_targets(request, payload))
 
 
 # -- reports
@@ -279,13 +274,13 @@ def _report_definition(payload: ReportIn) -> reports.ReportDefinition:
 @router.get("/reports", response=list[ReportOut], summary="报表清单（本部门的报表；督查室和县级用户看全部）")
 @paginate(LimitOffsetPagination)
 def list_reports(request):
-    return Mapped(reports.visible_reports(request.auth), _report_out)
+    return Mapped(access.visible_reports(request.auth), _report_out)
 
 
 @router.post("/reports", response={201: ReportOut, **RESPONSES_WRITE}, summary="定义报表（草稿）")
 def create_report(request, payload: ReportIn):
     try:
-        report = reports.report_create(actor=request.auth, definition=_report_definition(payload), request=request)
+        report = services.report_create(actor=request.auth, definition=_report_definition(request, payload), request=request)
     except (ValidationError, PermissionDenied) as exc:
         return _error(exc)
     return Status(201, _report_out(report))
@@ -293,11 +288,11 @@ def create_report(request, payload: ReportIn):
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="报表详情")
 def get_report(request, report_id: int):
-    return _report_out(reports.get_report_or_404(request.auth, report_id))
+    return _report_out(access.get_report_or_404(request.auth, report_id))
 
 
 def _report_action(request, report_id: int, action):
-    report = reports.get_report_or_404(request.auth, report_id)
+    report = access.get_report_or_404(request.auth, report_id)
     try:
         result = action(report)
     except (ValidationError, PermissionDenied) as exc:
@@ -308,20 +303,20 @@ def _report_action(request, report_id: int, action):
 @router.post("/reports/{report_id}/submit", response={200: ReportOut, **RESPONSES_WRITE}, summary="提交准入审批")
 def submit_report(request, report_id: int):
     return _report_action(request, report_id, lambda r: _report_out(
-        reports.report_submit(actor=request.auth, report=r, request=request)))
+        services.report_submit(actor=request.auth, report=r, request=request)))
 
 
 @router.post("/reports/{report_id}/review", response={200: ReportOut, **RESPONSES_WRITE},
              summary="准入审批：批准或驳回（督查室）")
 def review_report(request, report_id: int, payload: ReviewIn):
-    return _report_action(request, report_id, lambda r: _report_out(reports.report_review(
+    return _report_action(request, report_id, lambda r: _report_out(services.report_review(
         actor=request.auth, report=r, approve=payload.approve, note=payload.note, request=request)))
 
 
 @router.post("/reports/{report_id}/register", response={200: ReportOut, **RESPONSES_WRITE},
              summary="报表清单处理：保留、停用、优化、接入（督查室）")
 def register_report(request, report_id: int, payload: RegisterIn):
-    return _report_action(request, report_id, lambda r: _report_out(reports.report_set_register(
+    return _report_action(request, report_id, lambda r: _report_out(services.report_set_register(
         actor=request.auth, report=r, status=payload.status, reason=payload.reason, request=request)))
 
 
@@ -329,14 +324,14 @@ def register_report(request, report_id: int, payload: RegisterIn):
              summary="从一套表生成报表（不向任何单位索要）")
 def fill_report(request, report_id: int, limit: int = 1000):
     limit = max(1, min(limit, 10_000))
-    return _report_action(request, report_id, lambda r: reports.report_fill(
+    return _report_action(request, report_id, lambda r: services.report_fill(
         actor=request.auth, report=r, limit=limit, request=request).to_json())
 
 
 @router.post("/reports/{report_id}/send", response={200: SentOut, **RESPONSES_WRITE},
              summary="向填报单位下发一期（须已批准准入）")
 def send_report(request, report_id: int, payload: SendIn):
-    return _report_action(request, report_id, lambda r: {"demands": len(reports.report_send(
+    return _report_action(request, report_id, lambda r: {"demands": len(services.report_send(
         actor=request.auth, report=r, round=payload.round, due_date=payload.due_date, request=request))})
 
 
@@ -360,23 +355,23 @@ def _request_out(data_request) -> dict:
     }
 
 
-def _request_definition(payload: RequestIn) -> requests.RequestDefinition:
-    return requests.RequestDefinition(
+def _request_definition(request, payload: RequestIn) -> services.RequestDefinition:
+    return services.RequestDefinition(
         title=payload.title, fields_text=payload.fields_text, purpose=payload.purpose, period=payload.period,
-        due_date=payload.due_date, target_units=_targets(payload))
+        due_date=payload.due_date, target_units=_targets(request, payload))
 
 
 @router.get("/requests", response=list[RequestOut], summary="数据需求（本部门的；督查室和县级用户看全部）")
 @paginate(LimitOffsetPagination)
 def list_data_requests(request):
-    return Mapped(requests.visible_requests(request.auth), _request_out)
+    return Mapped(access.visible_requests(request.auth), _request_out)
 
 
 @router.post("/requests", response={201: RequestOut, **RESPONSES_WRITE},
              summary="提出数据需求（先匹配一套表，已有字段不再向基层索要）")
 def create_data_request(request, payload: RequestIn):
     try:
-        data_request = requests.request_create(actor=request.auth, definition=_request_definition(payload),
+        data_request = services.request_create(actor=request.auth, definition=_request_definition(request, payload),
                                                request=request)
     except (ValidationError, PermissionDenied) as exc:
         return _error(exc)
@@ -385,11 +380,11 @@ def create_data_request(request, payload: RequestIn):
 
 @router.get("/requests/{request_id}", response=RequestOut, summary="数据需求详情")
 def get_data_request(request, request_id: int):
-    return _request_out(requests.get_request_or_404(request.auth, request_id))
+    return _request_out(access.get_request_or_404(request.auth, request_id))
 
 
 def _request_action(request, request_id: int, action):
-    data_request = requests.get_request_or_404(request.auth, request_id)
+    data_request = access.get_request_or_404(request.auth, request_id)
     try:
         result = action(data_request)
     except (ValidationError, PermissionDenied) as exc:
@@ -401,20 +396,20 @@ def _request_action(request, request_id: int, action):
              summary="提交准入审批")
 def submit_data_request(request, request_id: int):
     return _request_action(request, request_id, lambda r: _request_out(
-        requests.request_submit(actor=request.auth, data_request=r, request=request)))
+        services.request_submit(actor=request.auth, data_request=r, request=request)))
 
 
 @router.post("/requests/{request_id}/review", response={200: RequestOut, **RESPONSES_WRITE},
              summary="准入审批（督查室）；批准时把一套表已有字段所在数据集共享给提出部门")
 def review_data_request(request, request_id: int, payload: ReviewIn):
-    return _request_action(request, request_id, lambda r: _request_out(requests.request_review(
+    return _request_action(request, request_id, lambda r: _request_out(services.request_review(
         actor=request.auth, data_request=r, approve=payload.approve, note=payload.note, request=request)))
 
 
 @router.post("/requests/{request_id}/send", response={200: SentOut, **RESPONSES_WRITE},
              summary="向填报单位下发一套表中没有的字段（须已批准准入）")
 def send_data_request(request, request_id: int):
-    return _request_action(request, request_id, lambda r: {"demands": len(requests.request_send(
+    return _request_action(request, request_id, lambda r: {"demands": len(services.request_send(
         actor=request.auth, data_request=r, request=request))})
 
 
@@ -431,14 +426,14 @@ def find_data_fields(request, q: str = "", under: str = ""):
 @router.get("/burden", response=list[BurdenUnitOut], summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
 @paginate(LimitOffsetPagination)
 def list_burden(request, year: int | None = None):
-    return reports.burden_units(request.auth, year=year or reports.current_year())
+    return burden_queries.burden_units(request.auth, year=year or burden_queries.current_year())
 
 
 @router.get("/burden/summary", response={200: KpiOut, 403: ErrorOut}, summary="全县一套表指标（督查室和县级用户）")
 def burden_summary(request, year: int | None = None):
-    if not reports.sees_all(request.auth):
+    if not access.sees_all_requests(request.auth):
         return Status(403, {"detail": "只有督查室和县级用户可以查看全县指标"})
-    k = reports.county_kpis(year=year or reports.current_year())
+    k = queries.county_kpis(year=year or burden_queries.current_year())
     return Status(200, {
         "year": k["year"], "reports": k["reports"]["total"], "active_reports": k["reports"]["active"],
         "stopped_reports": k["reports"]["stopped"], "submissions": k["submissions"],
@@ -447,12 +442,15 @@ def burden_summary(request, year: int | None = None):
     })
 
 
+# The API's names of the kinds of source (kept from before demands had their own app).
+SOURCE_NAMES = {DemandKind.REPORT: "report", DemandKind.DATA_REQUEST: "request"}
+
+
 def _demand_out(demand) -> dict:
-    source = demand.source
     return {
         "id": demand.pk, "unit_code": demand.unit.code, "unit_name": demand.unit.name,
-        "source": "report" if demand.report_id else "request", "source_id": source.pk, "title": str(source),
-        "owner_name": source.owner.name, "round": demand.round, "fields": demand.fields, "status": demand.status,
+        "source": SOURCE_NAMES.get(demand.kind, demand.kind), "source_id": demand.source_id, "title": demand.title,
+        "owner_name": demand.placed_by.name, "round": demand.round, "fields": demand.fields, "status": demand.status,
         "due_date": demand.due_date, "data": demand.data, "filled_at": demand.filled_at,
     }
 
@@ -460,7 +458,7 @@ def _demand_out(demand) -> dict:
 @router.get("/demands", response=list[DemandOut], summary="派给本单位及下级单位的填报任务")
 @paginate(LimitOffsetPagination)
 def list_demands(request, status: str = ""):
-    qs = reports.visible_demands(request.auth).order_by("due_date", "-created_at")
+    qs = burden_access.visible_demands(request.auth).order_by("due_date", "-created_at")
     if status in DemandStatus.values:
         qs = qs.filter(status=status)
     return Mapped(qs, _demand_out)
@@ -468,10 +466,10 @@ def list_demands(request, status: str = ""):
 
 @router.post("/demands/{demand_id}/fill", response={200: DemandOut, **RESPONSES_WRITE}, summary="完成填报")
 def fill_demand(request, demand_id: int, payload: DemandFillIn):
-    demand = reports.get_demand_or_404(request.auth, demand_id)
+    demand = burden_access.get_demand_or_404(request.auth, demand_id)
     try:
-        demand = reports.demand_fill(actor=request.auth, demand=demand, data=payload.data, note=payload.note,
-                                     request=request)
+        demand = burden_services.demand_fill(actor=request.auth, demand=demand, data=payload.data, note=payload.note,
+                                             request=request)
     except (ValidationError, PermissionDenied) as exc:
         return _error(exc)
     return Status(200, _demand_out(demand))

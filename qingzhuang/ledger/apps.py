@@ -8,6 +8,9 @@ class LedgerConfig(AppConfig):
     verbose_name = "一套表"
 
     def ready(self) -> None:
-        from qingzhuang.ledger import builtins
+        from qingzhuang.burden.queries import register_kpis
+        from qingzhuang.ledger import builtins, queries
 
         post_migrate.connect(builtins.ensure_builtin_catalog_signal, dispatch_uid="qingzhuang.ledger.builtins")
+        # Reports, duplicate fields and data not asked join the burden ledger's county figures.
+        register_kpis(queries.ledger_kpis)

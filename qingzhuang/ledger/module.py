@@ -18,8 +18,6 @@ MODULE = Module(
         NavEntry("找数据", "find_data", "search", group="数据", order=20),
         NavEntry("报表清单", "report_list", "clipboard-check", group="减负", order=10),
         NavEntry("数据需求", "request_list", "inbox", group="减负", order=20),
-        NavEntry("派给本单位的填报", "demand_list", "list-check", group="减负", order=30),
-        NavEntry("减负台账", "burden", "bar-chart", group="减负", order=40),
     ),
     permissions={
         "sysadmin": ("ledger.import_data",),
@@ -48,7 +46,6 @@ MODULE = Module(
         "request.reject": "驳回数据需求",
         "request.send": "下发数据需求",
         "dataset.share": "共享数据集",
-        "demand.fill": "完成填报",
     },
     demo=(DemoStep(order=30, run="qingzhuang.ledger.demo:seed_step", summary="qingzhuang.ledger.demo:summary"),),
     matrix="qingzhuang.ledger.tests.matrix",

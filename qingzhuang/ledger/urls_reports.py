@@ -1,4 +1,5 @@
-"""Reports, data requests, 找数据 and the burden ledger, under /ledger/ beside the data pages."""
+"""Reports, data requests and 找数据, under /ledger/ beside the data pages (the burden ledger is
+``burden.urls``, under /ledger/burden/)."""
 
 from django.urls import path
 
@@ -23,9 +24,4 @@ urlpatterns = [
     path("requests/<int:pk>/review/", views.request_review, name="request_review"),
     path("requests/<int:pk>/send/", views.request_send, name="request_send"),
     path("find/", views.find_data, name="find_data"),
-    path("burden/", views.burden, name="burden"),
-    # Fixed paths before burden/<str:code>/, which would otherwise swallow them.
-    path("burden/demands/", views.demand_list, name="demand_list"),
-    path("burden/demands/<int:pk>/", views.demand_detail, name="demand_detail"),
-    path("burden/<str:code>/", views.burden_unit, name="burden_unit"),
 ]

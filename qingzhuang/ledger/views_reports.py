@@ -1,5 +1,6 @@
-"""Pages of reports and data requests: the register, admission, filling, sending, 找数据 and the
-burden ledger. Views are thin: forms parse, services write, ``reports``/``requests`` scope reads."""
+"""Pages of reports and data requests: the register, admission, filling, sending and 找数据 (the
+burden ledger's pages are ``burden.views``). Views are thin: forms parse, each action is one ``services`` call (which checks
+permission and scope itself), ``access`` scopes what is shown, ``queries`` reads."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingzhuang.ledger import matching, reports, requests
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden.models import DemandStatus
+from qingzhuang.burden.services import TARGET_PARENT_KINDS, resolve_targets
+from qingzhuang.ledger import access, filling, matching, queries, services
 from qingzhuang.ledger.models import (
     Admission,
     Aggregate,
     DataElement,
     Dataset,
-    DemandStatus,
     FilterOp,
     PeriodGrain,
     RegisterStatus,
@@ -32,16 +35,20 @@ from qingzhuang.orgs.models import Unit, UnitKind
 
 PAGE_SIZE = 50
 FILTER_ROWS = 3
-TARGET_PARENT_KINDS = (UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.STREET)
 
 
 def _is_htmx(request) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
+# Service error keys shown on another field of the form.
+FIELD_ALIASES = {"target_units": "target_codes"}
+
+
 def _errors_to_form(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errs in error.message_dict.items():
+            name = FIELD_ALIASES.get(name, name) if name not in form.fields else name
             form.add_error(name if name in form.fields else None, errs)
     else:
         form.add_error(None, error.messages)
@@ -76,8 +83,9 @@ class TargetsMixin(forms.Form):
     target_codes = forms.CharField(label="另加单位代码", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                    help_text="逐个列出单位代码，用逗号、空格或换行分隔。")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         parents = Unit.objects.filter(kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path")
         self.fields["target_under"].choices = [("", "—")] + [
             (u.code, "全县所有村（社区）" if u.kind == UnitKind.COUNTY else f"{u.name}的全部村（社区）")
@@ -89,17 +97,8 @@ class TargetsMixin(forms.Form):
         return [c for c in matching.SEPARATORS.split(text) if c]
 
     def target_units(self) -> list[Unit]:
-        units: list[Unit] = []
-        under = self.cleaned_data.get("target_under")
-        if under:
-            units += list(matching.targets_under(Unit.objects.get(code=under)).order_by("path"))
-        codes = self.cleaned_data.get("target_codes") or []
-        found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise ValidationError({"target_codes": f"没有这些单位代码：{'、'.join(missing[:10])}"})
-        units += [found[c] for c in codes]
-        return list(dict.fromkeys(units))
+        return resolve_targets(actor=self.actor, codes=self.cleaned_data.get("target_codes") or [],
+                               under=self.cleaned_data.get("target_under") or "")
 
     @staticmethod
     def initial_targets(units) -> dict:
@@ -130,17 +129,17 @@ class ReportForm(TargetsMixin):
     def __init__(self, *args, dataset: Dataset, **kwargs):
         super().__init__(*args, **kwargs)
         self.dataset = dataset
-        columns = list(reports.dataset_columns(dataset).values())
+        columns = list(filling.dataset_columns(dataset).values())
         all_choices = [(c.element.code, c.name) for c in columns]
         self.fields["columns"].choices = all_choices
         self.fields["group_elements"].choices = [
             (c.element.code, c.name) for c in columns if c.element.value_type in ("code", "codes", "indicator", "unit")
         ]
         self.fields["measure"].choices = [("", "—")] + [
-            (c.element.code, c.name) for c in columns if c.element.value_type in reports.NUMERIC_TYPES
+            (c.element.code, c.name) for c in columns if c.element.value_type in filling.NUMERIC_TYPES
         ]
         self.fields["period_element"].choices = [("", "—")] + [
-            (c.element.code, c.name) for c in columns if c.element.value_type in reports.PERIOD_TYPES
+            (c.element.code, c.name) for c in columns if c.element.value_type in filling.PERIOD_TYPES
         ]
         self.filter_rows = []
         for i in range(1, FILTER_ROWS + 1):
@@ -167,9 +166,9 @@ class ReportForm(TargetsMixin):
                             f"filter_value_{i}": f["value"]})
         return initial
 
-    def definition(self) -> reports.ReportDefinition:
+    def definition(self) -> services.ReportDefinition:
         data = self.cleaned_data
-        return reports.ReportDefinition(
+        return services.ReportDefinition(
             name=data["name"], dataset=self.dataset, purpose=data["purpose"], columns=data["columns"],
             filters=[{"element": data[f"filter_element_{i}"], "op": data[f"filter_op_{i}"],
                       "value": data[f"filter_value_{i}"]} for i in range(1, FILTER_ROWS + 1)],
@@ -201,9 +200,9 @@ class RequestForm(TargetsMixin):
                 "purpose": data_request.purpose, "period": data_request.period, "due_date": data_request.due_date,
                 **TargetsMixin.initial_targets(data_request.target_units.order_by("path"))}
 
-    def definition(self) -> requests.RequestDefinition:
+    def definition(self) -> services.RequestDefinition:
         data = self.cleaned_data
-        return requests.RequestDefinition(
+        return services.RequestDefinition(
             title=data["title"], fields_text=data["fields_text"], purpose=data["purpose"], period=data["period"],
             due_date=data["due_date"], target_units=self.target_units(),
         )
@@ -235,8 +234,8 @@ def _first_error(form: forms.Form) -> str:
 
 
 def _manageable_report_or_404(user, pk: int):
-    report = reports.get_report_or_404(user, pk)
-    if not reports.can_manage(user, report):
+    report = access.get_report_or_404(user, pk)
+    if not access.can_manage(user, report):
         raise PermissionDenied("只有提出报表的部门可以这样做")
     return report
 
@@ -245,7 +244,7 @@ def _manageable_report_or_404(user, pk: int):
 @require_GET
 def report_list(request):
     """报表清单: every visible report with its admission, register status and burden."""
-    qs = reports.register(request.user).order_by("-created_at", "-id")
+    qs = queries.register(request.user).order_by("-created_at", "-id")
     status, admission, q = (request.GET.get(k, "").strip()[:100] for k in ("status", "admission", "q"))
     if status in RegisterStatus.values:
         qs = qs.filter(register_status=status)
@@ -257,13 +256,14 @@ def report_list(request):
     column_cache: dict[int, dict] = {}
     for report in page:
         if report.dataset_id not in column_cache:
-            column_cache[report.dataset_id] = reports.dataset_columns(report.dataset)
-        report.field_names = reports.report_fields(report, column_cache[report.dataset_id])
+            column_cache[report.dataset_id] = filling.dataset_columns(report.dataset)
+        report.field_names = queries.report_fields(report, column_cache[report.dataset_id])
     context = {
         "page": page, "status": status, "admission": admission, "q": q,
         "statuses": RegisterStatus.choices, "admissions": Admission.choices,
-        "can_define": reports.can_define(request.user), "sees_all": reports.sees_all(request.user),
-        "kpis": reports.county_kpis(year=reports.current_year()) if reports.sees_all(request.user) else None,
+        "can_define": access.can_define(request.user), "sees_all": access.sees_all_requests(request.user),
+        "kpis": queries.county_kpis(year=burden_queries.current_year()) if access.sees_all_requests(request.user)
+        else None,
     }
     return render(request, "ledger/report_list.html", context)
 
@@ -280,10 +280,10 @@ def report_create(request):
         return render(request, "ledger/report_form.html", {
             "report": None, "dataset": None,
             "datasets": Dataset.objects.select_related("owner").order_by("category", "code")})
-    form = ReportForm(request.POST or None, dataset=dataset)
+    form = ReportForm(request.POST or None, actor=request.user, dataset=dataset)
     if request.method == "POST" and form.is_valid():
         try:
-            report = reports.report_create(actor=request.user, definition=form.definition(), request=request)
+            report = services.report_create(actor=request.user, definition=form.definition(), request=request)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -297,10 +297,10 @@ def report_create(request):
 @require_http_methods(["GET", "POST"])
 def report_edit(request, pk: int):
     report = _manageable_report_or_404(request.user, pk)
-    form = ReportForm(request.POST or None, dataset=report.dataset, initial=ReportForm.initial_for(report))
+    form = ReportForm(request.POST or None, actor=request.user, dataset=report.dataset, initial=ReportForm.initial_for(report))
     if request.method == "POST" and form.is_valid():
         try:
-            reports.report_update(actor=request.user, report=report, definition=form.definition(), request=request)
+            services.report_update(actor=request.user, report=report, definition=form.definition(), request=request)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -311,7 +311,7 @@ def report_edit(request, pk: int):
 
 def _report_context(request, report, table=None) -> dict:
     user = request.user
-    columns = reports.dataset_columns(report.dataset)
+    columns = filling.dataset_columns(report.dataset)
     names = {code: c.name for code, c in columns.items()}
     return {
         "report": report,
@@ -326,9 +326,9 @@ def _report_context(request, report, table=None) -> dict:
         "demand_rounds": report.demands.values("round").annotate(
             n=Count("id"), filled=Count("id", filter=Q(status=DemandStatus.FILLED))
         ).order_by("-round"),
-        "can_manage": reports.can_manage(user, report),
-        "can_approve": reports.can_approve(user),
-        "reads_whole": reports.reads_whole_dataset(report),
+        "can_manage": access.can_manage(user, report),
+        "can_approve": access.can_approve(user),
+        "reads_whole": access.reads_whole_dataset(report),
         "register_statuses": RegisterStatus.choices,
         "today": timezone.localdate(),
     }
@@ -337,7 +337,7 @@ def _report_context(request, report, table=None) -> dict:
 @login_required
 @require_GET
 def report_detail(request, pk: int):
-    report = reports.get_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     return render(request, "ledger/report_detail.html", _report_context(request, report))
 
 
@@ -345,9 +345,9 @@ def report_detail(request, pk: int):
 @require_POST
 def report_fill(request, pk: int):
     """Fill the report from the ledger (no unit is asked) and show the table."""
-    report = reports.get_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     try:
-        table = reports.report_fill(actor=request.user, report=report, request=request)
+        table = services.report_fill(actor=request.user, report=report, request=request)
     except ValidationError as error:
         if _is_htmx(request):
             return render(request, "ledger/report_table.html", {"report": report, "fill_errors": error.messages})
@@ -361,11 +361,11 @@ def report_fill(request, pk: int):
 @login_required
 @require_GET
 def report_export(request, pk: int):
-    report = reports.get_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     fmt = request.GET.get("format", "xlsx")
     out = tempfile.TemporaryFile()
     try:
-        reports.report_export(actor=request.user, report=report, target=out, fmt=fmt, request=request)
+        services.report_export(actor=request.user, report=report, target=out, fmt=fmt, request=request)
     except ValidationError as error:
         out.close()
         _message_errors(request, error)
@@ -379,9 +379,9 @@ def report_export(request, pk: int):
 @permission_required("ledger.define_report", raise_exception=True)
 @require_POST
 def report_submit(request, pk: int):
-    report = _manageable_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     try:
-        reports.report_submit(actor=request.user, report=report, request=request)
+        services.report_submit(actor=request.user, report=report, request=request)
     except ValidationError as error:
         _message_errors(request, error)
     else:
@@ -393,14 +393,14 @@ def report_submit(request, pk: int):
 @permission_required("ledger.approve_report", raise_exception=True)
 @require_POST
 def report_review(request, pk: int):
-    report = reports.get_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择批准或驳回")
         return redirect("report_detail", pk=report.pk)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        reports.report_review(actor=request.user, report=report, approve=approve,
+        services.report_review(actor=request.user, report=report, approve=approve,
                               note=form.cleaned_data["note"], request=request)
     except ValidationError as error:
         _message_errors(request, error)
@@ -413,13 +413,13 @@ def report_review(request, pk: int):
 @permission_required("ledger.approve_report", raise_exception=True)
 @require_POST
 def report_register(request, pk: int):
-    report = reports.get_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     form = RegisterForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect("report_detail", pk=report.pk)
     try:
-        reports.report_set_register(actor=request.user, report=report, status=form.cleaned_data["status"],
+        services.report_set_register(actor=request.user, report=report, status=form.cleaned_data["status"],
                                     reason=form.cleaned_data["reason"], request=request)
     except ValidationError as error:
         _message_errors(request, error)
@@ -432,13 +432,13 @@ def report_register(request, pk: int):
 @permission_required("ledger.define_report", raise_exception=True)
 @require_POST
 def report_send(request, pk: int):
-    report = _manageable_report_or_404(request.user, pk)
+    report = access.get_report_or_404(request.user, pk)
     form = SendForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect("report_detail", pk=report.pk)
     try:
-        demands = reports.report_send(actor=request.user, report=report, round=form.cleaned_data["round"],
+        demands = services.report_send(actor=request.user, report=report, round=form.cleaned_data["round"],
                                       due_date=form.cleaned_data["due_date"], request=request)
     except ValidationError as error:
         _message_errors(request, error)
@@ -452,8 +452,8 @@ def report_send(request, pk: int):
 
 
 def _manageable_request_or_404(user, pk: int):
-    data_request = requests.get_request_or_404(user, pk)
-    if not reports.can_manage(user, data_request):
+    data_request = access.get_request_or_404(user, pk)
+    if not access.can_manage(user, data_request):
         raise PermissionDenied("只有提出数据需求的部门可以这样做")
     return data_request
 
@@ -461,7 +461,7 @@ def _manageable_request_or_404(user, pk: int):
 @login_required
 @require_GET
 def request_list(request):
-    qs = requests.visible_requests(request.user)
+    qs = access.visible_requests(request.user)
     admission, q = request.GET.get("admission", ""), request.GET.get("q", "").strip()[:100]
     if admission in Admission.values:
         qs = qs.filter(admission=admission)
@@ -471,7 +471,7 @@ def request_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "ledger/request_list.html", {
         "page": page, "admission": admission, "q": q, "admissions": Admission.choices,
-        "can_define": reports.can_define(request.user), "sees_all": reports.sees_all(request.user),
+        "can_define": access.can_define(request.user), "sees_all": access.sees_all_requests(request.user),
     })
 
 
@@ -490,10 +490,10 @@ def _request_form_page(request, form, data_request):
 def request_create(request):
     if not request.user.unit_id:
         raise PermissionDenied("账号未关联单位")
-    form = RequestForm(request.POST or None, initial={"fields_text": request.GET.get("fields", "")[:2000]})
+    form = RequestForm(request.POST or None, actor=request.user, initial={"fields_text": request.GET.get("fields", "")[:2000]})
     if request.method == "POST" and form.is_valid():
         try:
-            data_request = requests.request_create(actor=request.user, definition=form.definition(),
+            data_request = services.request_create(actor=request.user, definition=form.definition(),
                                                    request=request)
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -508,10 +508,10 @@ def request_create(request):
 @require_http_methods(["GET", "POST"])
 def request_edit(request, pk: int):
     data_request = _manageable_request_or_404(request.user, pk)
-    form = RequestForm(request.POST or None, initial=RequestForm.initial_for(data_request))
+    form = RequestForm(request.POST or None, actor=request.user, initial=RequestForm.initial_for(data_request))
     if request.method == "POST" and form.is_valid():
         try:
-            requests.request_update(actor=request.user, data_request=data_request, definition=form.definition(),
+            services.request_update(actor=request.user, data_request=data_request, definition=form.definition(),
                                     request=request)
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -524,15 +524,15 @@ def request_edit(request, pk: int):
 @login_required
 @require_GET
 def request_detail(request, pk: int):
-    data_request = requests.get_request_or_404(request.user, pk)
+    data_request = access.get_request_or_404(request.user, pk)
     fields = list(data_request.fields.select_related("element", "dataset__owner"))
     demands = data_request.demands.select_related("unit").order_by("unit__path")
     return render(request, "ledger/request_detail.html", {
         "data_request": data_request, "fields": fields,
         "held": [f for f in fields if f.held], "remaining": [f for f in fields if not f.held],
         "targets": data_request.target_units.order_by("path"), "demands": demands,
-        "can_manage": reports.can_manage(request.user, data_request),
-        "can_approve": reports.can_approve(request.user),
+        "can_manage": access.can_manage(request.user, data_request),
+        "can_approve": access.can_approve(request.user),
     })
 
 
@@ -540,9 +540,9 @@ def request_detail(request, pk: int):
 @permission_required("ledger.define_report", raise_exception=True)
 @require_POST
 def request_submit(request, pk: int):
-    data_request = _manageable_request_or_404(request.user, pk)
+    data_request = access.get_request_or_404(request.user, pk)
     try:
-        requests.request_submit(actor=request.user, data_request=data_request, request=request)
+        services.request_submit(actor=request.user, data_request=data_request, request=request)
     except ValidationError as error:
         _message_errors(request, error)
     else:
@@ -554,14 +554,14 @@ def request_submit(request, pk: int):
 @permission_required("ledger.approve_report", raise_exception=True)
 @require_POST
 def request_review(request, pk: int):
-    data_request = requests.get_request_or_404(request.user, pk)
+    data_request = access.get_request_or_404(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择批准或驳回")
         return redirect("request_detail", pk=data_request.pk)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        requests.request_review(actor=request.user, data_request=data_request, approve=approve,
+        services.request_review(actor=request.user, data_request=data_request, approve=approve,
                                 note=form.cleaned_data["note"], request=request)
     except ValidationError as error:
         _message_errors(request, error)
@@ -574,9 +574,9 @@ def request_review(request, pk: int):
 @permission_required("ledger.define_report", raise_exception=True)
 @require_POST
 def request_send(request, pk: int):
-    data_request = _manageable_request_or_404(request.user, pk)
+    data_request = access.get_request_or_404(request.user, pk)
     try:
-        demands = requests.request_send(actor=request.user, data_request=data_request, request=request)
+        demands = services.request_send(actor=request.user, data_request=data_request, request=request)
     except ValidationError as error:
         _message_errors(request, error)
     else:
@@ -608,105 +608,8 @@ def find_data(request):
         "target_unit": unit, "target_count": target_count,
         "not_asked": matching.not_asked(matches, target_count),
         "parents": Unit.objects.filter(kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path"),
-        "can_define": reports.can_define(request.user),
+        "can_define": access.can_define(request.user),
         "elements": DataElement.objects.count(),
     }
     template = "ledger/find_results.html" if _is_htmx(request) else "ledger/find.html"
     return render(request, template, context)
-
-
-# ---------------------------------------------------------------------------------------------
-# The burden ledger and demands
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return reports.current_year()
-    return year if 2000 <= year <= 2100 else reports.current_year()
-
-
-@login_required
-@require_GET
-def burden(request):
-    year, q = _year(request), request.GET.get("q", "").strip()[:50]
-    page = Paginator(reports.burden_units(request.user, year=year, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
-    sees_all = reports.sees_all(request.user)
-    return render(request, "ledger/burden.html", {
-        "page": page, "year": year, "q": q, "sees_all": sees_all,
-        "kpis": reports.county_kpis(year=year) if sees_all else None,
-        "years": range(reports.current_year(), reports.current_year() - 5, -1),
-    })
-
-
-@login_required
-@require_GET
-def burden_unit(request, code: str):
-    unit = reports.get_burden_unit_or_404(request.user, code)
-    year = _year(request)
-    demands = list(reports.unit_demands(unit, year=year))
-    children = reports.burden_units(request.user, year=year).filter(parent=unit).order_by("path")
-    return render(request, "ledger/burden_unit.html", {
-        "unit": unit, "year": year, "demands": demands, "children": children,
-        "n_reports": len({d.report_id for d in demands if d.report_id}),
-        "n_requests": len({d.request_id for d in demands if d.request_id}),
-        "n_pending": sum(1 for d in demands if d.status == DemandStatus.PENDING),
-    })
-
-
-@login_required
-@require_GET
-def demand_list(request):
-    """What was asked of my unit and its subtree: the grassroots cadre's to-do list."""
-    status = request.GET.get("status", DemandStatus.PENDING)
-    qs = reports.visible_demands(request.user).order_by("due_date", "-created_at")
-    if status in DemandStatus.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "ledger/burden_demands.html", {"page": page, "status": status,
-                                                           "statuses": DemandStatus.choices})
-
-
-class DemandFillForm(forms.Form):
-    note = forms.CharField(label="备注", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, demand, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.field_names = []
-        for i, name in enumerate(demand.fields):
-            key = f"field_{i}"
-            self.fields[key] = forms.CharField(label=name, required=False, max_length=2000)
-            self.field_names.append((key, name))
-        self.order_fields([k for k, _ in self.field_names] + ["note"])
-        _style(self)
-
-    def data_values(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(key, "") for key, name in self.field_names}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def demand_detail(request, pk: int):
-    demand = reports.get_demand_or_404(request.user, pk)
-    can_fill = reports.can_fill_demand(request.user, demand) and demand.status == DemandStatus.PENDING
-    form = DemandFillForm(request.POST or None, demand=demand)
-    if request.method == "POST":
-        if not reports.can_fill_demand(request.user, demand):
-            raise PermissionDenied("只有被要求填报的单位可以填报")
-        if form.is_valid():
-            try:
-                reports.demand_fill(actor=request.user, demand=demand, data=form.data_values(),
-                                    note=form.cleaned_data["note"], request=request)
-            except ValidationError as error:
-                _errors_to_form(form, error)
-            else:
-                messages.success(request, "已填报。")
-                return redirect("demand_detail", pk=demand.pk)
-    return render(request, "ledger/burden_demand.html", {
-        "demand": demand, "form": form, "can_fill": can_fill,
-        "overdue": demand.status == DemandStatus.PENDING and demand.due_date
-        and demand.due_date < timezone.localdate(),
-        "stopped": bool(demand.report_id and demand.report.is_stopped),
-    })
-

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from qingzhuang.orgs.models import AuditLog, Person, Unit, UnitKind
+from qingzhuang.orgs.models import GRASSROOTS_KINDS, AuditLog, Person, Unit, UnitKind
+from qingzhuang.orgs.roles import SUPERVISION, has_role
 
 
 def scope_paths(user) -> list[str]:
@@ -69,6 +70,18 @@ def is_county_office(user) -> bool:
     return cached
 
 
+def oversees_county(user) -> bool:
+    """Whether ``user`` oversees what the county asks of grassroots units (every report, data
+    request and demand): county-wide users, and the 督查室 of the county party or government
+    office. A 督查室 role held in a township does not. Cached on the user object for the request."""
+    cached = getattr(user, "_qz_oversees_county", None)
+    if cached is None:
+        cached = is_county_wide(user) or (has_role(user, SUPERVISION) and is_county_office(user))
+        if getattr(user, "is_authenticated", False):
+            user._qz_oversees_county = cached
+    return cached
+
+
 def unit_q(user, field: str = "") -> Q:
     """A filter for rows whose unit (reached through ``field``) lies inside ``user``'s scope."""
     prefix = f"{field}__" if field else ""
@@ -86,6 +99,20 @@ def above_q(user, field: str = "") -> Q:
         return Q(pk__in=[])
     path = Unit.objects.values_list("path", flat=True).get(pk=user.unit_id)
     return Q(**{f"{prefix}path__in": ancestor_paths(path)})
+
+
+def placing_paths(user) -> list[str]:
+    """Roots of the subtrees ``user``'s unit may place demands on (ask to fill a report, send a data
+    request): a township, street or village asks its own subtree; a county-level unit (县委, 县政府,
+    a department) asks the whole county it belongs to. Grants give read access, not reach."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return ["/"]
+    if not user.unit_id:
+        return []
+    path, kind = Unit.objects.values_list("path", "kind").get(pk=user.unit_id)
+    return [path] if kind in GRASSROOTS_KINDS else [ancestor_paths(path)[0]]
 
 
 def visible_units(user) -> QuerySet[Unit]:

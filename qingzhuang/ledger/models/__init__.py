@@ -20,12 +20,11 @@ from qingzhuang.ledger.models.records import (  # noqa: F401
     RecordChange,
 )
 from qingzhuang.ledger.models.reports import (  # noqa: F401
+    STOP_MESSAGE,
     Admission,
     Aggregate,
     DataRequest,
     DataRequestField,
-    Demand,
-    DemandStatus,
     FilterOp,
     PeriodGrain,
     RegisterStatus,

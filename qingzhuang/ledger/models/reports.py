@@ -3,30 +3,23 @@
 A department defines a ``Report`` over one dataset: the system fills it from the ledger and no
 unit is asked anything, unless the report also lists fields the ledger does not hold
 (``manual_fields``); then, once the 督查室 has admitted it, each sending asks every target unit
-once (a ``Demand``). A ``DataRequest`` lists the fields a department wants in free Chinese: the
-fields the ledger already holds are served by a ``DatasetShare``, only the rest may be sent to
-grassroots units, after admission. Demands are what the per-unit burden ledger counts.
+once (a ``burden.Demand``). A ``DataRequest`` lists the fields a department wants in free
+Chinese: the fields the ledger already holds are served by a ``DatasetShare``, only the rest may
+be sent to grassroots units, after admission. Admission itself (``AdmissionFields``, ``Admission``,
+``RegisterStatus``) is ``burden.admission``'s, shared with every kind of request; demands are
+``burden``'s, reached from a report or request through ``demands`` (a generic relation).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
 
+from qingzhuang.burden.admission import Admission, AdmissionFields, RegisterStatus, refusal
 
-class Admission(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已批准"
-    REJECTED = "rejected", "驳回"
+__all__ = ["Admission", "AdmissionFields", "RegisterStatus"]  # shared with burden, re-exported
 
-
-class RegisterStatus(models.TextChoices):
-    KEEP = "keep", "保留"
-    STOP = "stop", "停用"
-    OPTIMISE = "optimise", "优化"
-    INTEGRATE = "integrate", "接入"
+STOP_MESSAGE = "该报表已在报表清单中停用，不能填报或下发（未经批准一律停止填报）。"
 
 
 class UnitLevel(models.TextChoices):
@@ -57,37 +50,11 @@ class FilterOp(models.TextChoices):
     LTE = "lte", "不大于"
 
 
-class AdmissionFields(models.Model):
-    """What reports and data requests share: owner, author, admission and its review."""
-
-    owner = models.ForeignKey("orgs.Unit", verbose_name="提出部门", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    purpose = models.TextField("用途", blank=True)
-    target_units = models.ManyToManyField("orgs.Unit", verbose_name="填报单位", blank=True, related_name="+")
-    admission = models.CharField("准入状态", max_length=16, choices=Admission.choices, default=Admission.DRAFT)
-    submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
-    reviewed_at = models.DateTimeField("审批时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    review_note = models.CharField("审批意见", max_length=500, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_approved(self) -> bool:
-        return self.admission == Admission.APPROVED
-
-    @property
-    def is_editable(self) -> bool:
-        return self.admission in (Admission.DRAFT, Admission.REJECTED)
-
-
 class Report(AdmissionFields):
     """A report defined by a department over one dataset, filled from the ledger."""
+
+    DEFINE_PERMISSION = "ledger.define_report"
+    APPROVE_PERMISSION = "ledger.approve_report"
 
     name = models.CharField("报表名称", max_length=100)
     dataset = models.ForeignKey("ledger.Dataset", verbose_name="数据来源", on_delete=models.PROTECT,
@@ -113,6 +80,7 @@ class Report(AdmissionFields):
     register_changed_at = models.DateTimeField("清单处理时间", null=True, blank=True)
     last_filled_at = models.DateTimeField("最近填报", null=True, blank=True)
     fill_count = models.PositiveIntegerField("生成次数", default=0)
+    demands = GenericRelation("burden.Demand", content_type_field="source_type", object_id_field="source_id")
 
     class Meta:
         verbose_name = "报表"
@@ -135,6 +103,14 @@ class Report(AdmissionFields):
     def asks_grassroots(self) -> bool:
         return bool(self.manual_fields)
 
+    # What ``burden.services.demand_fill`` asks of a demand's source.
+
+    def demand_fill_refusal(self) -> str:
+        return STOP_MESSAGE if self.is_stopped else refusal(self)
+
+    def demand_filled(self, demand) -> None:
+        Report.objects.filter(pk=self.pk).update(last_filled_at=demand.filled_at)
+
     def audit_dict(self) -> dict:
         return {
             "name": self.name, "owner": self.owner.code, "dataset": self.dataset.code,
@@ -150,6 +126,9 @@ class Report(AdmissionFields):
 class DataRequest(AdmissionFields):
     """A department's request for data, written as a list of fields in free Chinese."""
 
+    DEFINE_PERMISSION = "ledger.define_report"
+    APPROVE_PERMISSION = "ledger.approve_report"
+
     title = models.CharField("需求名称", max_length=100)
     fields_text = models.TextField("所需字段")
     period = models.CharField("数据期间", max_length=50, blank=True)
@@ -160,6 +139,7 @@ class DataRequest(AdmissionFields):
     # Held fields × target units: what the county did not have to ask of grassroots units.
     not_asked = models.PositiveIntegerField("少向基层索要数据项", default=0)
     sent_at = models.DateTimeField("下发时间", null=True, blank=True)
+    demands = GenericRelation("burden.Demand", content_type_field="source_type", object_id_field="source_id")
 
     class Meta:
         verbose_name = "数据需求"
@@ -176,6 +156,10 @@ class DataRequest(AdmissionFields):
             "held_count": self.held_count, "remaining_count": self.remaining_count,
             "not_asked": self.not_asked, "admission": self.admission,
         }
+
+    def demand_fill_refusal(self) -> str:
+        """What ``burden.services.demand_fill`` asks of a demand's source."""
+        return refusal(self)
 
 
 class DataRequestField(models.Model):
@@ -201,56 +185,3 @@ class DataRequestField(models.Model):
     @property
     def held(self) -> bool:
         return self.dataset_id is not None
-
-
-class DemandStatus(models.TextChoices):
-    PENDING = "pending", "待填报"
-    FILLED = "filled", "已填报"
-
-
-class Demand(models.Model):
-    """One ask placed on one unit: a sending of a report, or a data request's remaining fields."""
-
-    unit = models.ForeignKey("orgs.Unit", verbose_name="填报单位", on_delete=models.PROTECT, related_name="demands")
-    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT, related_name="demands")
-    request = models.ForeignKey(DataRequest, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="demands")
-    # The period a report sending is for ("2025-06"); blank for a data request.
-    round = models.CharField("填报期次", max_length=20, blank=True)
-    fields = models.JSONField("填报字段", default=list)
-    status = models.CharField("状态", max_length=16, choices=DemandStatus.choices, default=DemandStatus.PENDING)
-    due_date = models.DateField("截止日期", null=True, blank=True)
-    data = models.JSONField("填报内容", default=dict, blank=True)
-    note = models.CharField("备注", max_length=500, blank=True)
-    created_at = models.DateTimeField("下发时间", auto_now_add=True)
-    filled_at = models.DateTimeField("填报时间", null=True, blank=True)
-    filled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-
-    class Meta:
-        verbose_name = "填报任务"
-        verbose_name_plural = "填报任务"
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(report__isnull=False, request__isnull=True) | Q(report__isnull=True, request__isnull=False),
-                name="demand_one_source",
-            ),
-            models.UniqueConstraint(fields=["report", "unit", "round"], condition=Q(report__isnull=False),
-                                    name="demand_unique_report_round"),
-            models.UniqueConstraint(fields=["request", "unit"], condition=Q(request__isnull=False),
-                                    name="demand_unique_request"),
-        ]
-        # The burden ledger counts a unit's demands of one year.
-        indexes = [models.Index(fields=["unit", "created_at"], name="demand_unit_created_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.source}（{self.round}）" if self.round else str(self.source)
-
-    @property
-    def source(self) -> Report | DataRequest:
-        return self.report if self.report_id else self.request
-
-    @property
-    def owner(self):
-        return self.source.owner

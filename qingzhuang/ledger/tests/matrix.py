@@ -6,8 +6,9 @@ from django.db import transaction
 
 
 def objects(ctx) -> dict:
+    from qingzhuang.burden.models import Demand, DemandKind
     from qingzhuang.ledger.builtins import ensure_builtin_catalog
-    from qingzhuang.ledger.models import Admission, DataRequest, Dataset, Demand, ImportJob, Record, Report
+    from qingzhuang.ledger.models import Admission, DataRequest, Dataset, ImportJob, Record, Report
 
     county = ctx["county"]
     with transaction.atomic():
@@ -28,7 +29,8 @@ def objects(ctx) -> dict:
         data_request = DataRequest.objects.create(title="甲村一网格低保核查", owner=county["stats"],
                                                   fields_text="身份证号、家中养狗数量", admission=Admission.APPROVED)
         data_request.target_units.set([grid])
-        demand = Demand.objects.create(unit=grid, report=report, round="2025-06", fields=["走访次数"])
+        demand = Demand.objects.create(kind=DemandKind.REPORT, source=report, unit=grid, placed_by=county["stats"],
+                                       title=report.name, month="2025-06", round="2025-06", fields=["走访次数"])
     return {"record": record, "job": job, "report": report, "data_request": data_request, "demand": demand}
 
 

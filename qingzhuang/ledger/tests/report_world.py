@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 from conftest import make_user
 from qingzhuang.ledger.models import Indicator, IndicatorValue, Record
-from qingzhuang.ledger.reports import ReportDefinition, report_create
+from qingzhuang.ledger.services import ReportDefinition, report_create
 from qingzhuang.orgs.roles import GRASSROOTS, REPORTER, SUPERVISION
 from qingzhuang.orgs.services import unit_create
 

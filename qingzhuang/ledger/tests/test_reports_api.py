@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qingzhuang.accounts.services import token_create
-from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare, Demand, Report
+from qingzhuang.burden.models import Demand
+from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare, Report
 from qingzhuang.ledger.tests.report_world import build
 
 API = "/api/v1/ledger"
@@ -154,3 +155,20 @@ def test_demands_and_burden(client, world):
     client.force_login(world.ducha)
     summary = client.get(f"{API}/burden/summary").json()
     assert (summary["submissions"], summary["not_asked"], summary["grassroots_units"]) == (1, 0, 5)
+
+
+def test_the_api_refuses_the_targets_the_form_refuses(client, world):
+    """Targets go through one ``resolve_targets``: a village is no 填报单位范围 on the page (not a
+    choice) nor in the API (it used to take every village below any unit)."""
+    client.force_login(world.civil_rep)
+    message = "填报单位范围只能选择全县或某个乡镇（街道）：429901001201"
+    response = post(client, "/reports", {**REPORT, "target_under": "429901001201"})
+    assert response.status_code == 400 and response.json()["detail"] == message
+    response = post(client, "/requests", {"title": "养犬登记", "fields_text": "家中养狗数量",
+                                          "target_under": "429901001201"})
+    assert response.status_code == 400 and response.json()["detail"] == message
+    page = client.post("/ledger/reports/new/", {
+        "dataset": "population", "name": "x", "aggregate": "count", "filter_op_1": "eq", "filter_op_2": "eq",
+        "filter_op_3": "eq", "target_under": "429901001201"}).content.decode()
+    assert "429901001201" in page and "选择一个有效的选项" in page
+    assert not Report.objects.exists() and not DataRequest.objects.exists()

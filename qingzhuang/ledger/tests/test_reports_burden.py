@@ -9,9 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from qingzhuang.ledger import reports, requests
-from qingzhuang.ledger.models import Demand
-from qingzhuang.ledger.requests import RequestDefinition
+from qingzhuang.burden import access as burden_access
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import Demand
+from qingzhuang.ledger import access, queries, services
+from qingzhuang.ledger.services import RequestDefinition
 from qingzhuang.ledger.tests.report_world import build, make_report
 
 
@@ -24,16 +27,16 @@ def world(catalog, county):
     w.quarterly = make_report(w.stats_rep, catalog["population"], name="季报", columns=["name", "phone"],
                               aggregate="list", manual_fields=["身份证号"], target_units=[a])
     for report, owner in ((w.monthly, w.civil_rep), (w.quarterly, w.stats_rep)):
-        reports.report_submit(actor=owner, report=report)
-        reports.report_review(actor=w.ducha, report=report, approve=True)
+        services.report_submit(actor=owner, report=report)
+        services.report_review(actor=w.ducha, report=report, approve=True)
     for round_ in ("2025-01", "2025-02", "2025-03"):
-        reports.report_send(actor=w.civil_rep, report=w.monthly, round=round_)
-    reports.report_send(actor=w.stats_rep, report=w.quarterly, round="2025Q1")
-    w.request = requests.request_create(actor=w.civil_rep, definition=RequestDefinition(
+        services.report_send(actor=w.civil_rep, report=w.monthly, round=round_)
+    services.report_send(actor=w.stats_rep, report=w.quarterly, round="2025Q1")
+    w.request = services.request_create(actor=w.civil_rep, definition=RequestDefinition(
         title="养犬登记", fields_text="姓名、手机号、家中养狗数量", target_units=[a]))
-    requests.request_submit(actor=w.civil_rep, data_request=w.request)
-    requests.request_review(actor=w.ducha, data_request=w.request, approve=True)
-    requests.request_send(actor=w.civil_rep, data_request=w.request)
+    services.request_submit(actor=w.civil_rep, data_request=w.request)
+    services.request_review(actor=w.ducha, data_request=w.request, approve=True)
+    services.request_send(actor=w.civil_rep, data_request=w.request)
     return w
 
 
@@ -42,7 +45,7 @@ def counts(units):
 
 
 def test_counts_per_grassroots_unit(world):
-    units = reports.burden_units(world.ducha, year=timezone.localdate().year)
+    units = burden_queries.burden_units(world.ducha, year=timezone.localdate().year)
     # 甲村: 3 monthly + 1 quarterly + 1 request = 5 submissions from 2 reports and 1 request.
     assert counts(units) == {"甲村": (2, 1, 5, 5), "乙村": (1, 0, 3, 3), "甲镇": (0, 0, 0, 0),
                              "乙镇": (0, 0, 0, 0), "甲村一网格": (0, 0, 0, 0)}
@@ -52,27 +55,27 @@ def test_counts_per_grassroots_unit(world):
 def test_only_this_years_demands_count(world):
     last_year = timezone.now() - dt.timedelta(days=400)
     Demand.objects.filter(round="2025-01").update(created_at=last_year)
-    units = counts(reports.burden_units(world.ducha, year=timezone.localdate().year))
+    units = counts(burden_queries.burden_units(world.ducha, year=timezone.localdate().year))
     assert units["甲村"] == (2, 1, 4, 4) and units["乙村"] == (1, 0, 2, 2)
-    past = counts(reports.burden_units(world.ducha, year=last_year.year))
+    past = counts(burden_queries.burden_units(world.ducha, year=last_year.year))
     assert past["甲村"] == (1, 0, 1, 1)
 
 
 def test_filled_demands_are_not_pending(world):
-    demand = Demand.objects.get(unit=world.county["village_a"], request=world.request)
-    reports.demand_fill(actor=world.cun, demand=demand, data={"家中养狗数量": "3"})
-    assert counts(reports.burden_units(world.ducha, year=timezone.localdate().year))["甲村"] == (2, 1, 5, 4)
+    demand = world.request.demands.get(unit=world.county["village_a"])
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"家中养狗数量": "3"})
+    assert counts(burden_queries.burden_units(world.ducha, year=timezone.localdate().year))["甲村"] == (2, 1, 5, 4)
 
 
 def test_a_village_sees_itself_a_township_its_subtree(world, users):
-    assert list(counts(reports.burden_units(world.cun, year=timezone.localdate().year))) == ["甲村", "甲村一网格"]
-    assert set(counts(reports.burden_units(users["member"], year=timezone.localdate().year))) == {
+    assert list(counts(burden_queries.burden_units(world.cun, year=timezone.localdate().year))) == ["甲村", "甲村一网格"]
+    assert set(counts(burden_queries.burden_units(users["member"], year=timezone.localdate().year))) == {
         "甲镇", "甲村", "甲村一网格"}
-    assert list(reports.burden_units(world.civil_rep, year=timezone.localdate().year)) == []
+    assert list(burden_queries.burden_units(world.civil_rep, year=timezone.localdate().year)) == []
 
 
 def test_county_kpis(world):
-    kpis = reports.county_kpis(year=timezone.localdate().year)
+    kpis = queries.county_kpis(year=timezone.localdate().year)
     assert kpis["reports"] == {"total": 2, "active": 2, "stopped": 0, "pending": 0}
     assert kpis["submissions"] == 8 and kpis["grassroots_units"] == 5
     assert kpis["submissions_per_unit"] == Decimal("1.60")
@@ -86,8 +89,8 @@ def test_county_kpis(world):
 
 
 def test_a_stopped_report_is_no_longer_active(world):
-    reports.report_set_register(actor=world.ducha, report=world.quarterly, status="stop", reason="停用")
-    kpis = reports.county_kpis(year=timezone.localdate().year)
+    services.report_set_register(actor=world.ducha, report=world.quarterly, status="stop", reason="停用")
+    kpis = queries.county_kpis(year=timezone.localdate().year)
     assert kpis["reports"]["stopped"] == 1 and kpis["reports"]["active"] == 1
     assert [d.label for d in kpis["duplicates"]] == ["姓名"]
 
@@ -122,7 +125,7 @@ def test_demand_list_and_fill_page(client, world):
     client.force_login(world.cun)
     page = client.get(reverse("demand_list")).content.decode()
     assert page.count("报表：走访月报") == 3 and "数据需求：养犬登记" in page
-    demand = Demand.objects.get(request=world.request)
+    demand = world.request.demands.get()
     detail = reverse("demand_detail", kwargs={"pk": demand.pk})
     page = client.get(detail).content.decode()
     assert "家中养狗数量" in page and "提交填报" in page
@@ -135,7 +138,7 @@ def test_demand_list_and_fill_page(client, world):
 
 
 def test_demand_of_another_unit_is_404_and_the_asking_department_cannot_fill(client, world):
-    demand = Demand.objects.get(request=world.request)
+    demand = world.request.demands.get()
     detail = reverse("demand_detail", kwargs={"pk": demand.pk})
     client.force_login(world.cun_b)
     assert client.get(detail).status_code == 404
@@ -147,14 +150,14 @@ def test_demand_of_another_unit_is_404_and_the_asking_department_cannot_fill(cli
 
 def test_the_burden_list_is_one_query(world, django_assert_num_queries):
     year = timezone.localdate().year
-    reports.sees_all(world.ducha)  # cached on the user for the request
+    burden_access.sees_all_demands(world.ducha)  # cached on the user for the request
     with django_assert_num_queries(1):  # units annotated with their demands' counts
-        assert len(list(reports.burden_units(world.ducha, year=year))) == 5
+        assert len(list(burden_queries.burden_units(world.ducha, year=year))) == 5
 
 
 def test_the_register_is_one_query(world, django_assert_num_queries):
-    reports.sees_all(world.ducha)
+    access.sees_all_requests(world.ducha)
     with django_assert_num_queries(1):  # reports with owner and dataset, annotated with targets and demands
-        rows = list(reports.register(world.ducha))
+        rows = list(queries.register(world.ducha))
     assert [(r.name, r.n_targets, r.n_demands) for r in sorted(rows, key=lambda r: r.name)] == [
         ("季报", 1, 1), ("走访月报", 2, 6)]

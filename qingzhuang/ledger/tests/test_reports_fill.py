@@ -7,12 +7,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from openpyxl import load_workbook
 
-from qingzhuang.ledger import reports
+from conftest import make_user
+from qingzhuang.ledger import services
 from qingzhuang.ledger.models import DatasetShare, RegisterStatus, Report
 from qingzhuang.ledger.tests.report_world import build, make_report
 from qingzhuang.orgs.models import AuditLog
+from qingzhuang.orgs.roles import GRASSROOTS, REPORTER
 
 
 @pytest.fixture
@@ -21,7 +24,7 @@ def world(catalog, county):
 
 
 def fill(world, report, actor=None):
-    return reports.report_fill(actor=actor or world.office_rep, report=report)
+    return services.report_fill(actor=actor or world.office_rep, report=report)
 
 
 def test_count_by_village_with_equality_filter(world):
@@ -137,15 +140,24 @@ def test_detail_report_masks_personal_data_for_a_department(world):
 def test_detail_report_unmasked_for_personal_data_permission_and_audited(world):
     report = make_report(world.office_rep, world.catalog["population"], aggregate="list", columns=["id_number"],
                          filters=[{"element": "name", "op": "eq", "value": "王二"}])
-    table = fill(world, report, world.cun)  # 乡镇村干部 holds orgs.view_personal_data
+    # A filler of the defining department who also holds orgs.view_personal_data (乡镇村干部's).
+    cadre = make_user("officecadre", world.county["office"], REPORTER, GRASSROOTS)
+    table = fill(world, report, cadre)
     assert table.rows == [["甲村", "110105199001010027"]]
     entry = AuditLog.objects.filter(action="report.fill").latest("id")
-    assert entry.after == {"matched": 1, "revealed": True} and entry.actor == world.cun
+    assert entry.after == {"matched": 1, "revealed": True} and entry.actor == cadre
+
+
+def test_a_report_another_unit_cannot_see_is_not_filled(world):
+    report = make_report(world.office_rep, world.catalog["population"], aggregate="count")
+    with pytest.raises(Http404):
+        fill(world, report, world.cun)
+    assert not AuditLog.objects.filter(action="report.fill").exists()
 
 
 def test_detail_report_display_is_limited_but_counts_everything(world):
     report = make_report(world.office_rep, world.catalog["population"], aggregate="list", columns=["name"])
-    table = reports.report_fill(actor=world.office_rep, report=report, limit=2)
+    table = services.report_fill(actor=world.office_rep, report=report, limit=2)
     assert table.matched == 6 and len(table.rows) == 2 and table.truncated
 
 
@@ -179,16 +191,16 @@ def test_stopped_report_cannot_be_filled(world):
     report.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         fill(world, report)
-    assert exc.value.messages == [reports.STOP_MESSAGE]
+    assert exc.value.messages == [services.STOP_MESSAGE]
     with pytest.raises(ValidationError):
-        reports.report_export(actor=world.office_rep, report=report, target=io.BytesIO())
+        services.report_export(actor=world.office_rep, report=report, target=io.BytesIO())
     assert not AuditLog.objects.filter(action__in=["report.fill", "report.export"]).exists()
 
 
 def test_export_summary_as_xlsx(world):
     report = make_report(world.office_rep, world.catalog["population"], group_unit="township")
     out = io.BytesIO()
-    assert reports.report_export(actor=world.office_rep, report=report, target=out) == 6
+    assert services.report_export(actor=world.office_rep, report=report, target=out) == 6
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
         ["单位代码", "乡镇（街道）", "记录数"], ["429901001000", "甲镇", 4], ["429901002000", "乙镇", 2],
@@ -200,7 +212,7 @@ def test_export_detail_streams_every_row_masked(world):
     report = make_report(world.office_rep, world.catalog["population"], aggregate="list",
                          columns=["name", "phone"])
     out = io.BytesIO()
-    assert reports.report_export(actor=world.office_rep, report=report, target=out) == 6
+    assert services.report_export(actor=world.office_rep, report=report, target=out) == 6
     rows = list(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
     assert rows[0] == ("所属单位", "姓名", "联系电话") and rows[1] == ("甲村", "王一", "138****0000")
     assert len(rows) == 7
@@ -212,7 +224,7 @@ def test_formula_like_values_are_neutralised_in_exports(world):
     Record.objects.filter(key="H1").update(data={"house_no": "H1", "house_address": "=HYPERLINK(\"x\")"})
     report = make_report(world.office_rep, world.catalog["housing"], aggregate="list", columns=["house_address"])
     out = io.BytesIO()
-    reports.report_export(actor=world.office_rep, report=report, target=out)
+    services.report_export(actor=world.office_rep, report=report, target=out)
     cells = [r[1] for r in load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True)]
     assert "=HYPERLINK(\"x\")" not in cells
 
@@ -245,10 +257,10 @@ def test_summary_and_detail_agree_on_what_matches(world):
 def test_export_as_csv_and_refuse_other_formats(world):
     report = make_report(world.office_rep, world.catalog["population"], group_unit="township")
     out = io.BytesIO()
-    reports.report_export(actor=world.office_rep, report=report, target=out, fmt="csv")
+    services.report_export(actor=world.office_rep, report=report, target=out, fmt="csv")
     assert out.getvalue().decode("utf-8-sig").splitlines() == [
         "单位代码,乡镇（街道）,记录数", "429901001000,甲镇,4", "429901002000,乙镇,2", "合计,,6"]
     with pytest.raises(ValidationError) as exc:
-        reports.report_export(actor=world.office_rep, report=report, target=io.BytesIO(), fmt="pdf")
+        services.report_export(actor=world.office_rep, report=report, target=io.BytesIO(), fmt="pdf")
     assert exc.value.message_dict == {"format": ["导出格式只能是 xlsx 或 csv"]}
     assert AuditLog.objects.filter(action="report.export").count() == 1

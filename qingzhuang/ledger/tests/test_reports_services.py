@@ -7,9 +7,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from qingzhuang.ledger import reports
-from qingzhuang.ledger.models import Admission, Demand, DemandStatus, RegisterStatus, Report
-from qingzhuang.ledger.reports import ReportDefinition
+from qingzhuang.burden import access as burden_access
+from qingzhuang.burden import services as burden_services
+from qingzhuang.burden.models import Demand, DemandStatus
+from qingzhuang.ledger import access, services
+from qingzhuang.ledger.models import Admission, RegisterStatus, Report
+from qingzhuang.ledger.services import ReportDefinition
 from qingzhuang.ledger.tests.report_world import build, make_report
 from qingzhuang.orgs.models import AuditLog
 
@@ -28,8 +31,8 @@ def asking(world):
 
 
 def approved(world, report):
-    reports.report_submit(actor=world.civil_rep, report=report)
-    return reports.report_review(actor=world.ducha, report=report, approve=True)
+    services.report_submit(actor=world.civil_rep, report=report)
+    return services.report_review(actor=world.ducha, report=report, approve=True)
 
 
 def messages(exc) -> dict | list:
@@ -72,7 +75,7 @@ def test_create_needs_the_define_permission(world):
 def test_create_rejects_bad_definitions(world, fields, errors):
     fields.setdefault("name", "报表")
     with pytest.raises(ValidationError) as exc:
-        reports.report_create(actor=world.office_rep,
+        services.report_create(actor=world.office_rep,
                               definition=ReportDefinition(dataset=world.catalog["population"], **fields))
     assert exc.value.message_dict == errors
 
@@ -91,7 +94,7 @@ def test_targets_must_be_grassroots_units(world):
 
 
 def test_update_by_the_owner_department(world, asking):
-    reports.report_update(actor=world.civil_rep2, report=asking,
+    services.report_update(actor=world.civil_rep2, report=asking,
                           definition=ReportDefinition(name="改名", dataset=world.catalog["population"]))
     asking.refresh_from_db()
     assert asking.name == "改名" and asking.manual_fields == [] and not asking.target_units.exists()
@@ -100,14 +103,14 @@ def test_update_by_the_owner_department(world, asking):
 
 def test_update_by_another_department_is_refused(world, asking):
     with pytest.raises(PermissionDenied):
-        reports.report_update(actor=world.stats_rep, report=asking,
+        services.report_update(actor=world.stats_rep, report=asking,
                               definition=ReportDefinition(name="改名", dataset=world.catalog["population"]))
 
 
 def test_update_after_submission_is_refused(world, asking):
-    reports.report_submit(actor=world.civil_rep, report=asking)
+    services.report_submit(actor=world.civil_rep, report=asking)
     with pytest.raises(ValidationError) as exc:
-        reports.report_update(actor=world.civil_rep, report=asking,
+        services.report_update(actor=world.civil_rep, report=asking,
                               definition=ReportDefinition(name="改名", dataset=world.catalog["population"]))
     assert exc.value.messages == ["已提交审批或已批准的报表不能修改"]
 
@@ -116,10 +119,10 @@ def test_update_after_submission_is_refused(world, asking):
 
 
 def test_submit_then_approve(world, asking):
-    reports.report_submit(actor=world.civil_rep, report=asking)
+    services.report_submit(actor=world.civil_rep, report=asking)
     asking.refresh_from_db()
     assert asking.admission == Admission.PENDING and asking.submitted_at
-    reports.report_review(actor=world.ducha, report=asking, approve=True, note="同意")
+    services.report_review(actor=world.ducha, report=asking, approve=True, note="同意")
     asking.refresh_from_db()
     assert (asking.admission, asking.reviewed_by, asking.review_note) == (Admission.APPROVED, world.ducha, "同意")
     assert list(AuditLog.objects.filter(object_type="ledger.report", object_id=str(asking.pk)).order_by("id")
@@ -128,50 +131,50 @@ def test_submit_then_approve(world, asking):
 
 
 def test_reject_needs_a_reason_and_can_be_resubmitted(world, asking):
-    reports.report_submit(actor=world.civil_rep, report=asking)
+    services.report_submit(actor=world.civil_rep, report=asking)
     with pytest.raises(ValidationError) as exc:
-        reports.report_review(actor=world.ducha, report=asking, approve=False, note="")
+        services.report_review(actor=world.ducha, report=asking, approve=False, note="")
     assert exc.value.message_dict == {"note": ["驳回时请写明理由"]}
-    reports.report_review(actor=world.ducha, report=asking, approve=False, note="与一套表重复")
+    services.report_review(actor=world.ducha, report=asking, approve=False, note="与一套表重复")
     asking.refresh_from_db()
     assert asking.admission == Admission.REJECTED
-    reports.report_submit(actor=world.civil_rep, report=asking)
+    services.report_submit(actor=world.civil_rep, report=asking)
     asking.refresh_from_db()
     assert asking.admission == Admission.PENDING
 
 
 def test_only_the_supervision_office_approves(world, asking):
-    reports.report_submit(actor=world.civil_rep, report=asking)
+    services.report_submit(actor=world.civil_rep, report=asking)
     for actor in (world.civil_rep, world.stats_rep, world.cun):
         with pytest.raises(PermissionDenied):
-            reports.report_review(actor=actor, report=asking, approve=True)
+            services.report_review(actor=actor, report=asking, approve=True)
     asking.refresh_from_db()
     assert asking.admission == Admission.PENDING
 
 
 def test_only_pending_reports_are_reviewed(world, asking):
     with pytest.raises(ValidationError) as exc:
-        reports.report_review(actor=world.ducha, report=asking, approve=True)
+        services.report_review(actor=world.ducha, report=asking, approve=True)
     assert exc.value.messages == ["只有待审批的报表可以审批"]
 
 
 def test_submit_twice_is_refused(world, asking):
-    reports.report_submit(actor=world.civil_rep, report=asking)
+    services.report_submit(actor=world.civil_rep, report=asking)
     with pytest.raises(ValidationError) as exc:
-        reports.report_submit(actor=world.civil_rep, report=asking)
+        services.report_submit(actor=world.civil_rep, report=asking)
     assert exc.value.messages == ["只有草稿或被驳回的报表可以提交审批"]
 
 
 def test_another_department_cannot_submit(world, asking):
     with pytest.raises(PermissionDenied):
-        reports.report_submit(actor=world.stats_rep, report=asking)
+        services.report_submit(actor=world.stats_rep, report=asking)
 
 
 # -- the register
 
 
 def test_register_status_is_set_by_the_supervision_office_with_a_reason(world, asking):
-    reports.report_set_register(actor=world.ducha, report=asking, status="optimise", reason="合并到月报")
+    services.report_set_register(actor=world.ducha, report=asking, status="optimise", reason="合并到月报")
     asking.refresh_from_db()
     assert (asking.register_status, asking.register_reason) == (RegisterStatus.OPTIMISE, "合并到月报")
     assert AuditLog.objects.get(action="report.register").after == {"register_status": "optimise",
@@ -180,12 +183,12 @@ def test_register_status_is_set_by_the_supervision_office_with_a_reason(world, a
 
 def test_register_refusals(world, asking):
     with pytest.raises(PermissionDenied):
-        reports.report_set_register(actor=world.civil_rep, report=asking, status="stop", reason="x")
+        services.report_set_register(actor=world.civil_rep, report=asking, status="stop", reason="x")
     with pytest.raises(ValidationError) as exc:
-        reports.report_set_register(actor=world.ducha, report=asking, status="stop", reason=" ")
+        services.report_set_register(actor=world.ducha, report=asking, status="stop", reason=" ")
     assert exc.value.message_dict == {"reason": ["请写明处理理由"]}
     with pytest.raises(ValidationError) as exc:
-        reports.report_set_register(actor=world.ducha, report=asking, status="gone", reason="x")
+        services.report_set_register(actor=world.ducha, report=asking, status="gone", reason="x")
     assert exc.value.message_dict == {"status": ["清单状态无效"]}
 
 
@@ -196,39 +199,39 @@ def test_an_unapproved_report_cannot_be_sent(world, asking):
     for state in (Admission.DRAFT, Admission.PENDING, Admission.REJECTED):
         Report.objects.filter(pk=asking.pk).update(admission=state)
         with pytest.raises(ValidationError) as exc:
-            reports.report_send(actor=world.civil_rep, report=asking, round="2025-06")
+            services.report_send(actor=world.civil_rep, report=asking, round="2025-06")
         assert exc.value.messages == ["该报表未经督查室准入审批，不能向基层下发（未经批准一律停止填报）。"]
     assert not Demand.objects.exists()
 
 
 def test_an_approved_report_is_sent_once_per_round(world, asking):
     approved(world, asking)
-    demands = reports.report_send(actor=world.civil_rep, report=asking, round="2025-06", due_date=dt.date(2025, 7, 5))
+    demands = services.report_send(actor=world.civil_rep, report=asking, round="2025-06", due_date=dt.date(2025, 7, 5))
     assert sorted(d.unit.code for d in demands) == ["429901001201", "429901002201"]
     demand = Demand.objects.get(unit=world.county["village_a"])
     assert (demand.fields, demand.status, demand.due_date, demand.round) == (
         ["走访次数", "帮扶措施"], DemandStatus.PENDING, dt.date(2025, 7, 5), "2025-06")
     assert AuditLog.objects.get(action="report.send").after["units"] == 2
     with pytest.raises(ValidationError) as exc:
-        reports.report_send(actor=world.civil_rep, report=asking, round="2025-06")
+        services.report_send(actor=world.civil_rep, report=asking, round="2025-06")
     assert exc.value.message_dict == {"round": ["第“2025-06”期已经下发过"]}
-    reports.report_send(actor=world.civil_rep, report=asking, round="2025-07")
+    services.report_send(actor=world.civil_rep, report=asking, round="2025-07")
     assert Demand.objects.count() == 4
 
 
 def test_a_stopped_report_cannot_be_sent(world, asking):
     approved(world, asking)
-    reports.report_set_register(actor=world.ducha, report=asking, status="stop", reason="未经批准一律停止填报")
+    services.report_set_register(actor=world.ducha, report=asking, status="stop", reason="未经批准一律停止填报")
     with pytest.raises(ValidationError) as exc:
-        reports.report_send(actor=world.civil_rep, report=asking, round="2025-06")
-    assert exc.value.messages == [reports.STOP_MESSAGE]
+        services.report_send(actor=world.civil_rep, report=asking, round="2025-06")
+    assert exc.value.messages == [services.STOP_MESSAGE]
 
 
 def test_a_ledger_only_report_is_never_sent(world):
     report = make_report(world.civil_rep, world.catalog["population"], target_units=[world.county["village_a"]])
     approved(world, report)
     with pytest.raises(ValidationError) as exc:
-        reports.report_send(actor=world.civil_rep, report=report, round="2025-06")
+        services.report_send(actor=world.civil_rep, report=report, round="2025-06")
     assert exc.value.messages == ["该报表完全由一套表生成，无需向基层下发。"]
 
 
@@ -236,17 +239,17 @@ def test_sending_needs_a_round_and_targets(world):
     report = make_report(world.civil_rep, world.catalog["population"], manual_fields=["走访次数"])
     approved(world, report)
     with pytest.raises(ValidationError) as exc:
-        reports.report_send(actor=world.civil_rep, report=report, round=" ")
+        services.report_send(actor=world.civil_rep, report=report, round=" ")
     assert exc.value.message_dict == {"round": ["请填写填报期次，例如 2025-06"]}
     with pytest.raises(ValidationError) as exc:
-        reports.report_send(actor=world.civil_rep, report=report, round="2025-06")
+        services.report_send(actor=world.civil_rep, report=report, round="2025-06")
     assert exc.value.message_dict == {"target_units": ["请先选择填报单位"]}
 
 
 def test_another_department_cannot_send(world, asking):
     approved(world, asking)
     with pytest.raises(PermissionDenied):
-        reports.report_send(actor=world.stats_rep, report=asking, round="2025-06")
+        services.report_send(actor=world.stats_rep, report=asking, round="2025-06")
 
 
 # -- filling a demand
@@ -255,12 +258,12 @@ def test_another_department_cannot_send(world, asking):
 @pytest.fixture
 def demand(world, asking):
     approved(world, asking)
-    reports.report_send(actor=world.civil_rep, report=asking, round="2025-06")
+    services.report_send(actor=world.civil_rep, report=asking, round="2025-06")
     return Demand.objects.get(unit=world.county["village_a"])
 
 
 def test_the_demanded_unit_fills(world, asking, demand):
-    reports.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12", "帮扶措施": "送米送油"}, note="按时")
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12", "帮扶措施": "送米送油"}, note="按时")
     demand.refresh_from_db()
     assert (demand.status, demand.filled_by, demand.data) == (
         DemandStatus.FILLED, world.cun, {"走访次数": "12", "帮扶措施": "送米送油"})
@@ -271,26 +274,26 @@ def test_the_demanded_unit_fills(world, asking, demand):
 
 def test_a_demand_is_filled_once_and_completely(world, demand):
     with pytest.raises(ValidationError) as exc:
-        reports.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12"})
+        burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "12"})
     assert exc.value.message_dict == {"data": ["请填写：帮扶措施"]}
-    reports.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+    burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     with pytest.raises(ValidationError) as exc:
-        reports.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     assert exc.value.messages == ["该任务已经填报"]
 
 
 def test_another_unit_cannot_fill(world, demand):
     with pytest.raises(PermissionDenied):
-        reports.demand_fill(actor=world.cun_b, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.cun_b, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
     with pytest.raises(PermissionDenied):  # the department that asked is not the one that fills
-        reports.demand_fill(actor=world.civil_rep, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+        burden_services.demand_fill(actor=world.civil_rep, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
 
 
 def test_a_stopped_report_cannot_be_filled_by_units(world, asking, demand):
-    reports.report_set_register(actor=world.ducha, report=asking, status="stop", reason="停止")
+    services.report_set_register(actor=world.ducha, report=asking, status="stop", reason="停止")
     with pytest.raises(ValidationError) as exc:
-        reports.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
-    assert exc.value.messages == [reports.STOP_MESSAGE]
+        burden_services.demand_fill(actor=world.cun, demand=demand, data={"走访次数": "1", "帮扶措施": "x"})
+    assert exc.value.messages == [services.STOP_MESSAGE]
     demand.refresh_from_db()
     assert demand.status == DemandStatus.PENDING
 
@@ -299,23 +302,23 @@ def test_a_stopped_report_cannot_be_filled_by_units(world, asking, demand):
 
 
 def test_visibility_of_reports(world, users, asking):
-    assert list(reports.visible_reports(world.civil_rep2)) == [asking]  # same department
-    assert list(reports.visible_reports(world.stats_rep)) == []  # another department
-    assert list(reports.visible_reports(world.cun)) == []  # a village sees demands, not reports
-    assert list(reports.visible_reports(world.ducha)) == [asking]  # 督查室 of the county party office
-    assert list(reports.visible_reports(users["leader"])) == [asking]  # a county-level account
+    assert list(access.visible_reports(world.civil_rep2)) == [asking]  # same department
+    assert list(access.visible_reports(world.stats_rep)) == []  # another department
+    assert list(access.visible_reports(world.cun)) == []  # a village sees demands, not reports
+    assert list(access.visible_reports(world.ducha)) == [asking]  # 督查室 of the county party office
+    assert list(access.visible_reports(users["leader"])) == [asking]  # a county-level account
 
 
 def test_a_supervision_role_in_a_township_does_not_see_all(world, county, asking):
     from conftest import make_user
 
     township_ducha = make_user("townducha", county["town_b"], "督查室")
-    assert not reports.sees_all(township_ducha)
-    assert list(reports.visible_reports(township_ducha)) == []
+    assert not access.sees_all_requests(township_ducha)
+    assert list(access.visible_reports(township_ducha)) == []
 
 
 def test_visibility_of_demands(world, demand):
-    assert list(reports.visible_demands(world.cun)) == [demand]
-    assert list(reports.visible_demands(world.cun_b)) == [Demand.objects.get(unit=world.county["village_b"])]
-    assert reports.visible_demands(world.civil_rep).count() == 2  # the department that asked
-    assert reports.visible_demands(world.stats_rep).count() == 0
+    assert list(burden_access.visible_demands(world.cun)) == [demand]
+    assert list(burden_access.visible_demands(world.cun_b)) == [Demand.objects.get(unit=world.county["village_b"])]
+    assert burden_access.visible_demands(world.civil_rep).count() == 2  # the department that asked
+    assert burden_access.visible_demands(world.stats_rep).count() == 0

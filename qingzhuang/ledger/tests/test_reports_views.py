@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from qingzhuang.ledger import reports
-from qingzhuang.ledger.models import Admission, Demand, RegisterStatus, Report
+from qingzhuang.burden.models import Demand
+from qingzhuang.ledger import services
+from qingzhuang.ledger.models import Admission, RegisterStatus, Report
 from qingzhuang.ledger.tests.report_world import build, make_report
 from qingzhuang.orgs.models import AuditLog
 
@@ -31,8 +32,8 @@ def url(name, report):
 
 
 def approve(world, report):
-    reports.report_submit(actor=world.civil_rep, report=report)
-    reports.report_review(actor=world.ducha, report=report, approve=True)
+    services.report_submit(actor=world.civil_rep, report=report)
+    services.report_review(actor=world.ducha, report=report, approve=True)
 
 
 def test_register_lists_own_reports(client, world, report):
@@ -157,7 +158,7 @@ def test_send_of_an_unapproved_report_is_refused_with_a_message(client, world, r
 
 
 def test_review_needs_the_approve_permission(client, world, report):
-    reports.report_submit(actor=world.civil_rep, report=report)
+    services.report_submit(actor=world.civil_rep, report=report)
     client.force_login(world.civil_rep)
     assert client.post(url("report_review", report), {"decision": "approve"}).status_code == 403
     report.refresh_from_db()
@@ -165,7 +166,7 @@ def test_review_needs_the_approve_permission(client, world, report):
 
 
 def test_reject_without_reason_shows_the_message(client, world, report):
-    reports.report_submit(actor=world.civil_rep, report=report)
+    services.report_submit(actor=world.civil_rep, report=report)
     client.force_login(world.ducha)
     page = client.post(url("report_review", report), {"decision": "reject"}, follow=True).content.decode()
     assert "驳回时请写明理由" in page
@@ -213,7 +214,7 @@ def test_fill_of_a_stopped_report_shows_the_refusal(client, world, report):
     Report.objects.filter(pk=report.pk).update(register_status=RegisterStatus.STOP)
     client.force_login(world.civil_rep)
     page = client.post(url("report_fill", report), HTTP_HX_REQUEST="true").content.decode()
-    assert reports.STOP_MESSAGE in page
+    assert services.STOP_MESSAGE in page
     assert not AuditLog.objects.filter(action="report.fill").exists()
 
 
@@ -247,7 +248,7 @@ def test_export_of_a_stopped_report_redirects_with_the_message(client, world, re
     Report.objects.filter(pk=report.pk).update(register_status=RegisterStatus.STOP)
     client.force_login(world.civil_rep)
     page = client.get(url("report_export", report), follow=True).content.decode()
-    assert reports.STOP_MESSAGE in page
+    assert services.STOP_MESSAGE in page
 
 
 def test_anonymous_is_sent_to_sign_in(client, report):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from qingzhuang.ledger import requests
-from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare, Demand
-from qingzhuang.ledger.requests import RequestDefinition
+from qingzhuang.burden.models import Demand
+from qingzhuang.ledger import services
+from qingzhuang.ledger.models import Admission, DataRequest, DatasetShare
+from qingzhuang.ledger.services import RequestDefinition
 from qingzhuang.ledger.tests.report_world import build
 
 
@@ -18,7 +19,7 @@ def world(catalog, county):
 
 @pytest.fixture
 def data_request(world):
-    return requests.request_create(actor=world.civil_rep, definition=RequestDefinition(
+    return services.request_create(actor=world.civil_rep, definition=RequestDefinition(
         title="低保对象核查", fields_text="身份证号、户籍地址、是否低保、手机号、家中养狗数量",
         target_units=[world.county["village_a"], world.county["village_b"]]))
 
@@ -86,11 +87,11 @@ def test_the_whole_flow_through_the_pages(client, world, data_request):
     assert "向基层下发其余 1 个字段" in page and "少向基层要了 4 × 2 = <strong>8</strong> 项数据" in page
     page = client.post(url("request_send", data_request), follow=True).content.decode()
     assert "已向 2 个单位下发，只索要一套表中没有的字段。" in page
-    assert Demand.objects.filter(request=data_request).count() == 2
+    assert data_request.demands.count() == 2
 
 
 def test_review_and_send_need_their_roles(client, world, data_request):
-    requests.request_submit(actor=world.civil_rep, data_request=data_request)
+    services.request_submit(actor=world.civil_rep, data_request=data_request)
     client.force_login(world.civil_rep)
     assert client.post(url("request_review", data_request), {"decision": "approve"}).status_code == 403
     client.force_login(world.ducha)

@@ -1,4 +1,4 @@
-"""Data requests with duplicate-request interception (向系统找数据, not 向基层要数据).
+"""Writes of data requests, with duplicate-request interception (向系统找数据, not 向基层要数据).
 
 A department lists the fields it wants in free Chinese and the units it would ask. Each field is
 matched against the ledger (``matching``): fields the ledger holds are served by a share of the
@@ -15,19 +15,19 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from qingzhuang.ledger import matching
-from qingzhuang.ledger.models import DataRequest, DataRequestField, DatasetShare, Demand
-from qingzhuang.ledger.reports import (
-    can_define,
+from qingzhuang.burden.models import Demand, DemandKind
+from qingzhuang.burden.services import demand_place
+from qingzhuang.ledger import access, matching
+from qingzhuang.ledger.models import DataRequest, DataRequestField, DatasetShare
+from qingzhuang.ledger.services.admission import (
     clean_targets,
     ensure_sendable,
+    require_approver,
     require_manager,
     review,
-    sees_all,
     submit,
 )
 from qingzhuang.orgs import audit
@@ -36,20 +36,11 @@ from qingzhuang.orgs.models import Unit
 MAX_FIELDS = 60
 
 
-def visible_requests(user) -> QuerySet[DataRequest]:
-    qs = DataRequest.objects.select_related("owner", "created_by")
-    if sees_all(user):
-        return qs
-    if getattr(user, "is_authenticated", False) and user.unit_id:
-        return qs.filter(owner_id=user.unit_id)
-    return qs.none()
 
-
-def get_request_or_404(user, pk: int) -> DataRequest:
-    try:
-        return visible_requests(user).get(pk=pk)
-    except (DataRequest.DoesNotExist, ValueError, TypeError):
-        raise Http404("未找到该数据需求") from None
+def _require_visible(actor, data_request: DataRequest) -> None:
+    """Another department's request answers like a missing one, in the service as on the page."""
+    if not access.visible_requests(actor).filter(pk=data_request.pk).exists():
+        raise Http404("未找到该数据需求")
 
 
 @dataclass
@@ -106,7 +97,7 @@ def _apply(data_request: DataRequest, d: RequestDefinition) -> None:
 
 @transaction.atomic
 def request_create(*, actor, definition: RequestDefinition, request=None) -> DataRequest:
-    if not can_define(actor):
+    if not access.can_define(actor):
         raise PermissionDenied("只有部门填报员可以提出数据需求")
     d, matches = _clean(definition)
     data_request = DataRequest(owner_id=actor.unit_id, created_by=actor)
@@ -143,6 +134,8 @@ def request_submit(*, actor, data_request: DataRequest, request=None) -> DataReq
 @transaction.atomic
 def request_review(*, actor, data_request: DataRequest, approve: bool, note: str = "", request=None) -> DataRequest:
     """Admit or reject. Admitting shares every dataset holding a requested field with the department."""
+    require_approver(actor)
+    _require_visible(actor, data_request)
     data_request = DataRequest.objects.select_for_update().select_related("owner").get(pk=data_request.pk)
     review(actor=actor, obj=data_request, approve=approve, note=note, action_prefix="request", request=request)
     if approve:
@@ -179,9 +172,9 @@ def request_send(*, actor, data_request: DataRequest, request=None) -> list[Dema
     if not remaining:
         raise ValidationError("所需字段在一套表中都已有，已通过数据共享提供，无需向基层下发。")
     units = list(data_request.target_units.all())
-    demands = Demand.objects.bulk_create(
-        Demand(unit=u, request=data_request, fields=remaining, due_date=data_request.due_date) for u in units
-    )
+    demands = demand_place(actor=actor, source=data_request, kind=DemandKind.DATA_REQUEST, units=units,
+                           title=data_request.title, fields=remaining, placed_by=data_request.owner,
+                           due_date=data_request.due_date, request=request)
     data_request.sent_at = timezone.now()
     data_request.save(update_fields=["sent_at", "updated_at"])
     audit.record(actor=actor, action="request.send", obj=data_request, unit=data_request.owner,

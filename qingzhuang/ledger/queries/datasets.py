@@ -1,4 +1,4 @@
-"""Reads of the ledger for pages and the API, always scoped through ``ledger.access``."""
+"""Reads of the ledger's datasets for pages and the API, scoped through ``ledger.access``."""
 
 from __future__ import annotations
 

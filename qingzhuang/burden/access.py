@@ -1,0 +1,59 @@
+"""Who sees which demands and whose burden ledger. Every demand query and page scopes through here.
+
+- Demands: a user sees the demands on units of their scope (``orgs.access``), and those their own
+  unit placed; county-wide users and the county 督查室 see every one (``sees_all_demands``).
+- The burden ledger: the grassroots units of the same scope.
+- Filling: the ``ledger.fill_demand`` permission (the role table's existing codename) and the
+  demand's unit inside one's scope.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from qingzhuang.burden.models import Demand
+from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.models import Unit
+
+FILL_PERMISSION = "ledger.fill_demand"
+
+
+def sees_all_demands(user) -> bool:
+    """County-wide users and the county 督查室 see every demand (``orgs.access.oversees_county``)."""
+    return org_access.oversees_county(user)
+
+
+def visible_demands(user) -> QuerySet[Demand]:
+    """Demands on units of one's scope, and those one's unit placed."""
+    qs = Demand.objects.select_related("unit", "placed_by")
+    if sees_all_demands(user):
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    own = Q(placed_by_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+    return qs.filter(org_access.unit_q(user, "unit") | own)
+
+
+def get_demand_or_404(user, pk: int) -> Demand:
+    try:
+        return visible_demands(user).get(pk=pk)
+    except (Demand.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该填报任务") from None
+
+
+def can_fill_demand(user, demand: Demand) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(FILL_PERMISSION)
+                and org_access.can_see_unit(user, demand.unit))
+
+
+def burden_scope(user) -> QuerySet[Unit]:
+    """The units whose burden ledger ``user`` reads."""
+    return Unit.objects.all() if sees_all_demands(user) else org_access.visible_units(user)
+
+
+def get_burden_unit_or_404(user, code: str) -> Unit:
+    try:
+        return burden_scope(user).select_related("parent").get(code=code)
+    except Unit.DoesNotExist:
+        raise Http404("未找到该单位") from None

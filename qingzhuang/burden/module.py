@@ -1,0 +1,17 @@
+"""The demand seam and the burden ledger (see ``qingzhuang/registry.py``)."""
+
+from qingzhuang.registry import Module, NavEntry
+
+LAYER = 20
+
+MODULE = Module(
+    label="burden",
+    title="减负",
+    # The burden ledger keeps the paths it had under the ledger's report pages.
+    urls=(("ledger/burden/", "qingzhuang.burden.urls"),),
+    nav=(
+        NavEntry("派给本单位的填报", "demand_list", "list-check", group="减负", order=30),
+        NavEntry("减负台账", "burden", "bar-chart", group="减负", order=40),
+    ),
+    audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报"},
+)

@@ -1,0 +1,165 @@
+"""The only writes of demands: placing them on units, filling them, and resolving target codes.
+
+``demand_place`` runs inside the transaction of whatever places the demands (a report's sending,
+a data request's sending, an inspection plan …) and refuses to run outside one, like
+``orgs.audit.record``: the source's own change and its demands commit or roll back together.
+
+``demand_fill`` is generic: the fill itself (who, what, when) is the same whatever asked. The
+source keeps its own say through two optional methods, looked up on the source object so this
+app never imports the modules above it:
+
+- ``source.demand_fill_refusal() -> str``: why the demand may no longer be filled ("" if it may),
+  e.g. a report stopped in the register, or a request no longer admitted;
+- ``source.demand_filled(demand)``: told after a fill, e.g. a report's "last filled" time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from qingzhuang.burden import access
+from qingzhuang.burden.models import Demand, DemandKind, DemandStatus
+from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs import audit
+from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit, UnitKind
+
+# "All villages and communities under …": the county or a township (street).
+TARGET_PARENT_KINDS = (UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.STREET)
+TARGET_UNDER_KINDS = (UnitKind.VILLAGE, UnitKind.COMMUNITY)
+GRASSROOTS_MESSAGE = "填报单位只能是乡镇（街道）、村（社区）或网格"
+OUTSIDE_MESSAGE = "这些单位不在本单位可以下发的范围内"
+INACTIVE_MESSAGE = "这些单位已停用，不能作为填报单位"
+
+
+def _refuse(message: str, bad: Iterable[str], key: str = "target_units"):
+    raise ValidationError({key: f"{message}：{'、'.join(list(bad)[:10])}"})
+
+
+def _named(units: Iterable[Unit]) -> list[str]:
+    return [f"{u.name}（{u.code}）" for u in units]
+
+
+def _check_targets(actor, units: list[Unit]) -> None:
+    """Active grassroots units inside the actor's reach (``orgs.access.placing_paths``)."""
+    if wrong := [u for u in units if u.kind not in GRASSROOTS_KINDS]:
+        _refuse(GRASSROOTS_MESSAGE, _named(wrong))
+    if inactive := [u.code for u in units if not u.is_active]:
+        _refuse(INACTIVE_MESSAGE, inactive)
+    reach = org_access.placing_paths(actor)
+    if outside := [u.code for u in units if not any(u.path.startswith(p) for p in reach)]:
+        _refuse(OUTSIDE_MESSAGE, outside)
+
+
+def resolve_targets(*, actor, codes: Iterable[str] = (), under: str = "") -> list[Unit]:
+    """The one way unit codes become target units, for the pages and the API alike.
+
+    ``under`` (optional) is the county or a township (street): every active village and community
+    below it. ``codes`` are further units, each an active grassroots unit (乡镇（街道）、村（社区）、
+    网格). Every unit lies inside the actor's reach (``orgs.access.placing_paths``). Errors name
+    the bad codes, under the key ``target_units``. Returns the units without duplicates, in order.
+    """
+    reach = org_access.placing_paths(actor)
+    units: list[Unit] = []
+    under = (under or "").strip()
+    if under:
+        parent = Unit.objects.filter(code=under).first()
+        if parent is None:
+            _refuse("没有这些单位代码", [under])
+        if parent.kind not in TARGET_PARENT_KINDS or not parent.is_active:
+            _refuse("填报单位范围只能选择全县或某个乡镇（街道）", [under])
+        if not any(parent.path.startswith(p) for p in reach):
+            _refuse(OUTSIDE_MESSAGE, [under])
+        units += list(Unit.objects.filter(kind__in=TARGET_UNDER_KINDS, is_active=True,
+                                          path__startswith=parent.path).order_by("path"))
+    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    found = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    if missing := [c for c in codes if c not in found]:
+        _refuse("没有这些单位代码", missing)
+    listed = [found[c] for c in codes]
+    _check_targets(actor, listed)
+    return list(dict.fromkeys(units + listed))
+
+
+def clean_targets(units: Iterable[Unit]) -> list[Unit]:
+    """Targets chosen as units (a definition): grassroots kinds only, without duplicates."""
+    units = list(dict.fromkeys(units))
+    wrong = [u.name for u in units if u.kind not in GRASSROOTS_KINDS]
+    if wrong:
+        raise ValidationError({"target_units": f"{GRASSROOTS_MESSAGE}：{'、'.join(wrong[:5])}"})
+    return units
+
+
+def demand_place(*, actor, source: models.Model, kind: str, units: Iterable[Unit], title: str,
+                 fields: Iterable[str] = (), placed_by: Unit | None = None, round: str = "",
+                 due_date: dt.date | None = None, request=None) -> list[Demand]:
+    """Ask each of ``units`` once (for this ``round``) on behalf of ``source``; the only writer of
+    demands. Call it inside the transaction of the write that places them. ``placed_by`` is the
+    asking unit (the actor's unit by default). Refuses non-grassroots, inactive or out-of-reach
+    units and a unit already asked for this source and round; writes one audit row."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("demand_place must run inside the transaction of what places the demands")
+    if kind not in DemandKind.values:
+        raise ValueError(f"unknown demand kind {kind!r}")
+    if source is None or source.pk is None:
+        raise ValueError("a demand needs a saved source")
+    units = list(dict.fromkeys(units))
+    if not units:
+        raise ValidationError({"target_units": "请先选择填报单位"})
+    _check_targets(actor, units)
+    if placed_by is None:
+        if not getattr(actor, "unit_id", None):
+            raise PermissionDenied("账号未关联单位，不能向基层下发")
+        placed_by = actor.unit
+    source_type = ContentType.objects.get_for_model(source)
+    round = (round or "").strip()[:20]
+    asked = Demand.objects.filter(source_type=source_type, source_id=source.pk, round=round, unit__in=units)
+    if asked_names := list(asked.order_by("unit__path").values_list("unit__name", flat=True)):
+        _refuse(f"第“{round}”期已经下发过" if round else "已经向这些单位下发过", asked_names, key="round")
+    fields = list(fields)
+    month = timezone.localdate().strftime("%Y-%m")
+    demands = Demand.objects.bulk_create(
+        Demand(kind=kind, source_type=source_type, source_id=source.pk, unit=u, placed_by=placed_by,
+               title=str(title)[:200], month=month, round=round, fields=fields, due_date=due_date)
+        for u in units
+    )
+    audit.record(actor=actor, action="demand.place", obj=source, unit=placed_by,
+                 after={"kind": kind, "round": round, "units": [u.code for u in units], "fields": fields,
+                        "due_date": due_date.isoformat() if due_date else None}, request=request)
+    return demands
+
+
+def fill_refusal(demand: Demand) -> str:
+    """Why the source no longer lets this demand be filled ("" if it does)."""
+    refusal = getattr(demand.source, "demand_fill_refusal", None)
+    return refusal() if refusal else ""
+
+
+@transaction.atomic
+def demand_fill(*, actor, demand: Demand, data: dict[str, str], note: str = "", request=None) -> Demand:
+    """The asked unit fills every requested field once."""
+    demand = Demand.objects.select_for_update(of=("self",)).select_related("unit").get(pk=demand.pk)
+    if not access.can_fill_demand(actor, demand):
+        raise PermissionDenied("只有被要求填报的单位可以填报")
+    if refusal := fill_refusal(demand):
+        raise ValidationError(refusal)
+    if demand.status == DemandStatus.FILLED:
+        raise ValidationError("该任务已经填报")
+    values = {f: str(data.get(f, "")).strip()[:2000] for f in demand.fields}
+    missing = [f for f, v in values.items() if not v]
+    if missing:
+        raise ValidationError({"data": f"请填写：{'、'.join(missing)}"})
+    demand.data, demand.note = values, (note or "").strip()[:500]
+    demand.status, demand.filled_at, demand.filled_by = DemandStatus.FILLED, timezone.now(), actor
+    demand.save()
+    if filled := getattr(demand.source, "demand_filled", None):
+        filled(demand)
+    audit.record(actor=actor, action="demand.fill", obj=demand, unit=demand.unit,
+                 after={"source": str(demand.source), "round": demand.round, "fields": demand.fields},
+                 request=request)
+    return demand

@@ -1,0 +1,24 @@
+import pytest
+
+from conftest import make_user
+from qingzhuang.orgs.roles import GRASSROOTS, REPORTER, SUPERVISION
+from qingzhuang.orgs.services import unit_create
+
+
+@pytest.fixture
+def placing(county):
+    """A county department's reporter, a township's and two villages' cadres, the county 督查室.
+
+    Demands here have a stand-in source (a unit): this app knows nothing of what places demands."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        civil = unit_create(actor=None, code="429901900201", name="县民政局", kind="department", parent=county["root"])
+    return {
+        "civil": civil,
+        "rep": make_user("civilrep", civil, REPORTER),
+        "town_a_rep": make_user("towna", county["town_a"], REPORTER, GRASSROOTS),
+        "cun": make_user("cun", county["village_a"], GRASSROOTS),
+        "cun_b": make_user("cunb", county["village_b"], GRASSROOTS),
+        "ducha": make_user("ducha", county["office"], SUPERVISION),
+    }

@@ -1,0 +1,72 @@
+"""The burden ledger: what each grassroots unit was asked in a year, whatever asked it; its pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from qingzhuang.burden import access, queries, services
+from qingzhuang.burden.models import Demand, DemandKind
+
+
+@pytest.fixture
+def asked(county, placing):
+    """甲村: a meeting twice (two rounds) and a document; 乙村: the meeting once."""
+    a, b = county["village_a"], county["village_b"]
+    with transaction.atomic():
+        for round_ in ("1", "2"):
+            services.demand_place(actor=placing["rep"], source=placing["civil"], kind=DemandKind.MEETING,
+                                  units=[a, b] if round_ == "1" else [a], title="防汛调度会", round=round_)
+        services.demand_place(actor=placing["rep"], source=county["stats"], kind=DemandKind.DOCUMENT,
+                              units=[a], title="关于报送材料的通知", fields=["材料"], placed_by=placing["civil"])
+    return placing
+
+
+def counts(units):
+    return {u.name: (u.n_submissions, u.n_pending) for u in units}
+
+
+def test_counts_per_unit_and_year(asked, county):
+    year = timezone.localdate().year
+    assert counts(queries.burden_units(asked["ducha"], year=year)) == {
+        "甲村": (3, 3), "乙村": (1, 1), "甲镇": (0, 0), "乙镇": (0, 0), "甲村一网格": (0, 0)}
+    Demand.objects.filter(round="2").update(created_at=timezone.now() - dt.timedelta(days=400))
+    assert counts(queries.burden_units(asked["ducha"], year=year))["甲村"] == (2, 2)
+    assert counts(queries.burden_units(asked["ducha"], year=year - 1))["甲村"] == (1, 1)
+    kpis = queries.county_kpis(year=year)
+    assert (kpis["submissions"], kpis["grassroots_units"], str(kpis["submissions_per_unit"])) == (3, 5, "0.60")
+
+
+def test_a_unit_sees_its_own_subtree(asked, county, users):
+    year = timezone.localdate().year
+    assert list(counts(queries.burden_units(asked["cun"], year=year))) == ["甲村", "甲村一网格"]
+    assert set(counts(queries.burden_units(users["member"], year=year))) == {"甲镇", "甲村", "甲村一网格"}
+    # Demands: one's units', and those one's unit placed.
+    assert access.visible_demands(asked["cun_b"]).count() == 1
+    assert access.visible_demands(asked["rep"]).count() == 4
+
+
+def test_burden_pages(client, asked, county):
+    client.force_login(asked["cun"])
+    page = client.get(reverse("burden")).content.decode()
+    assert "甲村" in page and "乙村" not in page and 'data-testid="county-kpis"' not in page
+    page = client.get(reverse("burden_unit", kwargs={"code": "429901001201"})).content.decode()
+    assert 'data-testid="n-submissions">3<' in page and "会议：防汛调度会" in page and "文件：关于报送材料的通知" in page
+
+
+def test_another_townships_burden_page_is_404(client, asked, county):
+    client.force_login(asked["cun"])
+    assert client.get(reverse("burden_unit", kwargs={"code": "429901002201"})).status_code == 404
+    assert client.get(reverse("burden_unit", kwargs={"code": "429901002000"})).status_code == 404
+    demand = Demand.objects.get(unit=county["village_b"])
+    assert client.get(reverse("demand_detail", kwargs={"pk": demand.pk})).status_code == 404
+
+
+def test_the_burden_list_keeps_its_paths(asked):
+    assert reverse("burden") == "/ledger/burden/"
+    assert reverse("burden_unit", kwargs={"code": "x"}) == "/ledger/burden/x/"
+    assert reverse("demand_list") == "/ledger/burden/demands/"

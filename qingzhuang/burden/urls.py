@@ -1,0 +1,13 @@
+"""The burden ledger and demands, mounted at /ledger/burden/ (their paths from before the app)."""
+
+from django.urls import path
+
+from qingzhuang.burden import views
+
+urlpatterns = [
+    path("", views.burden, name="burden"),
+    # Fixed paths before <str:code>/, which would otherwise swallow them.
+    path("demands/", views.demand_list, name="demand_list"),
+    path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("<str:code>/", views.burden_unit, name="burden_unit"),
+]

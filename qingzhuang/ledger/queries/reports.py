@@ -1,0 +1,105 @@
+"""Reads of reports and data requests: the register (报表清单), duplicate fields and the ledger's
+part of the county KPIs, scoped through ``ledger.access``. The per-unit burden ledger is
+``burden.queries``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from qingzhuang.burden import queries as burden_queries
+from qingzhuang.ledger import access, matching
+from qingzhuang.ledger.filling import dataset_columns
+from qingzhuang.ledger.models import (
+    Admission,
+    DataRequest,
+    DatasetColumn,
+    RegisterStatus,
+    Report,
+)
+
+
+def register(user) -> QuerySet[Report]:
+    """Every report the user may see, with how many units it asks and how often it was sent."""
+    return access.visible_reports(user).annotate(
+        n_targets=Count("target_units", distinct=True),
+        n_demands=Count("demands", distinct=True),
+    )
+
+
+def asked_elements(report: Report) -> list[str]:
+    """Element codes of what a report asks for: its columns, groupings and measure (not its filters)."""
+    return list(dict.fromkeys([*report.columns, *report.group_elements, *([report.measure] if report.measure else [])]))
+
+
+def report_fields(report: Report, columns: dict[str, DatasetColumn] | None = None) -> list[str]:
+    """The names of the fields a report asks for, the ledger's and those left to grassroots units."""
+    columns = columns if columns is not None else dataset_columns(report.dataset)
+    return [columns[c].name if c in columns else c for c in asked_elements(report)] + list(report.manual_fields)
+
+
+@dataclass
+class DuplicateField:
+    label: str
+    sources: list[str]
+
+
+def duplicate_fields() -> list[DuplicateField]:
+    """Fields asked by more than one active (admitted, not stopped) report or data request."""
+    catalog = matching.Catalog()
+    sources: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+
+    def add(key: str, label: str, source: str) -> None:
+        sources.setdefault(key, set()).add(source)
+        labels.setdefault(key, label)
+
+    def add_text(text: str, source: str) -> None:
+        m = catalog.match_one(text)
+        if m.element:
+            add(f"e:{m.element.code}", m.element.name, source)
+        else:
+            add(f"t:{m.normalised}", text, source)
+
+    active_reports = (Report.objects.filter(admission=Admission.APPROVED).exclude(register_status=RegisterStatus.STOP)
+                      .select_related("dataset"))
+    names = {e.code: e.name for e in catalog.elements.values()}
+    for report in active_reports:
+        source = f"报表：{report.name}"
+        for code in asked_elements(report):
+            add(f"e:{code}", names.get(code, code), source)
+        for text in report.manual_fields:
+            add_text(text, source)
+    for req in DataRequest.objects.filter(admission=Admission.APPROVED).prefetch_related("fields__element"):
+        source = f"数据需求：{req.title}"
+        for f in req.fields.all():
+            if f.element:
+                add(f"e:{f.element.code}", f.element.name, source)
+            else:
+                add_text(f.text, source)
+    return sorted((DuplicateField(labels[k], sorted(s)) for k, s in sources.items() if len(s) > 1),
+                  key=lambda d: (-len(d.sources), d.label))
+
+
+def ledger_kpis(*, year: int) -> dict:
+    """The ledger's part of the county figures (``burden.queries.county_kpis`` merges it in):
+    reports by admission and register status, data requests, duplicate fields, and the data items
+    not asked of grassroots units because the ledger held them (admitted requests' ``not_asked``)."""
+    reports = Report.objects.aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(admission=Admission.APPROVED) & ~Q(register_status=RegisterStatus.STOP)),
+        stopped=Count("id", filter=Q(register_status=RegisterStatus.STOP)),
+        pending=Count("id", filter=Q(admission=Admission.PENDING)),
+    )
+    requests = DataRequest.objects.aggregate(total=Count("id"),
+                                             pending=Count("id", filter=Q(admission=Admission.PENDING)))
+    not_asked = sum(DataRequest.objects.filter(admission=Admission.APPROVED).values_list("not_asked", flat=True))
+    duplicates = duplicate_fields()
+    return {"reports": reports, "requests": requests, "duplicates": duplicates, "duplicate_count": len(duplicates),
+            "not_asked": not_asked}
+
+
+def county_kpis(*, year: int) -> dict:
+    """The county's 一套表 KPIs: the burden ledger's figures with the ledger's (``ledger_kpis``)."""
+    return burden_queries.county_kpis(year=year)
