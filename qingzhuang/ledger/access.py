@@ -16,7 +16,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from qingzhuang.burden import admission
-from qingzhuang.ledger.models import DataRequest, Dataset, Indicator, IndicatorValue, Record, Report
+from qingzhuang.jobs import lifecycle
+from qingzhuang.ledger.models import (
+    DataRequest,
+    Dataset,
+    ImportJob,
+    Indicator,
+    IndicatorValue,
+    Record,
+    Report,
+)
 from qingzhuang.orgs import access as org_access
 
 
@@ -170,3 +179,19 @@ def reads_whole_dataset(report: Report) -> bool:
     not just their subtree."""
     definer = report.created_by
     return definer is not None and reads_county_wide(definer, report.dataset)
+
+
+def visible_jobs(user) -> QuerySet[ImportJob]:
+    """Import jobs a user may follow: their own, or every job for county-wide users."""
+    if not getattr(user, "is_authenticated", False):
+        return ImportJob.objects.none()
+    jobs = ImportJob.objects.select_related("dataset", "uploaded_by")
+    return jobs if org_access.is_county_wide(user) else jobs.filter(uploaded_by=user)
+
+
+def get_job_or_404(user, pk: int) -> ImportJob:
+    """The job, marked failed first if its worker died (``jobs.lifecycle.mark_if_stale``)."""
+    try:
+        return lifecycle.mark_if_stale(visible_jobs(user).get(pk=pk))
+    except (ImportJob.DoesNotExist, ValueError):
+        raise Http404("未找到该导入任务") from None

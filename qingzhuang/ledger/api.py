@@ -64,13 +64,13 @@ def import_dataset(request, code: str, file: File[UploadedFile], period: Form[st
 
 @router.get("/jobs/{int:job_id}", response=ImportJobOut, summary="导入任务的状态、进度、统计和问题")
 def get_job(request, job_id: int):
-    return imports.job_json(imports.get_job_or_404(request.auth, job_id), user=request.auth)
+    return imports.job_json(access.get_job_or_404(request.auth, job_id), user=request.auth)
 
 
 @router.post("/jobs/{int:job_id}/retry", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut},
              summary="用同一文件重新导入（dry_run 可改为正式导入）")
 def retry_job(request, job_id: int, dry_run: Form[bool | None] = None):
-    job = imports.get_job_or_404(request.auth, job_id)
+    job = access.get_job_or_404(request.auth, job_id)
     new = imports.job_retry(actor=request.auth, job=job, dry_run=dry_run, request=request)
     return Status(202, _job(request, new))
 

@@ -51,7 +51,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from qingzhuang.jobs import lifecycle, schemas
@@ -69,7 +68,6 @@ from qingzhuang.ledger.validation import Schema
 from qingzhuang.lib import tables, values
 from qingzhuang.lib.results import ImportResult
 from qingzhuang.lib.tables import Problem, TableError
-from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.transfer import import_limits
 
@@ -815,25 +813,6 @@ def job_retry(*, actor, job: ImportJob, dry_run: bool | None = None, request=Non
         )
         transaction.on_commit(lambda: _enqueue(new.pk))
     return new
-
-
-def is_county_level(user) -> bool:
-    return org_access.is_county_wide(user)
-
-
-def visible_jobs(user):
-    """Jobs a user may follow: their own, or every job for county-level users."""
-    if not getattr(user, "is_authenticated", False):
-        return ImportJob.objects.none()
-    jobs = ImportJob.objects.select_related("dataset", "uploaded_by")
-    return jobs if is_county_level(user) else jobs.filter(uploaded_by=user)
-
-
-def get_job_or_404(user, pk: int) -> ImportJob:
-    try:
-        return lifecycle.mark_if_stale(visible_jobs(user).get(pk=pk))
-    except (ImportJob.DoesNotExist, ValueError):
-        raise Http404("未找到该导入任务") from None
 
 
 def job_json(job: ImportJob, *, user=None) -> dict:

@@ -176,7 +176,7 @@ def _job_context(user, job) -> dict:
 @login_required
 @require_GET
 def job_detail(request, pk: int):
-    job = imports.get_job_or_404(request.user, pk)
+    job = access.get_job_or_404(request.user, pk)
     return render(request, "ledger/job_detail.html", _job_context(request.user, job))
 
 
@@ -184,14 +184,14 @@ def job_detail(request, pk: int):
 @require_GET
 def job_progress(request, pk: int):
     """The status partial that the job page polls until the job has finished."""
-    job = imports.get_job_or_404(request.user, pk)
+    job = access.get_job_or_404(request.user, pk)
     return render(request, "ledger/_job_status.html", _job_context(request.user, job))
 
 
 @login_required
 @require_GET
 def job_errors(request, pk: int):
-    job = imports.get_job_or_404(request.user, pk)
+    job = access.get_job_or_404(request.user, pk)
     buffer = tables.problems_xlsx(_job_errors(request.user, job))
     return FileResponse(buffer, as_attachment=True, filename=f"{job.dataset.name}_导入问题清单_{job.pk}.xlsx")
 
@@ -200,7 +200,7 @@ def job_errors(request, pk: int):
 @require_POST
 def job_retry(request, pk: int):
     """Run a failed job again, or import for real the file of a dry run that passed."""
-    job = imports.get_job_or_404(request.user, pk)
+    job = access.get_job_or_404(request.user, pk)
     if not access.can_import(request.user, job.dataset):
         raise PermissionDenied
     confirm = request.POST.get("confirm") == "import" and job.dry_run and job.is_succeeded

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from qingzhuang.ledger import imports
+from qingzhuang.ledger import access, imports
 from qingzhuang.ledger.models import ImportJob, JobStatus, Record
 from qingzhuang.ledger.tests.import_files import person, population_csv
 
@@ -139,7 +139,7 @@ def test_stale_running_job_becomes_failed_and_retryable(catalog, tmp_path, users
                              upload=upload(tmp_path, [person(1)]))
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING,
                                                started_at=timezone.now() - dt.timedelta(hours=2))
-    found = imports.get_job_or_404(users["sysadmin"], job.pk)
+    found = access.get_job_or_404(users["sysadmin"], job.pk)
     assert found.status == JobStatus.FAILED
     assert found.message == "导入任务已中断（服务重启或处理进程退出），没有写入任何数据，请重试"
     assert imports.job_retry(actor=users["sysadmin"], job=found).status == JobStatus.QUEUED
@@ -165,10 +165,10 @@ def test_job_visibility(catalog, tmp_path, users):
 
     job = imports.job_create(actor=users["member"], dataset=catalog["population"],
                              upload=upload(tmp_path, [person(1)]))
-    assert imports.get_job_or_404(users["member"], job.pk) == job
-    assert imports.get_job_or_404(users["leader"], job.pk) == job  # county level
+    assert access.get_job_or_404(users["member"], job.pk) == job
+    assert access.get_job_or_404(users["leader"], job.pk) == job  # county level
     with pytest.raises(Http404):
-        imports.get_job_or_404(users["outsider"], job.pk)
+        access.get_job_or_404(users["outsider"], job.pk)
 
 
 def test_estimate_rows(tmp_path):
@@ -187,9 +187,9 @@ def test_stale_limit_of_imports_follows_the_older_setting_first(catalog, tmp_pat
                                                started_at=timezone.now() - dt.timedelta(minutes=50),
                                                heartbeat_at=timezone.now() - dt.timedelta(minutes=45))
     settings.QZ_JOB_STALE_MINUTES, settings.QZ_IMPORT_STALE_MINUTES = 30, 60
-    assert imports.get_job_or_404(users["sysadmin"], job.pk).status == JobStatus.RUNNING
+    assert access.get_job_or_404(users["sysadmin"], job.pk).status == JobStatus.RUNNING
     settings.QZ_IMPORT_STALE_MINUTES = None  # unset: the general limit applies
-    assert imports.get_job_or_404(users["sysadmin"], job.pk).status == JobStatus.FAILED
+    assert access.get_job_or_404(users["sysadmin"], job.pk).status == JobStatus.FAILED
 
 
 def test_a_crash_while_importing_leaves_the_job_failed_and_retryable(catalog, tmp_path, users, monkeypatch,
