@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from qingzhuang.lib import ids
+from qingzhuang.orgs import access
 
 PERSONAL_TYPES = {"id_number": ids.mask_id_number, "phone": ids.mask_phone}
 
 
 def can_see_personal(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("orgs.view_personal_data"))
+    return access.can_view_personal_data(user)
 
 
 def display_value(value_type: str, value, *, reveal: bool) -> str:

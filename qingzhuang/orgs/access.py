@@ -163,7 +163,8 @@ def get_person_or_404(user, pk: int) -> Person:
 
 
 def can_view_personal_data(user) -> bool:
-    return user.has_perm("orgs.view_personal_data")
+    """Whether ``user`` sees 身份证号 and phone numbers unmasked (every reveal is still audited)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("orgs.view_personal_data"))
 
 
 # ---------------------------------------------------------------------------------------------
