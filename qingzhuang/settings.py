@@ -146,9 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "qingzhuang.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
 
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Idle time-out: the session expires 30 minutes after the last request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))

@@ -20,7 +20,7 @@ from qingzhuang.orgs.models import AuditLog
 MARKERS = ("甲村一网格", "张三", "13812345678", "11010519491231002X", "1101**********002X", "138****5678")
 
 # Public pages: anyone may open them.
-PUBLIC = {"login", "healthz", "api:openapi-json", "api:openapi-view"}
+PUBLIC = {"accounts:login", "web:healthz", "api:openapi-json", "api:openapi-view"}
 # Answers 404 to everyone (Ninja's root has no page).
 NO_PAGE = {"api:api-root"}
 
@@ -121,7 +121,7 @@ def test_no_leak_to_other_units(client, ctx, who):
     writes_before = writes().count()
     for name, url in all_urls(ctx):
         # Signing out would turn every later request into an anonymous one.
-        if url.startswith("/static/") or name == "logout":
+        if url.startswith("/static/") or name == "accounts:logout":
             continue
         for method in ("get", "post"):
             response = getattr(client, method)(url)
@@ -157,7 +157,7 @@ def test_anonymous_gets_nothing(client, ctx):
 def test_every_role_gets_no_server_error(client, ctx, role):
     login_as(client, ctx["users"][role])
     for name, url in all_urls(ctx):
-        if name in {"logout", "person_reveal", "token_revoke"} or name.startswith("api:") and "import" in name:
+        if name in {"accounts:logout", "orgs:person_reveal", "accounts:token_revoke"} or name.startswith("api:") and "import" in name:
             continue
         response = client.get(url)
         assert response.status_code in {200, 302, 403, 404, 405}, f"GET {url} ({name}) as {role}: {response.status_code}"

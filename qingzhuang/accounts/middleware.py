@@ -35,7 +35,7 @@ class TwoFactorMiddleware:
             step = needs_second_factor(getattr(request, "user", None))
             if step == "verify":
                 query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse('two_factor_verify')}?{query}")
+                return redirect(f"{reverse('accounts:two_factor_verify')}?{query}")
             if step == "setup":
-                return redirect("two_factor_setup")
+                return redirect("accounts:two_factor_setup")
         return self.get_response(request)

@@ -9,8 +9,8 @@ MODULE = Module(
     title="账号与登录",
     urls=(("account/", "qingzhuang.accounts.urls"),),
     nav=(
-        NavEntry("账号管理", "user_list", "person-badge", group="系统", permission="accounts.manage_users", order=10),
-        NavEntry("我的账号", "account", "person-gear", group="系统", order=90),
+        NavEntry("账号管理", "accounts:user_list", "person-badge", group="系统", permission="accounts.manage_users", order=10),
+        NavEntry("我的账号", "accounts:account", "person-gear", group="系统", order=90),
     ),
     permissions={"sysadmin": ("accounts.manage_users",)},
     audit_labels={

@@ -50,7 +50,7 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-def _safe_next(request, fallback: str = "home") -> str:
+def _safe_next(request, fallback: str = "web:home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -62,7 +62,7 @@ def _safe_next(request, fallback: str = "home") -> str:
 def two_factor_setup(request):
     user = request.user
     if user_has_device(user, confirmed=True) and not request.user.is_verified():
-        return redirect("two_factor_verify")
+        return redirect("accounts:two_factor_verify")
     device_id = request.session.get("qz_totp_setup")
     device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first() if device_id else None
     if device is None:
@@ -74,7 +74,7 @@ def two_factor_setup(request):
             request.session.pop("qz_totp_setup", None)
             otp_login(request, device)
             messages.success(request, "已启用动态验证码，今后登录需输入身份验证器中的6位数字。")
-            return redirect("account")
+            return redirect("accounts:account")
         form.add_error("token", "验证码不正确，请确认手机时间准确后重试。")
     uri = device.config_url
     qr_svg = segno.make(uri, error="m").svg_data_uri(scale=4)
@@ -87,7 +87,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     if not user_has_device(request.user, confirmed=True):
         # Nothing to verify against: a system administrator has to set a device up first.
-        return redirect("two_factor_setup") if not request.user.is_verified() else redirect(_safe_next(request))
+        return redirect("accounts:two_factor_setup") if not request.user.is_verified() else redirect(_safe_next(request))
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = services.totp_verify(user=request.user, token=form.cleaned_data["token"], request=request)
@@ -127,7 +127,7 @@ def password_change(request):
         )
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
-        return redirect("account")
+        return redirect("accounts:account")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -150,7 +150,7 @@ def token_revoke(request, pk: int):
     token = access.get_token_or_404(request.user, pk)
     services.token_revoke(actor=request.user, token=token, request=request)
     messages.success(request, f"令牌“{token.name}”已吊销。")
-    return redirect("account")
+    return redirect("accounts:account")
 
 
 # --- Account management (系统管理员, permission accounts.manage_users) ---------------------------
@@ -199,7 +199,7 @@ def user_create(request):
             _apply_errors(form, exc)
         else:
             messages.success(request, f"账号“{user.username}”已创建。")
-            return redirect("user_detail", pk=user.pk)
+            return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form, "unit_options": _unit_options(request.user)})
 
 
@@ -226,7 +226,7 @@ def user_detail(request, pk: int):
             _apply_errors(form, exc)
         else:
             messages.success(request, f"账号“{target.username}”已保存。")
-            return redirect("user_detail", pk=target.pk)
+            return redirect("accounts:user_detail", pk=target.pk)
     context = {
         "target": target,
         "form": form,
@@ -254,7 +254,7 @@ def user_reset_password(request, pk: int):
                 form.add_error("password1", message)
         else:
             messages.success(request, f"已重置账号“{target.username}”的密码，请将新密码当面告知本人。")
-            return redirect("user_detail", pk=target.pk)
+            return redirect("accounts:user_detail", pk=target.pk)
     return render(request, "accounts/user_password.html", {"target": target, "form": form})
 
 
@@ -265,7 +265,7 @@ def user_unlock(request, pk: int):
     target = access.get_managed_user_or_404(request.user, pk)
     services.user_unlock(actor=request.user, user=target, request=request)
     messages.success(request, f"账号“{target.username}”已解锁。")
-    return redirect("user_detail", pk=target.pk)
+    return redirect("accounts:user_detail", pk=target.pk)
 
 
 @login_required
@@ -278,4 +278,4 @@ def user_reset_totp(request, pk: int):
         messages.success(request, f"已清除账号“{target.username}”的动态验证码设备，本人下次登录时需重新绑定。")
     else:
         messages.info(request, f"账号“{target.username}”未绑定动态验证码设备。")
-    return redirect("user_detail", pk=target.pk)
+    return redirect("accounts:user_detail", pk=target.pk)

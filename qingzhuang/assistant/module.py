@@ -10,10 +10,10 @@ MODULE = Module(
     urls=(("assistant/", "qingzhuang.assistant.urls"),),
     api=(("/assistant/", "qingzhuang.assistant.api:router"),),
     nav=(
-        NavEntry("找政策", "policy_search", "search", group="AI社工", order=10),
-        NavEntry("问政策", "policy_ask", "chat-left-quote", group="AI社工", order=20),
-        NavEntry("一表做总结", "summary_wizard", "file-earmark-word", group="AI社工", order=30),
-        NavEntry("政策库", "policy_list", "journal-bookmark", group="AI社工", order=40),
+        NavEntry("找政策", "assistant:policy_search", "search", group="AI社工", order=10),
+        NavEntry("问政策", "assistant:policy_ask", "chat-left-quote", group="AI社工", order=20),
+        NavEntry("一表做总结", "assistant:summary_wizard", "file-earmark-word", group="AI社工", order=30),
+        NavEntry("政策库", "assistant:policy_list", "journal-bookmark", group="AI社工", order=40),
     ),
     permissions={
         "sysadmin": ("assistant.manage_policies",),

@@ -2,6 +2,8 @@ from django.urls import include, path
 
 from qingzhuang.assistant import views
 
+app_name = "assistant"
+
 urlpatterns = [
     path("", views.search_page, name="policy_search"),
     path("ask/", views.ask_page, name="policy_ask"),

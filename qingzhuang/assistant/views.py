@@ -90,7 +90,7 @@ def policy_list(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             _add_uploads(request, form.cleaned_data["files"])
-            return redirect("policy_list")
+            return redirect("assistant:policy_list")
     lifecycle.mark_if_stale(access.visible_documents(user))  # indexing of a dead worker: failed, re-indexable
     documents = access.visible_documents(user).select_related("unit").order_by("-created_at", "-id")
     q = request.GET.get("q", "").strip()[:100]
@@ -145,7 +145,7 @@ def policy_detail(request, pk: int):
                     form.add_error(name if name in form.fields else None, errors)
             else:
                 messages.success(request, "已保存文件信息")
-                return redirect("policy_detail", pk=document.pk)
+                return redirect("assistant:policy_detail", pk=document.pk)
     passages = document.passages.order_by("position")
     return render(request, "assistant/policy_detail.html", {
         "document": document, "form": form, "can_manage": can_manage, "passages": passages,
@@ -163,7 +163,7 @@ def policy_reindex(request, pk: int):
         messages.warning(request, "；".join(exc.messages))
     else:
         messages.success(request, "已重新排队建立索引")
-    return redirect("policy_detail", pk=document.pk)
+    return redirect("assistant:policy_detail", pk=document.pk)
 
 
 @login_required
@@ -173,7 +173,7 @@ def policy_reindex_stale(request):
     the index is shared)."""
     count = services.reindex_stale(actor=request.user, request=request)
     messages.success(request, f"已将{count}个文件重新排队建立索引")
-    return redirect("policy_list")
+    return redirect("assistant:policy_list")
 
 
 @login_required
@@ -182,7 +182,7 @@ def policy_delete(request, pk: int):
     document = access.get_document_or_404(request.user, pk)
     services.policy_delete(actor=request.user, document=document, request=request)
     messages.success(request, f"已删除《{document.title}》")
-    return redirect("policy_list")
+    return redirect("assistant:policy_list")
 
 
 @login_required

@@ -4,6 +4,8 @@ from django.urls import path
 
 from qingzhuang.burden import views
 
+app_name = "burden"
+
 urlpatterns = [
     path("", views.burden, name="burden"),
     # Fixed paths before <str:code>/, which would otherwise swallow them.

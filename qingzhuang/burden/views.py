@@ -107,7 +107,7 @@ def demand_detail(request, pk: int):
                 _errors_to_form(form, error)
             else:
                 messages.success(request, "已填报。")
-                return redirect("demand_detail", pk=demand.pk)
+                return redirect("burden:demand_detail", pk=demand.pk)
     return render(request, "burden/demand.html", {
         "demand": demand, "form": form, "can_fill": may_fill and demand.status == DemandStatus.PENDING,
         "overdue": demand.status == DemandStatus.PENDING and demand.due_date

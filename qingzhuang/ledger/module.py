@@ -7,17 +7,17 @@ LAYER = 30
 MODULE = Module(
     label="ledger",
     title="一套表",
-    urls=(("ledger/", "qingzhuang.ledger.urls_reports"), ("ledger/", "qingzhuang.ledger.urls")),
+    urls=(("ledger/", "qingzhuang.ledger.urls"),),
     api=(
         ("/ledger/", "qingzhuang.ledger.api_read:router"),
         ("/ledger/", "qingzhuang.ledger.api_reports:router"),
         ("/ledger/", "qingzhuang.ledger.api:router"),
     ),
     nav=(
-        NavEntry("一套表", "data_map", "table", group="数据", order=10),
-        NavEntry("找数据", "find_data", "search", group="数据", order=20),
-        NavEntry("报表清单", "report_list", "clipboard-check", group="减负", order=10),
-        NavEntry("数据需求", "request_list", "inbox", group="减负", order=20),
+        NavEntry("一套表", "ledger:data_map", "table", group="数据", order=10),
+        NavEntry("找数据", "ledger:find_data", "search", group="数据", order=20),
+        NavEntry("报表清单", "ledger:report_list", "clipboard-check", group="减负", order=10),
+        NavEntry("数据需求", "ledger:request_list", "inbox", group="减负", order=20),
     ),
     permissions={
         "sysadmin": ("ledger.import_data",),

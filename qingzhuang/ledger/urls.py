@@ -1,8 +1,13 @@
 from django.urls import path
 
 from qingzhuang.ledger import views
+from qingzhuang.ledger.urls_reports import urlpatterns as report_urlpatterns
 
+app_name = "ledger"
+
+# Reports, data requests and 找数据 first (as before: their fixed paths come before the data pages).
 urlpatterns = [
+    *report_urlpatterns,
     path("", views.data_map, name="data_map"),
     path("datasets/<slug:code>/", views.dataset_detail, name="dataset_detail"),
     path("datasets/<slug:code>/export/", views.dataset_export, name="dataset_export"),

@@ -76,7 +76,7 @@ def dataset_detail(request, code: str):
         "whole_dataset": whole,
         "can_import": access.can_import(user, dataset),
         "count_cap": queries.COUNT_CAP,
-        "list_url": reverse("dataset_detail", args=[dataset.code]) + "?" + urlencode(
+        "list_url": reverse("ledger:dataset_detail", args=[dataset.code]) + "?" + urlencode(
             {"unit": params["unit"], "q": params["q"]}),
     }
     template = "ledger/_dataset_records.html" if _is_htmx(request) else "ledger/dataset_detail.html"
@@ -86,7 +86,7 @@ def dataset_detail(request, code: str):
 def _record_cells(rows, columns, dataset: Dataset) -> None:
     """The cells of each row as one escaped string: 50 rows × 10 columns of template nodes, and a
     ``{% url %}`` per row, cost more than all of the page's queries."""
-    link = reverse("record_detail", args=[dataset.code, 0])[: -len("0/")]  # …/records/<pk>/
+    link = reverse("ledger:record_detail", args=[dataset.code, 0])[: -len("0/")]  # …/records/<pk>/
     for row in rows:
         cells = "".join(f'<td class="text-nowrap">{escape(v)}</td>'
                         for v in queries.display_values(columns, row.data, reveal=False))
@@ -155,7 +155,7 @@ def dataset_import(request, code: str):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return redirect("job_detail", pk=job.pk)
+            return redirect("ledger:job_detail", pk=job.pk)
     return render(request, "ledger/import.html", {
         "dataset": dataset, "form": form, "columns": queries.columns_of(dataset),
         "jobs": queries.recent_jobs(request.user, dataset),
@@ -205,9 +205,9 @@ def job_retry(request, pk: int):
         raise PermissionDenied
     confirm = request.POST.get("confirm") == "import" and job.dry_run and job.is_succeeded
     if not job.is_failed and not confirm:
-        return redirect("job_detail", pk=job.pk)
+        return redirect("ledger:job_detail", pk=job.pk)
     try:
         job = imports.job_retry(actor=request.user, job=job, dry_run=False if confirm else None, request=request)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    return redirect("job_detail", pk=job.pk)
+    return redirect("ledger:job_detail", pk=job.pk)

@@ -288,7 +288,7 @@ def report_create(request):
             _errors_to_form(form, error)
         else:
             messages.success(request, f"已保存报表“{report.name}”（草稿）。提交督查室准入审批后才能向基层下发。")
-            return redirect("report_detail", pk=report.pk)
+            return redirect("ledger:report_detail", pk=report.pk)
     return render(request, "ledger/report_form.html", {"form": form, "report": None, "dataset": dataset})
 
 
@@ -305,7 +305,7 @@ def report_edit(request, pk: int):
             _errors_to_form(form, error)
         else:
             messages.success(request, "已保存。")
-            return redirect("report_detail", pk=report.pk)
+            return redirect("ledger:report_detail", pk=report.pk)
     return render(request, "ledger/report_form.html", {"form": form, "report": report, "dataset": report.dataset})
 
 
@@ -352,7 +352,7 @@ def report_fill(request, pk: int):
         if _is_htmx(request):
             return render(request, "ledger/report_table.html", {"report": report, "fill_errors": error.messages})
         _message_errors(request, error)
-        return redirect("report_detail", pk=report.pk)
+        return redirect("ledger:report_detail", pk=report.pk)
     if _is_htmx(request):
         return render(request, "ledger/report_table.html", {"report": report, "table": table})
     return render(request, "ledger/report_detail.html", _report_context(request, report, table))
@@ -369,7 +369,7 @@ def report_export(request, pk: int):
     except ValidationError as error:
         out.close()
         _message_errors(request, error)
-        return redirect("report_detail", pk=report.pk)
+        return redirect("ledger:report_detail", pk=report.pk)
     out.seek(0)
     return FileResponse(out, as_attachment=True,
                         filename=f"{report.name}-{timezone.localdate():%Y%m%d}.{fmt}")
@@ -386,7 +386,7 @@ def report_submit(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, "已提交督查室准入审批。")
-    return redirect("report_detail", pk=report.pk)
+    return redirect("ledger:report_detail", pk=report.pk)
 
 
 @login_required
@@ -397,7 +397,7 @@ def report_review(request, pk: int):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择批准或驳回")
-        return redirect("report_detail", pk=report.pk)
+        return redirect("ledger:report_detail", pk=report.pk)
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.report_review(actor=request.user, report=report, approve=approve,
@@ -406,7 +406,7 @@ def report_review(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, "已批准准入。" if approve else "已驳回。")
-    return redirect("report_detail", pk=report.pk)
+    return redirect("ledger:report_detail", pk=report.pk)
 
 
 @login_required
@@ -417,7 +417,7 @@ def report_register(request, pk: int):
     form = RegisterForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return redirect("report_detail", pk=report.pk)
+        return redirect("ledger:report_detail", pk=report.pk)
     try:
         services.report_set_register(actor=request.user, report=report, status=form.cleaned_data["status"],
                                     reason=form.cleaned_data["reason"], request=request)
@@ -425,7 +425,7 @@ def report_register(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, f"报表清单状态已改为“{RegisterStatus(form.cleaned_data['status']).label}”。")
-    return redirect("report_detail", pk=report.pk)
+    return redirect("ledger:report_detail", pk=report.pk)
 
 
 @login_required
@@ -436,7 +436,7 @@ def report_send(request, pk: int):
     form = SendForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return redirect("report_detail", pk=report.pk)
+        return redirect("ledger:report_detail", pk=report.pk)
     try:
         demands = services.report_send(actor=request.user, report=report, round=form.cleaned_data["round"],
                                       due_date=form.cleaned_data["due_date"], request=request)
@@ -444,7 +444,7 @@ def report_send(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, f"已向 {len(demands)} 个单位下发第“{form.cleaned_data['round']}”期。")
-    return redirect("report_detail", pk=report.pk)
+    return redirect("ledger:report_detail", pk=report.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def request_create(request):
             _errors_to_form(form, error)
         else:
             messages.success(request, f"已保存数据需求“{data_request.title}”（草稿）。")
-            return redirect("request_detail", pk=data_request.pk)
+            return redirect("ledger:request_detail", pk=data_request.pk)
     return _request_form_page(request, form, None)
 
 
@@ -517,7 +517,7 @@ def request_edit(request, pk: int):
             _errors_to_form(form, error)
         else:
             messages.success(request, "已保存。")
-            return redirect("request_detail", pk=data_request.pk)
+            return redirect("ledger:request_detail", pk=data_request.pk)
     return _request_form_page(request, form, data_request)
 
 
@@ -547,7 +547,7 @@ def request_submit(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, "已提交督查室准入审批。")
-    return redirect("request_detail", pk=data_request.pk)
+    return redirect("ledger:request_detail", pk=data_request.pk)
 
 
 @login_required
@@ -558,7 +558,7 @@ def request_review(request, pk: int):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择批准或驳回")
-        return redirect("request_detail", pk=data_request.pk)
+        return redirect("ledger:request_detail", pk=data_request.pk)
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.request_review(actor=request.user, data_request=data_request, approve=approve,
@@ -567,7 +567,7 @@ def request_review(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, "已批准准入，一套表已有的字段已共享给提出部门。" if approve else "已驳回。")
-    return redirect("request_detail", pk=data_request.pk)
+    return redirect("ledger:request_detail", pk=data_request.pk)
 
 
 @login_required
@@ -581,7 +581,7 @@ def request_send(request, pk: int):
         _message_errors(request, error)
     else:
         messages.success(request, f"已向 {len(demands)} 个单位下发，只索要一套表中没有的字段。")
-    return redirect("request_detail", pk=data_request.pk)
+    return redirect("ledger:request_detail", pk=data_request.pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ MODULE = Module(
     urls=(("orgs/", "qingzhuang.orgs.urls"),),
     api=(("/", "qingzhuang.orgs.api:router"),),
     nav=(
-        NavEntry("组织架构", "unit_tree", "diagram-3", group="数据", order=30),
-        NavEntry("干部名录", "person_list", "people", group="数据", order=40),
-        NavEntry("审计日志", "audit_list", "journal-text", group="系统", permission="orgs.view_audit", order=20),
+        NavEntry("组织架构", "orgs:unit_tree", "diagram-3", group="数据", order=30),
+        NavEntry("干部名录", "orgs:person_list", "people", group="数据", order=40),
+        NavEntry("审计日志", "orgs:audit_list", "journal-text", group="系统", permission="orgs.view_audit", order=20),
     ),
     permissions={
         "sysadmin": ("orgs.manage_units", "orgs.manage_people"),

@@ -2,6 +2,8 @@ from django.urls import path
 
 from qingzhuang.orgs import views, views_edit, views_transfer
 
+app_name = "orgs"
+
 urlpatterns = [
     path("units/", views.unit_tree, name="unit_tree"),
     # Fixed paths before units/<str:code>/, which would otherwise swallow them.

@@ -43,7 +43,7 @@ def person_create(request):
             _apply_errors(form, error)
         else:
             messages.success(request, f"已添加干部“{person.name}”。")
-            return redirect("person_detail", pk=person.pk)
+            return redirect("orgs:person_detail", pk=person.pk)
     return render(request, "orgs/person_form.html",
                   {"form": form, "person": None, "unit_choices": _unit_choices(request.user)})
 
@@ -65,7 +65,7 @@ def person_edit(request, pk: int):
             _apply_errors(form, error)
         else:
             messages.success(request, "已保存。")
-            return redirect("person_detail", pk=person.pk)
+            return redirect("orgs:person_detail", pk=person.pk)
     return render(request, "orgs/person_form.html",
                   {"form": form, "person": person, "unit_choices": _unit_choices(request.user)})
 
@@ -84,7 +84,7 @@ def unit_create(request):
             _apply_errors(form, error)
         else:
             messages.success(request, f"已添加单位“{unit.name}”。")
-            return redirect("unit_detail", code=unit.code)
+            return redirect("orgs:unit_detail", code=unit.code)
     return render(request, "orgs/unit_form.html",
                   {"form": form, "unit": None, "unit_choices": _unit_choices(request.user)})
 
@@ -112,6 +112,6 @@ def unit_edit(request, code: str):
             _apply_errors(form, error)
         else:
             messages.success(request, "已保存。")
-            return redirect("unit_detail", code=unit.code)
+            return redirect("orgs:unit_detail", code=unit.code)
     return render(request, "orgs/unit_form.html",
                   {"form": form, "unit": unit, "unit_choices": _unit_choices(request.user)})

@@ -44,7 +44,7 @@ TRANSFERS = {
             "上级单位代码为空表示顶级单位；上级单位可以写在下级单位之后。",
             "已有的单位按单位代码更新名称、类型和上级单位；相同内容不会重复修改。",
         ),
-        export_url="units_export", back_url="unit_tree", section="组织架构",
+        export_url="orgs:units_export", back_url="orgs:unit_tree", section="组织架构",
     ),
     "people": Transfer(
         kind="people", title="导入干部名录", permission="orgs.manage_people",
@@ -54,7 +54,7 @@ TRANSFERS = {
             "填写了公民身份号码的按身份证号匹配已有人员，否则按“姓名+单位代码”匹配。",
             "公民身份号码列请设为文本格式，否则 Excel 会丢失末尾几位。",
         ),
-        export_url="people_export", back_url="person_list", section="干部名录",
+        export_url="orgs:people_export", back_url="orgs:person_list", section="干部名录",
     ),
 }
 

@@ -8,5 +8,5 @@ MODULE = Module(
     label="web",
     title="工作台",
     urls=(("", "qingzhuang.web.urls"),),
-    nav=(NavEntry("首页", "home", "house", order=0),),
+    nav=(NavEntry("首页", "web:home", "house", order=0),),
 )

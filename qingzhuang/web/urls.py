@@ -2,6 +2,8 @@ from django.urls import path
 
 from qingzhuang.web import views
 
+app_name = "web"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -70,3 +70,10 @@ def login(page, live_server, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def menu(page, group: str, label: str) -> None:
+    """Open ``label`` from the desktop menu's ``group`` (a dropdown), as a user would."""
+    nav = page.get_by_test_id("nav-desktop")
+    nav.get_by_role("button", name=group).click()
+    nav.get_by_role("link", name=label, exact=True).click()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from qingzhuang.accounts.models import User
 from qingzhuang.orgs.models import Unit
-from tests.browser.conftest import login
+from tests.browser.conftest import login, menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def sign_in_with_totp(page, live_server, user):
 
 def test_import_units_reports_errors_then_imports(page, live_server, users, county, tmp_path):
     sign_in_with_totp(page, live_server, users["sysadmin"])
-    page.get_by_role("link", name="组织架构", exact=True).click()
+    menu(page, "数据", "组织架构")
     page.get_by_role("link", name="导入单位").click()
 
     bad = tmp_path / "bad.csv"
@@ -51,7 +51,7 @@ def test_import_units_reports_errors_then_imports(page, live_server, users, coun
 
 def test_create_account(page, live_server, users, county):
     sign_in_with_totp(page, live_server, users["sysadmin"])
-    page.get_by_role("link", name="账号管理").click()
+    menu(page, "系统", "账号管理")
     page.get_by_role("link", name="新建账号").click()
     page.get_by_label("用户名").fill("wangwu")
     page.get_by_label("显示名称").fill("王五")

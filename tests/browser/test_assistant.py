@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_user
 from qingzhuang.assistant.tests.conftest import RULES
-from tests.browser.conftest import login
+from tests.browser.conftest import login, menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +22,9 @@ def test_upload_search_and_ask(page, live_server, users, county, media):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     login(page, live_server, "supervision", PASSWORD)
-    page.get_by_role("link", name="AI社工").click()
+    menu(page, "AI社工", "找政策")
     page.get_by_role("heading", name="AI社工 · 一键找政策").wait_for()
-    page.get_by_role("link", name="政策库").click()
+    menu(page, "AI社工", "政策库")
     page.get_by_label("上传政策文件").set_input_files(
         {"name": "会议办法.md", "mimeType": "text/markdown", "buffer": RULES.encode("utf-8")})
     page.get_by_role("button", name="上传", exact=True).click()
@@ -33,7 +33,7 @@ def test_upload_search_and_ask(page, live_server, users, county, media):
     expect(row).to_contain_text("青政办发〔2025〕21号")
     expect(row).to_contain_text("已索引")
 
-    page.get_by_role("link", name="找政策").click()
+    menu(page, "AI社工", "找政策")
     page.get_by_placeholder("例如：工作群 解散；督查检查 年度计划；村级证明").fill("工作群多久解散")
     page.get_by_role("button", name="查找").click()
     first = page.get_by_test_id("search-hit").first
@@ -43,7 +43,7 @@ def test_upload_search_and_ask(page, live_server, users, county, media):
     page.get_by_label("层级").select_option("乡镇")
     expect(page.get_by_text("没有找到相关政策条款。")).to_be_visible()
 
-    page.get_by_role("link", name="问政策").click()
+    menu(page, "AI社工", "问政策")
     page.get_by_label("问题").fill("工作群任务结束后多久要解散？")
     page.get_by_role("button", name="提问").click()
     expect(page.get_by_test_id("answer")).to_contain_text("工作群任务结束后7日内解散")

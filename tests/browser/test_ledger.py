@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from qingzhuang.lib.ids import id_check_char
-from tests.browser.conftest import login
+from tests.browser.conftest import login, menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_import_population_and_open_record(page, live_server, users, ledger):
             f"赵六,{bad},女,1985-05-05,汉族,13911113333,429901001201,甲村2号,户籍人口,低保对象\n")
 
     login(page, live_server, "member", PASSWORD)
-    page.get_by_role("link", name="一套表", exact=True).click()
+    menu(page, "数据", "一套表")
     page.get_by_role("heading", name="一套表 · 数据地图").wait_for()
     expect(page.get_by_role("link", name="人口基础信息")).to_be_visible()
     # The search finds where the ID number is held, without a page load.

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_user
-from tests.browser.conftest import login
+from tests.browser.conftest import login, menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def collect_errors(page) -> list:
 def test_find_data_matches_as_one_types(page, live_server, world):
     errors = collect_errors(page)
     login(page, live_server, "officerep", PASSWORD)
-    page.get_by_role("link", name="找数据", exact=True).click()
+    menu(page, "数据", "找数据")
     page.get_by_role("heading", name="向系统找数据").wait_for()
     page.get_by_label("所需字段").fill("身份证号、户籍地址、是否低保、手机号、家中养狗数量")
     summary = page.get_by_test_id("find-summary")
@@ -69,14 +69,14 @@ def test_report_filled_from_the_ledger_then_admitted_and_sent(page, live_server,
     expect(page.get_by_test_id("report-status")).to_contain_text("待审批")
     page.get_by_role("button", name="退出").click()
     login(page, live_server, "ducha", PASSWORD)
-    page.get_by_role("link", name="报表准入", exact=True).click()
+    menu(page, "减负", "报表清单")
     page.get_by_role("link", name="流动人口分村统计").click()
     page.get_by_role("button", name="批准准入").click()
     expect(page.get_by_test_id("report-status")).to_contain_text("已批准")
     page.get_by_role("button", name="退出").click()
 
     login(page, live_server, "officerep", PASSWORD)
-    page.get_by_role("link", name="报表准入", exact=True).click()
+    menu(page, "减负", "报表清单")
     page.get_by_role("link", name="流动人口分村统计").click()
     page.get_by_placeholder("期次，如 2025-06").fill("2025-06")
     page.get_by_test_id("send").click()

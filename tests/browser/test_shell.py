@@ -5,7 +5,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from tests.browser.conftest import login
+from tests.browser.conftest import login, menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def test_member_walks_main_pages(page, live_server, users, people):
     assert page.get_by_test_id("whoami").inner_text().startswith("member · 甲镇")
     assert page.get_by_test_id("unit-count").inner_text() == "3"
 
-    page.get_by_role("link", name="组织架构", exact=True).click()
+    menu(page, "数据", "组织架构")
     page.get_by_role("heading", name="组织架构").wait_for()
     assert page.get_by_role("link", name="甲村", exact=True).is_visible()
     assert page.get_by_text("乙村").count() == 0
@@ -36,7 +36,7 @@ def test_member_walks_main_pages(page, live_server, users, people):
     expect(page.locator("#unit-rows > li")).to_have_count(1)
     assert "甲村一网格" in page.locator("#unit-rows").inner_text()
 
-    page.get_by_role("link", name="干部名录", exact=True).click()
+    menu(page, "数据", "干部名录")
     page.get_by_role("link", name="张三").click()
     assert page.get_by_test_id("phone").inner_text() == "138****5678"
     page.get_by_role("button", name="查看完整号码（将记入审计日志）").click()
@@ -65,7 +65,7 @@ def test_sysadmin_must_set_up_totp(page, live_server, users):
 def test_phone_screen_navigation(phone_page, live_server, users, county):
     page = phone_page
     login(page, live_server, "leader", PASSWORD)
-    nav_link = page.get_by_role("link", name="组织架构", exact=True)
+    nav_link = page.get_by_test_id("nav-phone").get_by_role("link", name="组织架构", exact=True)
     assert not nav_link.is_visible()
     page.get_by_role("button", name="展开导航").click()
     nav_link.click()

@@ -15,9 +15,9 @@ def objects(ctx) -> dict:
 def targets(ctx) -> dict:
     member = ctx["users"]["member"].pk
     return {
-        "token_revoke": {"pk": ctx["member_token"].pk},
-        "user_detail": {"pk": member},
-        "user_password": {"pk": member},
-        "user_unlock": {"pk": member},
-        "user_reset_totp": {"pk": member},
+        "accounts:token_revoke": {"pk": ctx["member_token"].pk},
+        "accounts:user_detail": {"pk": member},
+        "accounts:user_password": {"pk": member},
+        "accounts:user_unlock": {"pk": member},
+        "accounts:user_reset_totp": {"pk": member},
     }

@@ -22,9 +22,9 @@ def objects(ctx) -> dict:
 
 def targets(ctx) -> dict:
     return {
-        **{name: {"pk": ctx["policy"].pk} for name in (
+        **{f"assistant:{name}": {"pk": ctx["policy"].pk} for name in (
             "policy_detail", "policy_reindex", "policy_delete", "policy_file")},
         "api:get_policy": {"document_id": ctx["policy"].pk},
         # Summaries live in the session of whoever made them: another user's token is unknown.
-        "summary_download": {"token": "0" * 32},
+        "assistant:summary_download": {"token": "0" * 32},
     }

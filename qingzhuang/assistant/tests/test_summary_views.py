@@ -13,7 +13,7 @@ from qingzhuang.assistant.tests.fake_llm import fake_llm_fixture  # noqa: F401
 from qingzhuang.assistant.tests.test_summary_sources import indicator_data, population, xlsx  # noqa: F401
 from qingzhuang.assistant.views_summary import DOCX_TYPE
 
-WIZARD = "summary_wizard"
+WIZARD = "assistant:summary_wizard"
 
 
 def post(client, data: dict):
@@ -62,7 +62,7 @@ def test_post_indicators_and_download(verified_client, users):
     assert "青山县2025年11月主要指标完成情况总结" in page
     assert "粮食产量合计2,000吨，较上月增长5.3%，较去年同期增长11.1%。" in page
     token = response.context["token"]
-    download = client.get(reverse("summary_download", args=[token]))
+    download = client.get(reverse("assistant:summary_download", args=[token]))
     assert download.status_code == 200
     assert download["Content-Type"] == DOCX_TYPE
     assert download["Content-Disposition"] == (
@@ -114,17 +114,17 @@ def test_unreadable_dataset_is_404(verified_client, users):
 @pytest.mark.usefixtures("population")
 def test_columns_fragment(verified_client, users):
     client = verified_client(users["leader"])
-    response = client.get(reverse("summary_columns"), {"dataset": "population"}, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("assistant:summary_columns"), {"dataset": "population"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     page = response.content.decode()
     assert '<option value="special_groups">特殊群体</option>' in page
     assert "公民身份号码" not in page
-    assert client.get(reverse("summary_columns"), {"dataset": "nope"}).status_code == 404
+    assert client.get(reverse("assistant:summary_columns"), {"dataset": "nope"}).status_code == 404
 
 
 def test_download_of_someone_elses_or_expired_summary_is_404(verified_client, users, client, db):
     verified_client(users["leader"])
-    assert client.get(reverse("summary_download", args=["not-a-token"])).status_code == 404
+    assert client.get(reverse("assistant:summary_download", args=["not-a-token"])).status_code == 404
 
 
 @pytest.mark.usefixtures("population")

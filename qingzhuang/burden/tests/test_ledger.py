@@ -52,21 +52,21 @@ def test_a_unit_sees_its_own_subtree(asked, county, users):
 
 def test_burden_pages(client, asked, county):
     client.force_login(asked["cun"])
-    page = client.get(reverse("burden")).content.decode()
+    page = client.get(reverse("burden:burden")).content.decode()
     assert "甲村" in page and "乙村" not in page and 'data-testid="county-kpis"' not in page
-    page = client.get(reverse("burden_unit", kwargs={"code": "429901001201"})).content.decode()
+    page = client.get(reverse("burden:burden_unit", kwargs={"code": "429901001201"})).content.decode()
     assert 'data-testid="n-submissions">3<' in page and "会议：防汛调度会" in page and "文件：关于报送材料的通知" in page
 
 
 def test_another_townships_burden_page_is_404(client, asked, county):
     client.force_login(asked["cun"])
-    assert client.get(reverse("burden_unit", kwargs={"code": "429901002201"})).status_code == 404
-    assert client.get(reverse("burden_unit", kwargs={"code": "429901002000"})).status_code == 404
+    assert client.get(reverse("burden:burden_unit", kwargs={"code": "429901002201"})).status_code == 404
+    assert client.get(reverse("burden:burden_unit", kwargs={"code": "429901002000"})).status_code == 404
     demand = Demand.objects.get(unit=county["village_b"])
-    assert client.get(reverse("demand_detail", kwargs={"pk": demand.pk})).status_code == 404
+    assert client.get(reverse("burden:demand_detail", kwargs={"pk": demand.pk})).status_code == 404
 
 
 def test_the_burden_list_keeps_its_paths(asked):
-    assert reverse("burden") == "/ledger/burden/"
-    assert reverse("burden_unit", kwargs={"code": "x"}) == "/ledger/burden/x/"
-    assert reverse("demand_list") == "/ledger/burden/demands/"
+    assert reverse("burden:burden") == "/ledger/burden/"
+    assert reverse("burden:burden_unit", kwargs={"code": "x"}) == "/ledger/burden/x/"
+    assert reverse("burden:demand_list") == "/ledger/burden/demands/"

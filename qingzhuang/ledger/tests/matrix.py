@@ -39,15 +39,15 @@ def targets(ctx) -> dict:
     record, job = ctx["record"].pk, ctx["job"].pk
     report, data_request = ctx["report"].pk, ctx["data_request"].pk
     return {
-        "dataset_detail": {"code": "population"},
-        "dataset_export": {"code": "population"},
-        "dataset_import": {"code": "population"},
-        "record_detail": {"code": "population", "pk": record},
-        "record_reveal": {"code": "population", "pk": record},
-        "job_detail": {"pk": job},
-        "job_progress": {"pk": job},
-        "job_errors": {"pk": job},
-        "job_retry": {"pk": job},
+        "ledger:dataset_detail": {"code": "population"},
+        "ledger:dataset_export": {"code": "population"},
+        "ledger:dataset_import": {"code": "population"},
+        "ledger:record_detail": {"code": "population", "pk": record},
+        "ledger:record_reveal": {"code": "population", "pk": record},
+        "ledger:job_detail": {"pk": job},
+        "ledger:job_progress": {"pk": job},
+        "ledger:job_errors": {"pk": job},
+        "ledger:job_retry": {"pk": job},
         "api:get_dataset": {"code": "population"},
         "api:list_records": {"code": "population"},
         "api:get_record": {"code": "population", "pk": record},
@@ -55,13 +55,13 @@ def targets(ctx) -> dict:
         "api:export_dataset": {"code": "population"},
         "api:get_job": {"job_id": job},
         "api:retry_job": {"job_id": job},
-        **{name: {"pk": report} for name in (
+        **{f"ledger:{name}": {"pk": report} for name in (
             "report_detail", "report_edit", "report_fill", "report_export", "report_submit", "report_review",
             "report_register", "report_send")},
-        **{name: {"pk": data_request} for name in (
+        **{f"ledger:{name}": {"pk": data_request} for name in (
             "request_detail", "request_edit", "request_submit", "request_review", "request_send")},
-        "demand_detail": {"pk": ctx["demand"].pk},
-        "burden_unit": {"code": village},
+        "burden:demand_detail": {"pk": ctx["demand"].pk},
+        "burden:burden_unit": {"code": village},
         **{f"api:{name}": {"report_id": report} for name in (
             "get_report", "submit_report", "review_report", "register_report", "fill_report", "send_report")},
         **{f"api:{name}": {"request_id": data_request} for name in (

@@ -65,19 +65,19 @@ def test_failures_exit_non_zero_with_a_json_error(catalog, county, capsys, args,
 
 def test_page_and_live_results(client, catalog, county):
     client.force_login(make_user("reader", county["stats"], "部门填报员"))
-    page = client.get(reverse("find_data")).content.decode()
+    page = client.get(reverse("ledger:find_data")).content.decode()
     assert 'hx-get="/ledger/find/"' in page and "输入字段名称" in page
-    partial = client.get(reverse("find_data"), {"q": EXAMPLE + "、家中养狗数量"}, HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(reverse("ledger:find_data"), {"q": EXAMPLE + "、家中养狗数量"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and 'data-testid="find-table"' in partial
     assert "一套表已有 <strong>4</strong> 个，需基层填报 <strong>1</strong> 个" in partial
     assert "可少向基层要 <strong>8</strong> 项数据" in partial and "以这些字段提出数据需求" in partial
-    partial = client.get(reverse("find_data"), {"q": EXAMPLE, "under": "429901002000"},
+    partial = client.get(reverse("ledger:find_data"), {"q": EXAMPLE, "under": "429901002000"},
                          HTTP_HX_REQUEST="true").content.decode()
     assert "若向乙镇的 1 个村（社区）索要，可少向基层要 <strong>4</strong> 项数据" in partial
 
 
 def test_page_needs_sign_in(client, catalog):
-    assert client.get(reverse("find_data")).status_code == 302
+    assert client.get(reverse("ledger:find_data")).status_code == 302
 
 
 def test_api(client, catalog, county):

@@ -97,36 +97,36 @@ def test_a_stopped_report_is_no_longer_active(world):
 
 def test_burden_page_for_the_county(client, world):
     client.force_login(world.ducha)
-    page = client.get(reverse("burden")).content.decode()
+    page = client.get(reverse("burden:burden")).content.decode()
     assert 'data-testid="county-kpis"' in page and "少向基层要了 2 项数据" in page
     assert page.index("甲村") < page.index("乙村")
 
 
 def test_burden_page_for_a_village_has_no_county_figures(client, world):
     client.force_login(world.cun)
-    page = client.get(reverse("burden")).content.decode()
+    page = client.get(reverse("burden:burden")).content.decode()
     assert "甲村" in page and "乙村" not in page and 'data-testid="county-kpis"' not in page
 
 
 def test_burden_unit_page(client, world):
     client.force_login(world.cun)
-    page = client.get(reverse("burden_unit", kwargs={"code": "429901001201"})).content.decode()
+    page = client.get(reverse("burden:burden_unit", kwargs={"code": "429901001201"})).content.decode()
     assert 'data-testid="n-reports">2<' in page and 'data-testid="n-requests">1<' in page
     assert 'data-testid="n-submissions">5<' in page and "养犬登记" in page
 
 
 def test_burden_unit_outside_scope_is_404(client, world):
     client.force_login(world.cun)
-    assert client.get(reverse("burden_unit", kwargs={"code": "429901002201"})).status_code == 404
-    assert client.get(reverse("burden_unit", kwargs={"code": "nope"})).status_code == 404
+    assert client.get(reverse("burden:burden_unit", kwargs={"code": "429901002201"})).status_code == 404
+    assert client.get(reverse("burden:burden_unit", kwargs={"code": "nope"})).status_code == 404
 
 
 def test_demand_list_and_fill_page(client, world):
     client.force_login(world.cun)
-    page = client.get(reverse("demand_list")).content.decode()
+    page = client.get(reverse("burden:demand_list")).content.decode()
     assert page.count("报表：走访月报") == 3 and "数据需求：养犬登记" in page
     demand = world.request.demands.get()
-    detail = reverse("demand_detail", kwargs={"pk": demand.pk})
+    detail = reverse("burden:demand_detail", kwargs={"pk": demand.pk})
     page = client.get(detail).content.decode()
     assert "家中养狗数量" in page and "提交填报" in page
     page = client.post(detail, {"field_0": ""}).content.decode()
@@ -139,7 +139,7 @@ def test_demand_list_and_fill_page(client, world):
 
 def test_demand_of_another_unit_is_404_and_the_asking_department_cannot_fill(client, world):
     demand = world.request.demands.get()
-    detail = reverse("demand_detail", kwargs={"pk": demand.pk})
+    detail = reverse("burden:demand_detail", kwargs={"pk": demand.pk})
     client.force_login(world.cun_b)
     assert client.get(detail).status_code == 404
     client.force_login(world.civil_rep)

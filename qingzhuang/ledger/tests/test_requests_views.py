@@ -30,62 +30,62 @@ def url(name, obj):
 
 def test_create_page_prefills_fields_from_find(client, world):
     client.force_login(world.civil_rep)
-    page = client.get(reverse("request_create") + "?fields=身份证号、手机号").content.decode()
+    page = client.get(reverse("ledger:request_create") + "?fields=身份证号、手机号").content.decode()
     assert "身份证号、手机号</textarea>" in page and "公民身份号码" in page  # the preview
 
 
 def test_create_posts_and_counts_not_asked(client, world):
     client.force_login(world.civil_rep)
-    response = client.post(reverse("request_create"), {
+    response = client.post(reverse("ledger:request_create"), {
         "title": "核查", "fields_text": "身份证号、家中养狗数量", "target_codes": "429901001201 429901002201"})
     data_request = DataRequest.objects.get()
-    assert response.status_code == 302 and response["Location"] == url("request_detail", data_request)
+    assert response.status_code == 302 and response["Location"] == url("ledger:request_detail", data_request)
     assert (data_request.held_count, data_request.remaining_count, data_request.not_asked) == (1, 1, 2)
-    page = client.get(url("request_detail", data_request)).content.decode()
+    page = client.get(url("ledger:request_detail", data_request)).content.decode()
     assert "可少向基层要 1 × 2 = <strong>2</strong> 项数据" in page
     assert "需基层填报" in page and "人口基础信息（县委办公室）" in page
 
 
 def test_create_errors_are_shown(client, world):
     client.force_login(world.civil_rep)
-    page = client.post(reverse("request_create"), {"title": "核查", "fields_text": "身份证号"}).content.decode()
+    page = client.post(reverse("ledger:request_create"), {"title": "核查", "fields_text": "身份证号"}).content.decode()
     assert "请选择填报单位（例如某乡镇的全部村）" in page
     assert not DataRequest.objects.exists()
 
 
 def test_create_is_forbidden_without_the_role(client, world):
     client.force_login(world.cun)
-    assert client.get(reverse("request_create")).status_code == 403
+    assert client.get(reverse("ledger:request_create")).status_code == 403
 
 
 def test_detail_scoping(client, world, data_request):
     for user, status in ((world.civil_rep2, 200), (world.ducha, 200), (world.stats_rep, 404), (world.cun, 404)):
         client.force_login(user)
-        assert client.get(url("request_detail", data_request)).status_code == status
+        assert client.get(url("ledger:request_detail", data_request)).status_code == status
 
 
 def test_no_send_button_before_approval(client, world, data_request):
     client.force_login(world.civil_rep)
-    page = client.get(url("request_detail", data_request)).content.decode()
-    assert url("request_send", data_request) not in page and url("request_submit", data_request) in page
-    page = client.post(url("request_send", data_request), follow=True).content.decode()
+    page = client.get(url("ledger:request_detail", data_request)).content.decode()
+    assert url("ledger:request_send", data_request) not in page and url("ledger:request_submit", data_request) in page
+    page = client.post(url("ledger:request_send", data_request), follow=True).content.decode()
     assert "该数据需求未经督查室准入审批，不能向基层下发（未经批准一律停止填报）。" in page
     assert not Demand.objects.exists()
 
 
 def test_the_whole_flow_through_the_pages(client, world, data_request):
     client.force_login(world.civil_rep)
-    client.post(url("request_submit", data_request))
+    client.post(url("ledger:request_submit", data_request))
     client.force_login(world.ducha)
-    assert url("request_review", data_request) in client.get(url("request_detail", data_request)).content.decode()
-    client.post(url("request_review", data_request), {"decision": "approve"})
+    assert url("ledger:request_review", data_request) in client.get(url("ledger:request_detail", data_request)).content.decode()
+    client.post(url("ledger:request_review", data_request), {"decision": "approve"})
     data_request.refresh_from_db()
     assert data_request.admission == Admission.APPROVED
     assert DatasetShare.objects.get().unit == world.civil
     client.force_login(world.civil_rep)
-    page = client.get(url("request_detail", data_request)).content.decode()
+    page = client.get(url("ledger:request_detail", data_request)).content.decode()
     assert "向基层下发其余 1 个字段" in page and "少向基层要了 4 × 2 = <strong>8</strong> 项数据" in page
-    page = client.post(url("request_send", data_request), follow=True).content.decode()
+    page = client.post(url("ledger:request_send", data_request), follow=True).content.decode()
     assert "已向 2 个单位下发，只索要一套表中没有的字段。" in page
     assert data_request.demands.count() == 2
 
@@ -93,17 +93,17 @@ def test_the_whole_flow_through_the_pages(client, world, data_request):
 def test_review_and_send_need_their_roles(client, world, data_request):
     services.request_submit(actor=world.civil_rep, data_request=data_request)
     client.force_login(world.civil_rep)
-    assert client.post(url("request_review", data_request), {"decision": "approve"}).status_code == 403
+    assert client.post(url("ledger:request_review", data_request), {"decision": "approve"}).status_code == 403
     client.force_login(world.ducha)
-    assert client.post(url("request_send", data_request)).status_code == 403
+    assert client.post(url("ledger:request_send", data_request)).status_code == 403
     client.force_login(world.stats_rep)
-    assert client.post(url("request_submit", data_request)).status_code == 404
+    assert client.post(url("ledger:request_submit", data_request)).status_code == 404
 
 
 def test_edit(client, world, data_request):
     client.force_login(world.civil_rep)
-    assert client.get(url("request_edit", data_request)).status_code == 200
-    client.post(url("request_edit", data_request), {"title": "改", "fields_text": "姓名",
+    assert client.get(url("ledger:request_edit", data_request)).status_code == 200
+    client.post(url("ledger:request_edit", data_request), {"title": "改", "fields_text": "姓名",
                                                     "target_under": "429901002000"})
     data_request.refresh_from_db()
     assert (data_request.title, data_request.not_asked) == ("改", 1)
@@ -111,7 +111,7 @@ def test_edit(client, world, data_request):
 
 def test_request_list(client, world, data_request):
     client.force_login(world.civil_rep)
-    page = client.get(reverse("request_list")).content.decode()
+    page = client.get(reverse("ledger:request_list")).content.decode()
     assert "低保对象核查" in page and "8 项" in page
     client.force_login(world.stats_rep)
-    assert "低保对象核查" not in client.get(reverse("request_list")).content.decode()
+    assert "低保对象核查" not in client.get(reverse("ledger:request_list")).content.decode()

@@ -18,7 +18,7 @@ def population(catalog, county):
 
 
 def url(code="population", **params):
-    return reverse("dataset_detail", args=[code])
+    return reverse("ledger:dataset_detail", args=[code])
 
 
 def test_anonymous_redirected_to_login(client, population):
@@ -174,7 +174,7 @@ def test_dataset_page_query_count_for_whole_dataset_reader(verified_client, coun
 
 
 def export(client, **params):
-    response = client.get(reverse("dataset_export", args=["population"]), params)
+    response = client.get(reverse("ledger:dataset_export", args=["population"]), params)
     ok_csv = response.status_code == 200 and params.get("format") == "csv"
     body = b"".join(response.streaming_content).decode("utf-8-sig") if ok_csv else ""
     return response, body

@@ -23,7 +23,7 @@ def bad_id_row() -> str:
     return f"赵六,{wrong},男,1980-01-01,汉族,13911113333,429901001201,甲村2号,户籍人口,低保对象"
 
 
-URL = reverse("dataset_import", args=["population"])
+URL = reverse("ledger:dataset_import", args=["population"])
 
 
 def test_anonymous_redirected_to_login(client, catalog):
@@ -43,7 +43,7 @@ def test_import_page_shows_columns_form_and_my_recent_jobs(verified_client, user
 
 
 def test_period_only_for_monthly_datasets(verified_client, users, catalog):
-    body = verified_client(users["member"]).get(reverse("dataset_import", args=["housing"])).content.decode()
+    body = verified_client(users["member"]).get(reverse("ledger:dataset_import", args=["housing"])).content.decode()
     assert 'name="period"' not in body
 
 
@@ -55,7 +55,7 @@ def test_import_needs_permission(verified_client, users, catalog):
 
 
 def test_unknown_dataset_is_404(verified_client, users, catalog):
-    assert verified_client(users["member"]).get(reverse("dataset_import", args=["nothing"])).status_code == 404
+    assert verified_client(users["member"]).get(reverse("ledger:dataset_import", args=["nothing"])).status_code == 404
 
 
 def test_bad_period_is_a_chinese_form_error(verified_client, users, catalog):
@@ -97,7 +97,7 @@ def test_dry_run_redirects_to_job_and_writes_nothing(post_import, users, catalog
     response = post_import({"file": csv_file(good_row(1), good_row(2, "钱七")), "period": "2025-05",
                             "action": "dry_run"})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:job_detail", args=[job.pk])
     assert (job.dry_run, job.period, job.status, job.uploaded_by) == (True, "2025-05", JobStatus.SUCCEEDED,
                                                                       users["member"])
     assert not Record.objects.exists()

@@ -16,7 +16,7 @@ def record(catalog, county, users):
     return change_person(record, job, users["member"], phone="13800001111", person_type="常住人口")
 
 
-def url(record, name="record_detail"):
+def url(record, name="ledger:record_detail"):
     return reverse(name, args=[record.dataset.code, record.pk])
 
 
@@ -49,20 +49,20 @@ def test_record_of_other_unit_is_404_like_missing(verified_client, users, record
     other = make_person(catalog["population"], county["village_b"], name="李四", number=id_number(7))
     client = verified_client(users["member"])
     assert client.get(url(other)).status_code == 404
-    missing = reverse("record_detail", args=["population", other.pk + 1000])
+    missing = reverse("ledger:record_detail", args=["population", other.pk + 1000])
     assert client.get(missing).status_code == 404
     # The same record under another dataset's code is missing too.
-    assert client.get(reverse("record_detail", args=["housing", record.pk])).status_code == 404
+    assert client.get(reverse("ledger:record_detail", args=["housing", record.pk])).status_code == 404
 
 
 def test_indicator_dataset_has_no_record_page(verified_client, users, record):
-    response = verified_client(users["member"]).get(reverse("record_detail", args=["indicator_values", record.pk]))
+    response = verified_client(users["member"]).get(reverse("ledger:record_detail", args=["indicator_values", record.pk]))
     assert response.status_code == 404
 
 
 def test_reveal_shows_full_values_and_is_audited(verified_client, users, record):
     client = verified_client(users["member"])
-    response = client.post(url(record, "record_reveal"))
+    response = client.post(url(record, "ledger:record_reveal"))
     assert response.status_code == 200
     body = response.content.decode()
     assert ZHANG in body and "13800001111" in body
@@ -78,17 +78,17 @@ def test_reveal_needs_permission(verified_client, users, record):
     client = verified_client(users["leader"])
     body = client.get(url(record)).content.decode()
     assert "查看完整信息" not in body and "1101**********002X" in body
-    assert client.post(url(record, "record_reveal")).status_code == 403
+    assert client.post(url(record, "ledger:record_reveal")).status_code == 403
     assert not AuditLog.objects.filter(action="record.reveal").exists()
 
 
 def test_reveal_of_other_unit_is_404(verified_client, users, record):
-    assert verified_client(users["outsider"]).post(url(record, "record_reveal")).status_code == 404
+    assert verified_client(users["outsider"]).post(url(record, "ledger:record_reveal")).status_code == 404
     assert not AuditLog.objects.filter(action="record.reveal").exists()
 
 
 def test_reveal_needs_post(verified_client, users, record):
-    assert verified_client(users["member"]).get(url(record, "record_reveal")).status_code == 405
+    assert verified_client(users["member"]).get(url(record, "ledger:record_reveal")).status_code == 405
 
 
 def test_new_record_history_names_its_import(verified_client, users, catalog, county):

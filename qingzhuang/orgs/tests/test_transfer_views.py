@@ -32,17 +32,17 @@ def admin_client(verified_client, users):
 
 
 def test_fixed_paths_come_before_unit_detail():
-    assert resolve(reverse("units_import")).func is views_transfer.units_import
-    assert resolve(reverse("units_export")).func is views_transfer.units_export
-    assert reverse("units_import") == "/orgs/units/import/"
-    assert reverse("people_export") == "/orgs/people/export/"
+    assert resolve(reverse("orgs:units_import")).func is views_transfer.units_import
+    assert resolve(reverse("orgs:units_export")).func is views_transfer.units_export
+    assert reverse("orgs:units_import") == "/orgs/units/import/"
+    assert reverse("orgs:people_export") == "/orgs/people/export/"
 
 
 # ---- import pages
 
 
 def test_import_page_for_admin(admin_client):
-    response = admin_client.get(reverse("units_import"))
+    response = admin_client.get(reverse("orgs:units_import"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "导入组织架构" in html and "预检" in html and 'value="import"' in html
@@ -51,28 +51,28 @@ def test_import_page_for_admin(admin_client):
 @pytest.mark.parametrize("role", ["leader", "grassroots", "member", "auditor"])
 def test_units_import_page_needs_manage_units(client, users, role):
     client.force_login(users[role])
-    assert client.get(reverse("units_import")).status_code == 403
-    assert client.post(reverse("units_import"), {"file": upload(GOOD_UNITS), "action": "import"}).status_code == 403
+    assert client.get(reverse("orgs:units_import")).status_code == 403
+    assert client.post(reverse("orgs:units_import"), {"file": upload(GOOD_UNITS), "action": "import"}).status_code == 403
     assert not Unit.objects.filter(code="429901003000").exists()
 
 
 def test_people_import_page_for_grassroots_cadre(client, users):
     client.force_login(users["member"])
-    assert client.get(reverse("people_import")).status_code == 200
+    assert client.get(reverse("orgs:people_import")).status_code == 200
 
 
 def test_people_import_page_refused_without_manage_people(client, users):
     client.force_login(users["leader"])
-    assert client.get(reverse("people_import")).status_code == 403
+    assert client.get(reverse("orgs:people_import")).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client, county):
-    response = client.get(reverse("units_import"))
+    response = client.get(reverse("orgs:units_import"))
     assert response.status_code == 302 and "/account/login/" in response["Location"]
 
 
 def test_dry_run_shows_summary_and_writes_nothing(admin_client):
-    response = admin_client.post(reverse("units_import"), {"file": upload(GOOD_UNITS), "action": "dry_run"})
+    response = admin_client.post(reverse("orgs:units_import"), {"file": upload(GOOD_UNITS), "action": "dry_run"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "预检通过" in html and "新增 1" in html
@@ -80,7 +80,7 @@ def test_dry_run_shows_summary_and_writes_nothing(admin_client):
 
 
 def test_import_writes(admin_client, users):
-    response = admin_client.post(reverse("units_import"), {"file": upload(GOOD_UNITS), "action": "import"})
+    response = admin_client.post(reverse("orgs:units_import"), {"file": upload(GOOD_UNITS), "action": "import"})
     assert "导入通过" in response.content.decode()
     assert Unit.objects.get(code="429901003000").name == "丙镇"
     entry = AuditLog.objects.get(action="unit.import")
@@ -89,7 +89,7 @@ def test_import_writes(admin_client, users):
 
 
 def test_errors_are_listed_and_nothing_written(admin_client):
-    response = admin_client.post(reverse("units_import"), {"file": upload(BAD_UNITS), "action": "import"})
+    response = admin_client.post(reverse("orgs:units_import"), {"file": upload(BAD_UNITS), "action": "import"})
     html = response.content.decode()
     assert "导入未通过" in html and "没有写入任何数据" in html
     assert "<th>原因</th>" in html
@@ -99,8 +99,8 @@ def test_errors_are_listed_and_nothing_written(admin_client):
 
 
 def test_error_list_download(admin_client):
-    admin_client.post(reverse("units_import"), {"file": upload(BAD_UNITS), "action": "dry_run"})
-    response = admin_client.get(reverse("import_errors"))
+    admin_client.post(reverse("orgs:units_import"), {"file": upload(BAD_UNITS), "action": "dry_run"})
+    response = admin_client.get(reverse("orgs:import_errors"))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(body(response))).active.iter_rows()]
@@ -110,28 +110,28 @@ def test_error_list_download(admin_client):
 
 
 def test_error_list_without_import_is_404(admin_client):
-    assert admin_client.get(reverse("import_errors")).status_code == 404
+    assert admin_client.get(reverse("orgs:import_errors")).status_code == 404
 
 
 def test_htmx_post_returns_the_result_fragment(admin_client):
-    response = admin_client.post(reverse("units_import"), {"file": upload(GOOD_UNITS), "action": "dry_run"},
+    response = admin_client.post(reverse("orgs:units_import"), {"file": upload(GOOD_UNITS), "action": "dry_run"},
                                  HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<html" not in html and 'data-testid="import-summary"' in html
 
 
 def test_missing_file(admin_client):
-    response = admin_client.post(reverse("units_import"), {"action": "import"})
+    response = admin_client.post(reverse("orgs:units_import"), {"action": "import"})
     assert "请选择要导入的文件" in response.content.decode()
 
 
 def test_wrong_file_type(admin_client):
-    response = admin_client.post(reverse("units_import"), {"file": upload("x", name="a.pdf"), "action": "import"})
+    response = admin_client.post(reverse("orgs:units_import"), {"file": upload("x", name="a.pdf"), "action": "import"})
     assert "请上传 xlsx、xls 或 csv 文件" in response.content.decode()
 
 
 def test_broken_xlsx_is_reported(admin_client):
-    response = admin_client.post(reverse("units_import"), {"file": upload("not a zip", name="a.xlsx"),
+    response = admin_client.post(reverse("orgs:units_import"), {"file": upload("not a zip", name="a.xlsx"),
                                                            "action": "import"})
     assert "文件不是有效的 xlsx 文件" in response.content.decode()
 
@@ -139,7 +139,7 @@ def test_broken_xlsx_is_reported(admin_client):
 def test_people_import_page_writes(client, users, people):
     client.force_login(users["member"])
     content = "姓名,单位代码,职务,手机,公民身份号码\n王五,429901001201,委员,13900001111,\n"
-    response = client.post(reverse("people_import"), {"file": upload(content, "p.csv"), "action": "import"})
+    response = client.post(reverse("orgs:people_import"), {"file": upload(content, "p.csv"), "action": "import"})
     assert "导入通过" in response.content.decode()
     assert Person.objects.get(name="王五").unit.code == "429901001201"
 
@@ -148,15 +148,15 @@ def test_people_import_page_writes(client, users, people):
 
 
 def test_buttons_follow_permissions(client, admin_client, users, county):
-    html = admin_client.get(reverse("unit_tree")).content.decode()
-    assert reverse("units_import") in html and reverse("units_export") in html
+    html = admin_client.get(reverse("orgs:unit_tree")).content.decode()
+    assert reverse("orgs:units_import") in html and reverse("orgs:units_export") in html
     client.force_login(users["leader"])
-    html = client.get(reverse("unit_tree")).content.decode()
-    assert reverse("units_import") not in html and reverse("units_export") in html
-    html = client.get(reverse("person_list")).content.decode()
-    assert reverse("people_import") not in html
+    html = client.get(reverse("orgs:unit_tree")).content.decode()
+    assert reverse("orgs:units_import") not in html and reverse("orgs:units_export") in html
+    html = client.get(reverse("orgs:person_list")).content.decode()
+    assert reverse("orgs:people_import") not in html
     client.force_login(users["member"])
-    assert reverse("people_import") in client.get(reverse("person_list")).content.decode()
+    assert reverse("orgs:people_import") in client.get(reverse("orgs:person_list")).content.decode()
 
 
 # ---- exports
@@ -164,7 +164,7 @@ def test_buttons_follow_permissions(client, admin_client, users, county):
 
 def test_units_export_csv(client, users, county):
     client.force_login(users["member"])
-    response = client.get(reverse("units_export") + "?format=csv")
+    response = client.get(reverse("orgs:units_export") + "?format=csv")
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     lines = body(response).decode("utf-8-sig").splitlines()
@@ -173,20 +173,20 @@ def test_units_export_csv(client, users, county):
 
 
 def test_units_export_xlsx(admin_client):
-    response = admin_client.get(reverse("units_export"))
+    response = admin_client.get(reverse("orgs:units_export"))
     rows = list(load_workbook(io.BytesIO(body(response))).active.iter_rows(values_only=True))
     assert len(rows) == 9
 
 
 def test_people_export_masked(client, users, people):
     client.force_login(users["leader"])
-    text = body(client.get(reverse("people_export") + "?format=csv")).decode("utf-8-sig")
+    text = body(client.get(reverse("orgs:people_export") + "?format=csv")).decode("utf-8-sig")
     assert "138****5678" in text and "13812345678" not in text and "1101**********002X" in text
 
 
 def test_unknown_export_format_is_404(client, users, county):
     client.force_login(users["leader"])
-    assert client.get(reverse("units_export") + "?format=pdf").status_code == 404
+    assert client.get(reverse("orgs:units_export") + "?format=pdf").status_code == 404
 
 
 # ---- API

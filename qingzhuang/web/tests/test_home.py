@@ -4,7 +4,7 @@ from qingzhuang.web.context import leaf_items
 
 
 def test_home_for_member(verified_client, users, people):
-    response = verified_client(users["member"]).get(reverse("home"))
+    response = verified_client(users["member"]).get(reverse("web:home"))
     assert response.status_code == 200
     assert response.context["unit_count"] == 3
     assert response.context["people_count"] == 1
@@ -14,19 +14,19 @@ def test_home_for_member(verified_client, users, people):
 
 
 def test_home_for_auditor_shows_security_panel_and_audit_nav(verified_client, users, county):
-    response = verified_client(users["auditor"]).get(reverse("home"))
+    response = verified_client(users["auditor"]).get(reverse("web:home"))
     labels = [item["label"] for item in leaf_items(response.context["nav_items"])]
     assert "审计日志" in labels
     assert "security_events" in response.context
 
 
 def test_home_without_role_warns(verified_client, users, county):
-    body = verified_client(users["nobody"]).get(reverse("home")).content.decode()
+    body = verified_client(users["nobody"]).get(reverse("web:home")).content.decode()
     assert "您的账号尚未分配角色，请联系系统管理员。" in body
 
 
 def test_healthz(client, db):
-    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+    assert client.get(reverse("web:healthz")).json() == {"status": "ok"}
 
 
 def test_unknown_page_is_chinese_404(verified_client, users, county):
@@ -48,7 +48,7 @@ def test_nav_marks_the_entry_and_its_group_active(verified_client, users, county
 
 
 def menu_of(verified_client, user) -> list:
-    menu = verified_client(user).get(reverse("home")).context["nav_items"]
+    menu = verified_client(user).get(reverse("web:home")).context["nav_items"]
     return [(item["label"], [c["label"] for c in item["children"]]) if item.get("children") else item["label"]
             for item in menu]
 
