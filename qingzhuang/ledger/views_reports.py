@@ -59,6 +59,23 @@ def _message_errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _refuse(request, detail: str, pk: int, message: str):
+    messages.error(request, message)
+    return redirect(detail, pk=pk)
+
+
+def _act(request, detail: str, pk: int, success, action):
+    """An action button: one service call, its refusals or ``success`` as messages (``success`` may
+    be a function of the service's result), then back to the detail page."""
+    try:
+        result = action()
+    except ValidationError as error:
+        _message_errors(request, error)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(detail, pk=pk)
+
+
 # ---------------------------------------------------------------------------------------------
 # Forms
 
@@ -380,13 +397,8 @@ def report_export(request, pk: int):
 @require_POST
 def report_submit(request, pk: int):
     report = access.get_report_or_404(request.user, pk)
-    try:
-        services.report_submit(actor=request.user, report=report, request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, "已提交督查室准入审批。")
-    return redirect("ledger:report_detail", pk=report.pk)
+    return _act(request, "ledger:report_detail", report.pk, "已提交督查室准入审批。",
+                lambda: services.report_submit(actor=request.user, report=report, request=request))
 
 
 @login_required
@@ -396,17 +408,11 @@ def report_review(request, pk: int):
     report = access.get_report_or_404(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择批准或驳回")
-        return redirect("ledger:report_detail", pk=report.pk)
+        return _refuse(request, "ledger:report_detail", report.pk, "请选择批准或驳回")
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.report_review(actor=request.user, report=report, approve=approve,
-                              note=form.cleaned_data["note"], request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, "已批准准入。" if approve else "已驳回。")
-    return redirect("ledger:report_detail", pk=report.pk)
+    return _act(request, "ledger:report_detail", report.pk, "已批准准入。" if approve else "已驳回。",
+                lambda: services.report_review(actor=request.user, report=report, approve=approve,
+                                               note=form.cleaned_data["note"], request=request))
 
 
 @login_required
@@ -416,16 +422,11 @@ def report_register(request, pk: int):
     report = access.get_report_or_404(request.user, pk)
     form = RegisterForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
-        return redirect("ledger:report_detail", pk=report.pk)
-    try:
-        services.report_set_register(actor=request.user, report=report, status=form.cleaned_data["status"],
-                                    reason=form.cleaned_data["reason"], request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, f"报表清单状态已改为“{RegisterStatus(form.cleaned_data['status']).label}”。")
-    return redirect("ledger:report_detail", pk=report.pk)
+        return _refuse(request, "ledger:report_detail", report.pk, _first_error(form))
+    status = form.cleaned_data["status"]
+    return _act(request, "ledger:report_detail", report.pk, f"报表清单状态已改为“{RegisterStatus(status).label}”。",
+                lambda: services.report_set_register(actor=request.user, report=report, status=status,
+                                                     reason=form.cleaned_data["reason"], request=request))
 
 
 @login_required
@@ -435,16 +436,11 @@ def report_send(request, pk: int):
     report = access.get_report_or_404(request.user, pk)
     form = SendForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
-        return redirect("ledger:report_detail", pk=report.pk)
-    try:
-        demands = services.report_send(actor=request.user, report=report, round=form.cleaned_data["round"],
-                                      due_date=form.cleaned_data["due_date"], request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, f"已向 {len(demands)} 个单位下发第“{form.cleaned_data['round']}”期。")
-    return redirect("ledger:report_detail", pk=report.pk)
+        return _refuse(request, "ledger:report_detail", report.pk, _first_error(form))
+    round_ = form.cleaned_data["round"]
+    return _act(request, "ledger:report_detail", report.pk, lambda demands: f"已向 {len(demands)} 个单位下发第“{round_}”期。",
+                lambda: services.report_send(actor=request.user, report=report, round=round_,
+                                             due_date=form.cleaned_data["due_date"], request=request))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,13 +537,8 @@ def request_detail(request, pk: int):
 @require_POST
 def request_submit(request, pk: int):
     data_request = access.get_request_or_404(request.user, pk)
-    try:
-        services.request_submit(actor=request.user, data_request=data_request, request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, "已提交督查室准入审批。")
-    return redirect("ledger:request_detail", pk=data_request.pk)
+    return _act(request, "ledger:request_detail", data_request.pk, "已提交督查室准入审批。",
+                lambda: services.request_submit(actor=request.user, data_request=data_request, request=request))
 
 
 @login_required
@@ -557,17 +548,12 @@ def request_review(request, pk: int):
     data_request = access.get_request_or_404(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择批准或驳回")
-        return redirect("ledger:request_detail", pk=data_request.pk)
+        return _refuse(request, "ledger:request_detail", data_request.pk, "请选择批准或驳回")
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.request_review(actor=request.user, data_request=data_request, approve=approve,
-                                note=form.cleaned_data["note"], request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, "已批准准入，一套表已有的字段已共享给提出部门。" if approve else "已驳回。")
-    return redirect("ledger:request_detail", pk=data_request.pk)
+    return _act(request, "ledger:request_detail", data_request.pk,
+                "已批准准入，一套表已有的字段已共享给提出部门。" if approve else "已驳回。",
+                lambda: services.request_review(actor=request.user, data_request=data_request, approve=approve,
+                                                note=form.cleaned_data["note"], request=request))
 
 
 @login_required
@@ -575,13 +561,9 @@ def request_review(request, pk: int):
 @require_POST
 def request_send(request, pk: int):
     data_request = access.get_request_or_404(request.user, pk)
-    try:
-        demands = services.request_send(actor=request.user, data_request=data_request, request=request)
-    except ValidationError as error:
-        _message_errors(request, error)
-    else:
-        messages.success(request, f"已向 {len(demands)} 个单位下发，只索要一套表中没有的字段。")
-    return redirect("ledger:request_detail", pk=data_request.pk)
+    return _act(request, "ledger:request_detail", data_request.pk,
+                lambda demands: f"已向 {len(demands)} 个单位下发，只索要一套表中没有的字段。",
+                lambda: services.request_send(actor=request.user, data_request=data_request, request=request))
 
 
 # ---------------------------------------------------------------------------------------------
