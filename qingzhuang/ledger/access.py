@@ -195,3 +195,15 @@ def get_job_or_404(user, pk: int) -> ImportJob:
         return lifecycle.mark_if_stale(visible_jobs(user).get(pk=pk))
     except (ImportJob.DoesNotExist, ValueError):
         raise Http404("未找到该导入任务") from None
+
+
+def require_report(actor, report: Report) -> None:
+    """Another department's report answers like a missing one, in a service as on the page."""
+    if not visible_reports(actor).filter(pk=report.pk).exists():
+        raise Http404("未找到该报表")
+
+
+def require_request(actor, data_request: DataRequest) -> None:
+    """Another department's data request answers like a missing one, in a service as on the page."""
+    if not visible_requests(actor).filter(pk=data_request.pk).exists():
+        raise Http404("未找到该数据需求")

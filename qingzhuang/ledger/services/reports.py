@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from qingzhuang.burden.models import Demand, DemandKind
@@ -55,12 +54,6 @@ from qingzhuang.orgs.models import Unit
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
-
-
-def _require_visible(actor, report: Report) -> None:
-    """Another department's report answers like a missing one, in the service as on the page."""
-    if not access.visible_reports(actor).filter(pk=report.pk).exists():
-        raise Http404("未找到该报表")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +193,7 @@ def report_submit(*, actor, report: Report, request=None) -> Report:
 @transaction.atomic
 def report_review(*, actor, report: Report, approve: bool, note: str = "", request=None) -> Report:
     require_approver(actor)
-    _require_visible(actor, report)
+    access.require_report(actor, report)
     report = Report.objects.select_for_update().select_related("owner").get(pk=report.pk)
     return review(actor=actor, obj=report, approve=approve, note=note, action_prefix="report", request=request)
 
@@ -209,7 +202,7 @@ def report_review(*, actor, report: Report, approve: bool, note: str = "", reque
 def report_set_register(*, actor, report: Report, status: str, reason: str, request=None) -> Report:
     """The 督查室 keeps, stops, optimises or integrates a report of the register, with a reason."""
     require_approver(actor)
-    _require_visible(actor, report)
+    access.require_report(actor, report)
     report = Report.objects.select_for_update().select_related("owner").get(pk=report.pk)
     if status not in RegisterStatus.values:
         raise ValidationError({"status": "清单状态无效"})
@@ -248,7 +241,7 @@ def _record_fill(*, actor, report: Report, action: str, matched: int, revealed: 
 def report_fill(*, actor, report: Report, limit: int = DISPLAY_LIMIT, request=None) -> ReportTable:
     """Fill the report from the ledger, asking no unit. The long read runs outside the write
     transaction (on SQLite a write transaction would block every other writer meanwhile)."""
-    _require_visible(actor, report)
+    access.require_report(actor, report)
     _check_fillable(report)
     reveal = masking.can_see_personal(actor)
     table = ReportFiller(report, reader=reader_of(report, actor), reveal=reveal).table(limit)
@@ -264,7 +257,7 @@ def report_export(*, actor, report: Report, target, fmt: str = "xlsx", request=N
 
     if fmt not in EXPORT_FORMATS:
         raise ValidationError({"format": "导出格式只能是 xlsx 或 csv"})
-    _require_visible(actor, report)
+    access.require_report(actor, report)
     _check_fillable(report)
     reveal = masking.can_see_personal(actor)
     filler = ReportFiller(report, reader=reader_of(report, actor), reveal=reveal)
