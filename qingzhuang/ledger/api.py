@@ -7,22 +7,14 @@ from typing import Literal
 
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from qingzhuang.jobs.schemas import JobOut
 from qingzhuang.ledger import access, exports, imports
 from qingzhuang.orgs import access as org_access
-from qingzhuang.orgs.api_errors import ErrorOut
+from qingzhuang.orgs.api_errors import ErrorOut, ProblemOut
 
 router = Router(tags=["一套表"])
-
-
-class ProblemOut(Schema):
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    code: str
-    message: str
 
 
 class ImportJobOut(JobOut):

@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qingzhuang.orgs import access, imports, queries
-from qingzhuang.orgs.api_errors import ErrorOut
+from qingzhuang.orgs.api_errors import ErrorOut, ProblemOut
 from qingzhuang.orgs.roles import user_roles
 
 router = Router(tags=["组织与人员"])
@@ -43,14 +43,6 @@ def me(request):
 @paginate(LimitOffsetPagination)
 def list_units(request, q: str = "", kind: str = ""):
     return queries.search_units(request.auth, q, kind)
-
-
-class ProblemOut(Schema):
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    code: str
-    message: str
 
 
 class ImportOut(Schema):

@@ -25,6 +25,16 @@ FORBIDDEN_MESSAGE = "没有权限"
 NOT_FOUND_MESSAGE = "Not Found"
 
 
+class ProblemOut(Schema):
+    """One problem of an import: row, column, value, code and the Chinese reason (``lib.tables.Problem``)."""
+
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    code: str
+    message: str
+
+
 class ErrorOut(Schema):
     """A refused request: a Chinese ``detail``; ``errors`` by field or as a list when there are several."""
 
