@@ -28,4 +28,5 @@ MODULE = Module(
     },
     demo=(DemoStep(order=40, run="qingzhuang.assistant.demo:seed_step", summary="qingzhuang.assistant.demo:summary"),),
     matrix="qingzhuang.assistant.tests.matrix",
+    todos="qingzhuang.assistant.todos:todos",
 )

@@ -14,4 +14,5 @@ MODULE = Module(
         NavEntry("减负台账", "burden:burden", "bar-chart", group="减负", order=40),
     ),
     audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报"},
+    todos="qingzhuang.burden.queries:todos",
 )

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from qingzhuang.burden import access
 from qingzhuang.burden.models import Demand, DemandKind, DemandStatus
 from qingzhuang.lib.numbers import round_half_up
+from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
+from qingzhuang.registry import Todo
 
 KPI_PROVIDERS: list[Callable[..., dict]] = []
 
@@ -80,3 +83,14 @@ def county_kpis(*, year: int) -> dict:
     for provider in KPI_PROVIDERS:
         kpis.update(provider(year=year))
     return kpis
+
+
+def todos(user) -> list:
+    """Workbench to-dos: fills asked of the user's units that are still open (for those who fill)."""
+    if not user.has_perm(access.FILL_PERMISSION):
+        return []
+    open_fills = access.visible_demands(user).filter(org_access.unit_q(user, "unit"),
+                                                     status=DemandStatus.PENDING).count()
+    if not open_fills:
+        return []
+    return [Todo("项填报待完成", open_fills, reverse("burden:demand_list") + "?status=pending", tone="warning")]

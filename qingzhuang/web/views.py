@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from qingzhuang import registry
 from qingzhuang.orgs import access
 from qingzhuang.orgs.models import UnitKind
 from qingzhuang.orgs.roles import AUDITOR, GRASSROOTS, ROLES, SYSADMIN, user_roles
@@ -24,6 +25,7 @@ def home(request):
         for row in units.values("kind").annotate(n=Count("id")).order_by("kind")
     ]
     context = {
+        "todos": [todo for provider in registry.todo_providers() for todo in provider(user)],
         "roles": roles,
         "role_descriptions": [r for r in ROLES if r.name in roles],
         "unit": user.unit,
