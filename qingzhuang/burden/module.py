@@ -10,7 +10,8 @@ MODULE = Module(
     # The burden ledger keeps the paths it had under the ledger's report pages.
     urls=(("ledger/burden/", "qingzhuang.burden.urls"),),
     nav=(
-        NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30),
+        NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30,
+                 permission="ledger.fill_demand"),
         NavEntry("减负台账", "burden:burden", "bar-chart", group="减负", order=40),
     ),
     audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报"},

@@ -63,6 +63,10 @@ def test_menu_of_a_village_cadre_is_grouped_and_short(verified_client, users, co
     ]
 
 
+def test_menu_of_a_leader_has_no_fills(verified_client, users, county):
+    assert ("减负", ["报表清单", "数据需求", "减负台账"]) in menu_of(verified_client, users["leader"])
+
+
 def test_menu_of_the_sysadmin_has_the_system_group(verified_client, users, county):
     menu = menu_of(verified_client, users["sysadmin"])
     assert menu[-1] == ("系统", ["账号管理", "我的账号"])
