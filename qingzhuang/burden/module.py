@@ -9,6 +9,7 @@ MODULE = Module(
     title="减负",
     # The burden ledger keeps the paths it had under the ledger's report pages.
     urls=(("ledger/burden/", "qingzhuang.burden.urls"),),
+    api=(("/ledger/", "qingzhuang.burden.api:router"),),
     nav=(
         NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30,
                  permission="ledger.fill_demand"),

@@ -12,13 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from qingzhuang.burden import access as burden_access
 from qingzhuang.burden import queries as burden_queries
-from qingzhuang.burden import services as burden_services
-from qingzhuang.burden.models import DemandKind, DemandStatus
 from qingzhuang.burden.services import resolve_targets
 from qingzhuang.ledger import access, matching, queries, services
 from qingzhuang.ledger.models import Aggregate, Dataset
+from qingzhuang.lib.paging import Mapped
 from qingzhuang.orgs.api_errors import ErrorOut, error_status
 from qingzhuang.orgs.models import Unit
 
@@ -177,16 +175,6 @@ class FindOut(Schema):
     not_asked: int
 
 
-class BurdenUnitOut(Schema):
-    code: str
-    name: str
-    kind: str
-    reports: int = Field(..., alias="n_reports")
-    requests: int = Field(..., alias="n_requests")
-    submissions: int = Field(..., alias="n_submissions")
-    pending: int = Field(..., alias="n_pending")
-
-
 class KpiOut(Schema):
     year: int
     reports: int
@@ -199,41 +187,7 @@ class KpiOut(Schema):
     not_asked: int
 
 
-class DemandOut(Schema):
-    id: int
-    unit_code: str
-    unit_name: str
-    source: str
-    source_id: int
-    title: str
-    owner_name: str
-    round: str
-    fields: list[str]
-    status: str
-    due_date: dt.date | None
-    data: dict
-    filled_at: dt.datetime | None
-
-
-class DemandFillIn(Schema):
-    data: dict[str, str]
-    note: str = ""
-
-
 RESPONSES_WRITE = {400: ErrorOut, 403: ErrorOut}
-
-
-class Mapped:
-    """A queryset seen through a function, sliced by the paginator before anything is mapped."""
-
-    def __init__(self, queryset, fn):
-        self.queryset, self.fn = queryset, fn
-
-    def __len__(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, key: slice) -> list:
-        return [self.fn(obj) for obj in self.queryset[key]]
 
 
 _error = error_status
@@ -423,12 +377,6 @@ def find_data_fields(request, q: str = "", under: str = ""):
     return matching.find_result(q[:2000], target_units=targets.count())
 
 
-@router.get("/burden", response=list[BurdenUnitOut], summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
-@paginate(LimitOffsetPagination)
-def list_burden(request, year: int | None = None):
-    return burden_queries.burden_units(request.auth, year=year or burden_queries.current_year())
-
-
 @router.get("/burden/summary", response={200: KpiOut, 403: ErrorOut}, summary="全县一套表指标（督查室和县级用户）")
 def burden_summary(request, year: int | None = None):
     if not access.sees_all_requests(request.auth):
@@ -440,36 +388,3 @@ def burden_summary(request, year: int | None = None):
         "grassroots_units": k["grassroots_units"], "submissions_per_unit": str(k["submissions_per_unit"]),
         "duplicate_fields": [d.label for d in k["duplicates"]], "not_asked": k["not_asked"],
     })
-
-
-# The API's names of the kinds of source (kept from before demands had their own app).
-SOURCE_NAMES = {DemandKind.REPORT: "report", DemandKind.DATA_REQUEST: "request"}
-
-
-def _demand_out(demand) -> dict:
-    return {
-        "id": demand.pk, "unit_code": demand.unit.code, "unit_name": demand.unit.name,
-        "source": SOURCE_NAMES.get(demand.kind, demand.kind), "source_id": demand.source_id, "title": demand.title,
-        "owner_name": demand.placed_by.name, "round": demand.round, "fields": demand.fields, "status": demand.status,
-        "due_date": demand.due_date, "data": demand.data, "filled_at": demand.filled_at,
-    }
-
-
-@router.get("/demands", response=list[DemandOut], summary="派给本单位及下级单位的填报任务")
-@paginate(LimitOffsetPagination)
-def list_demands(request, status: str = ""):
-    qs = burden_access.visible_demands(request.auth).order_by("due_date", "-created_at")
-    if status in DemandStatus.values:
-        qs = qs.filter(status=status)
-    return Mapped(qs, _demand_out)
-
-
-@router.post("/demands/{demand_id}/fill", response={200: DemandOut, **RESPONSES_WRITE}, summary="完成填报")
-def fill_demand(request, demand_id: int, payload: DemandFillIn):
-    demand = burden_access.get_demand_or_404(request.auth, demand_id)
-    try:
-        demand = burden_services.demand_fill(actor=request.auth, demand=demand, data=payload.data, note=payload.note,
-                                             request=request)
-    except (ValidationError, PermissionDenied) as exc:
-        return _error(exc)
-    return Status(200, _demand_out(demand))
