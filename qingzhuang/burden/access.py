@@ -3,7 +3,7 @@
 - Demands: a user sees the demands on units of their scope (``orgs.access``), and those their own
   unit placed; county-wide users and the county 督查室 see every one (``sees_all_demands``).
 - The burden ledger: the grassroots units of the same scope.
-- Filling: the ``ledger.fill_demand`` permission (the role table's existing codename) and the
+- Filling: the ``burden.fill_demand`` permission and the
   demand's unit inside one's scope.
 """
 
@@ -16,7 +16,7 @@ from qingzhuang.burden.models import Demand
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit
 
-FILL_PERMISSION = "ledger.fill_demand"
+FILL_PERMISSION = "burden.fill_demand"
 
 
 def sees_all_demands(user) -> bool:

@@ -62,6 +62,7 @@ class Demand(models.Model):
         verbose_name = "填报任务"
         verbose_name_plural = "填报任务"
         ordering = ["-created_at", "-id"]
+        permissions = [("fill_demand", "填报派给本单位的任务")]
         constraints = [
             # One ask per source, unit and round (a source that asks once has a blank round).
             models.UniqueConstraint(fields=["source_type", "source_id", "unit", "round"],

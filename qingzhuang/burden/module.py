@@ -12,9 +12,10 @@ MODULE = Module(
     api=(("/ledger/", "qingzhuang.burden.api:router"),),
     nav=(
         NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30,
-                 permission="ledger.fill_demand"),
+                 permission="burden.fill_demand"),
         NavEntry("减负台账", "burden:burden", "bar-chart", group="减负", order=40),
     ),
+    permissions={"grassroots": ("burden.fill_demand",)},
     audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报"},
     todos="qingzhuang.burden.queries:todos",
 )

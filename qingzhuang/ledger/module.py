@@ -23,7 +23,7 @@ MODULE = Module(
         "sysadmin": ("ledger.import_data",),
         "supervision": ("ledger.approve_report",),
         "reporter": ("ledger.import_data", "ledger.define_report"),
-        "grassroots": ("ledger.import_data", "ledger.fill_demand"),
+        "grassroots": ("ledger.import_data",),
     },
     audit_labels={
         "ledger.import": "导入一套表数据",

@@ -89,7 +89,6 @@ class Report(AdmissionFields):
         permissions = [
             ("define_report", "定义报表、提出数据需求"),
             ("approve_report", "报表和数据需求准入审批、维护报表清单"),
-            ("fill_demand", "填报派给本单位的报表和数据需求"),
         ]
 
     def __str__(self) -> str:
