@@ -216,7 +216,9 @@ QZ_IMPORT_MAX_UNZIPPED_BYTES = int(
 QZ_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("QZ_IMPORT_MAX_ZIP_RATIO", "200"))
 # A background job (ledger import, policy indexing, ...) "running" without a sign of life for this long
 # belongs to a dead worker: it is marked failed and can be retried (qingzhuang.jobs.lifecycle).
-QZ_JOB_STALE_MINUTES = int(os.environ.get("QZ_JOB_STALE_MINUTES", "30"))
+# Workers beat every QZ_JOB_HEARTBEAT_SECONDS while a job runs, so a minute of silence means a dead worker.
+QZ_JOB_STALE_MINUTES = int(os.environ.get("QZ_JOB_STALE_MINUTES", "1"))
+QZ_JOB_HEARTBEAT_SECONDS = int(os.environ.get("QZ_JOB_HEARTBEAT_SECONDS", "15"))
 # The older name, for ledger imports only: when set it wins for them.
 QZ_IMPORT_STALE_MINUTES = int(os.environ.get("QZ_IMPORT_STALE_MINUTES") or QZ_JOB_STALE_MINUTES)
 

@@ -173,45 +173,46 @@ def index_document(document_id: int) -> str:
         return "skipped"
     message = ""
     try:
-        passages = split_passages(document.text, title=document.title)
-        rows = [
-            PolicyPassage(document_id=document.pk, position=i, heading=p.heading[:300], article=p.article[:60],
-                          text=p.text, tokens=" ".join(chinese.tokens(f"{p.heading} {p.text}")))
-            for i, p in enumerate(passages)
-        ]
-        if rows and llm.embeddings_configured():
-            lifecycle.progress(document, done=0, total=len(rows), message="正在向量化…")
-            try:
-                vectors = llm.embed([f"{document.title} {r.heading}\n{r.text}" for r in rows])
-                import numpy as np
+        with lifecycle.heartbeat(document):
+            passages = split_passages(document.text, title=document.title)
+            rows = [
+                PolicyPassage(document_id=document.pk, position=i, heading=p.heading[:300], article=p.article[:60],
+                              text=p.text, tokens=" ".join(chinese.tokens(f"{p.heading} {p.text}")))
+                for i, p in enumerate(passages)
+            ]
+            if rows and llm.embeddings_configured():
+                lifecycle.progress(document, done=0, total=len(rows), message="正在向量化…")
+                try:
+                    vectors = llm.embed([f"{document.title} {r.heading}\n{r.text}" for r in rows])
+                    import numpy as np
 
-                for row, vector in zip(rows, vectors, strict=True):
-                    row.embedding = np.asarray(vector, dtype=np.float32).tobytes()
-            except llm.LLMError as exc:
-                message = f"向量化失败，仅使用关键词检索：{exc.message}"
-        lifecycle.progress(document, done=len(rows), total=len(rows), message="正在写入索引…")
-        with transaction.atomic():
-            PolicyPassage.objects.filter(document_id=document.pk).delete()
-            PolicyPassage.objects.bulk_create(rows, batch_size=500)
-            guessed = {}
-            if not document.metadata_edited:  # refresh what was guessed (the rules may have improved)
-                meta = guess_metadata(document.text)
-                guessed = {
-                    "title": (meta.title or document.title)[:200], "issuer": meta.issuer[:100],
-                    "doc_number": meta.doc_number[:100],
-                    "doc_number_key": normalize_doc_number(meta.doc_number)[:100], "issued_on": meta.issued_on,
-                    "level": meta.level if meta.level in Level.values else Level.OTHER, "tags": list(meta.tags)[:MAX_TAGS],
-                }
-            results = {"passage_count": len(rows), "indexed_at": timezone.now(), "tokenizer": chinese.SIGNATURE,
-                       **guessed}
-            if rows:
-                lifecycle.finish(document, message=message, **results)
-            elif not lifecycle.fail(document, "文件中没有可检索的正文段落", error="no passages", **results):
-                raise lifecycle.JobLost(f"policy document {document.pk}")
-            audit.record(actor=None, action="assistant.policy.index", obj=document, unit=document.unit,
-                         after={"passages": len(rows), "status": str(document.status)})
-            bump_library()
-        return str(document.status)
+                    for row, vector in zip(rows, vectors, strict=True):
+                        row.embedding = np.asarray(vector, dtype=np.float32).tobytes()
+                except llm.LLMError as exc:
+                    message = f"向量化失败，仅使用关键词检索：{exc.message}"
+            lifecycle.progress(document, done=len(rows), total=len(rows), message="正在写入索引…")
+            with transaction.atomic():
+                PolicyPassage.objects.filter(document_id=document.pk).delete()
+                PolicyPassage.objects.bulk_create(rows, batch_size=500)
+                guessed = {}
+                if not document.metadata_edited:  # refresh what was guessed (the rules may have improved)
+                    meta = guess_metadata(document.text)
+                    guessed = {
+                        "title": (meta.title or document.title)[:200], "issuer": meta.issuer[:100],
+                        "doc_number": meta.doc_number[:100],
+                        "doc_number_key": normalize_doc_number(meta.doc_number)[:100], "issued_on": meta.issued_on,
+                        "level": meta.level if meta.level in Level.values else Level.OTHER, "tags": list(meta.tags)[:MAX_TAGS],
+                    }
+                results = {"passage_count": len(rows), "indexed_at": timezone.now(), "tokenizer": chinese.SIGNATURE,
+                           **guessed}
+                if rows:
+                    lifecycle.finish(document, message=message, **results)
+                elif not lifecycle.fail(document, "文件中没有可检索的正文段落", error="no passages", **results):
+                    raise lifecycle.JobLost(f"policy document {document.pk}")
+                audit.record(actor=None, action="assistant.policy.index", obj=document, unit=document.unit,
+                             after={"passages": len(rows), "status": str(document.status)})
+                bump_library()
+            return str(document.status)
     except lifecycle.JobLost:
         logger.warning("indexing policy %s: the document was deleted or taken over by another run", document_id)
         return "skipped"

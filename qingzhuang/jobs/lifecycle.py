@@ -22,7 +22,9 @@ Design
   and its ``finish`` raises ``JobLost``, which rolls back the transaction its results were written in.
 * ``progress`` is one short ``UPDATE`` of its own, outside the work's transaction (on SQLite it must not run
   inside a long write transaction of another connection's job). Each call, like ``claim``, is a heartbeat
-  (``heartbeat_at``), the sign of life stale detection looks at.
+  (``heartbeat_at``), the sign of life stale detection looks at. Workers also run the work inside
+  ``heartbeat(job)``, a thread that beats every ``QZ_JOB_HEARTBEAT_SECONDS`` (15) through silent phases,
+  so the stale limit can be short: a dead worker's job is failed and retryable within about a minute.
 * ``finish`` belongs inside the transaction that writes the job's results: results and final state commit
   together or not at all. ``fail`` records a failure (a Chinese ``message`` for the user, the technical
   ``error`` for administrators) after the work's transaction rolled back.
@@ -43,16 +45,18 @@ Hazards: a crash at any moment
   the job was meanwhile claimed again is the late result refused and rolled back. Keep the limit well above
   the longest silent phase of a job.
 
-The limit is ``QZ_JOB_STALE_MINUTES`` (default 30), or the setting a model names in ``stale_setting`` when
+The limit is ``QZ_JOB_STALE_MINUTES`` (default 1), or the setting a model names in ``stale_setting`` when
 that is set (``QZ_IMPORT_STALE_MINUTES``, the older name, for ledger imports).
 """
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -142,10 +146,48 @@ def fail(job: JobFields, message: str, *, error: str = "", **fields) -> bool:
     return bool(updated)
 
 
+@contextmanager
+def heartbeat(job: JobFields, *, every: float | None = None):
+    """Keep beating while the body runs: a daemon thread records ``heartbeat_at`` every ``every`` seconds
+    (default ``QZ_JOB_HEARTBEAT_SECONDS``), so a job is known alive through long silent phases (one big
+    write, one slow file) and a dead worker is noticed within the stale limit, about a minute.
+
+    The thread uses its own database connection and the same conditional update as ``progress``: it
+    never revives a job that was marked stale or claimed again. A beat that cannot be written (SQLite
+    busy with the job's own write transaction, a lock) is skipped; the next one tries again. The body
+    never waits for a beat: leaving stops the thread without joining a stuck one.
+    """
+    interval = float(every if every is not None else getattr(settings, "QZ_JOB_HEARTBEAT_SECONDS", 15))
+    stop = threading.Event()
+    model = type(job)
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    alive = model._default_manager.filter(pk=job.pk, attempts=job.attempts,
+                                                          status=model.Status.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:
+                    continue
+                if not alive:
+                    return
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{job.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=1)
+
+
 def stale_minutes(model: type[JobFields]) -> int:
     """How long a job of ``model`` may run without a heartbeat before it is taken for dead."""
     specific = getattr(settings, model.stale_setting, None) if model.stale_setting else None
-    return int(specific or getattr(settings, "QZ_JOB_STALE_MINUTES", 30))
+    return int(specific or getattr(settings, "QZ_JOB_STALE_MINUTES", 1))
 
 
 def _stale_q(model: type[JobFields], cutoff) -> Q:

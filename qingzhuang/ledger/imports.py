@@ -777,8 +777,9 @@ def run_job(job_id: int) -> str:
         if not path.is_file():
             _reject_job(job, Problem(None, None, None, "file_missing", "上传的文件已不存在，请重新上传"))
             return job.status
-        result = import_file(actor=job.uploaded_by, dataset=job.dataset, path=path, period=job.period,
-                             dry_run=job.dry_run, job=job, filename=job.original_name)
+        with lifecycle.heartbeat(job):
+            result = import_file(actor=job.uploaded_by, dataset=job.dataset, path=path, period=job.period,
+                                 dry_run=job.dry_run, job=job, filename=job.original_name)
     except PermissionDenied as exc:
         _reject_job(job, Problem(None, None, None, "permission_denied", str(exc) or PERMISSION_MESSAGE))
         return job.status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import transaction
@@ -84,7 +85,8 @@ def test_fail_keeps_the_message_for_users_and_the_error_for_administrators(job):
 
 def test_a_stale_running_job_becomes_failed_and_retryable(job):
     lifecycle.claim(job)
-    SampleJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=31))
+    # The default limit is a minute: workers beat every 15 seconds while a job runs.
+    SampleJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=75))
     job = lifecycle.mark_if_stale(fresh(job))
     assert (job.status, job.message) == ("failed", "任务已中断（服务重启或处理进程退出），请重试")
     assert job.error.startswith("处理进程没有响应：最近心跳 ")
@@ -98,7 +100,7 @@ def test_a_stale_running_job_becomes_failed_and_retryable(job):
 
 def test_a_fresh_running_job_is_left_alone(job):
     lifecycle.claim(job)
-    SampleJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=29))
+    SampleJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=30))
     assert lifecycle.mark_if_stale(fresh(job)).status == JobStatus.RUNNING
     assert lifecycle.mark_if_stale(SampleJob.objects.all()) == 0
     assert not AuditLog.objects.filter(action="jobs.stale").exists()
@@ -187,3 +189,26 @@ def test_progress_partial(job):
     assert "已处理 50 / 约 200 行" in html and "正在校验数据…" in html
     assert 'aria-label="导入进度" aria-valuenow="25"' in html and "width: 25%" in html
     assert 'text-bg-info">处理中</span>' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_keeps_a_silent_job_alive(sample_job_table):
+    job = SampleJob.objects.create(name="长任务")
+    lifecycle.claim(job)
+    SampleJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    with lifecycle.heartbeat(job, every=0.05):
+        time.sleep(0.5)  # a long silent phase: no progress() call
+    assert fresh(job).heartbeat_at > timezone.now() - dt.timedelta(seconds=10)
+    assert lifecycle.mark_if_stale(fresh(job)).status == JobStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_never_revives_a_job_marked_stale(sample_job_table):
+    job = SampleJob.objects.create(name="已中断")
+    lifecycle.claim(job)
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    SampleJob.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    assert lifecycle.mark_if_stale(fresh(job)).status == JobStatus.FAILED
+    with lifecycle.heartbeat(job, every=0.05):
+        time.sleep(0.3)
+    assert (fresh(job).status, fresh(job).heartbeat_at) == (JobStatus.FAILED, long_ago)
