@@ -372,7 +372,8 @@ def send_data_request(request, request_id: int):
 
 @router.get("/find", response=FindOut, summary="向系统找数据：每个字段在一套表中的位置、责任单位和更新情况")
 def find_data_fields(request, q: str = "", under: str = ""):
-    unit = Unit.objects.filter(code=under).first() if under else None
+    # A unit outside the caller's scope reads like a missing one: 404, as everywhere else.
+    unit = access.get_target_parent_or_404(request.auth, under.strip()[:32]) if under.strip() else None
     targets = matching.targets_under(unit) if unit else matching.default_targets()
     return matching.find_result(q[:2000], target_units=targets.count())
 
