@@ -161,7 +161,7 @@ class SectionOut(Schema):
     paragraphs: list[str]
 
 
-class TableOut(Schema):
+class SummaryTableOut(Schema):
     headers: list[str]
     rows: list[list[str]]
     total_rows: list[int]
@@ -173,7 +173,7 @@ class SummaryOut(Schema):
     generated_by: str
     sections: list[SectionOut]
     notices: list[str]
-    table: TableOut | None
+    table: SummaryTableOut | None
 
 
 @router.post("/summaries", response={200: SummaryOut, 400: ErrorOut},

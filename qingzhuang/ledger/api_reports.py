@@ -95,7 +95,7 @@ class SendIn(Schema):
     due_date: dt.date | None = None
 
 
-class TableOut(Schema):
+class ReportTableOut(Schema):
     headers: list[str]
     rows: list[list]
     total: list | None
@@ -274,7 +274,7 @@ def register_report(request, report_id: int, payload: RegisterIn):
         actor=request.auth, report=r, status=payload.status, reason=payload.reason, request=request)))
 
 
-@router.post("/reports/{report_id}/fill", response={200: TableOut, **RESPONSES_WRITE},
+@router.post("/reports/{report_id}/fill", response={200: ReportTableOut, **RESPONSES_WRITE},
              summary="从一套表生成报表（不向任何单位索要）")
 def fill_report(request, report_id: int, limit: int = 1000):
     limit = max(1, min(limit, 10_000))
