@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qingzhuang.burden import queries as burden_queries
 from qingzhuang.burden.services import resolve_targets
@@ -18,6 +18,7 @@ from qingzhuang.ledger import access, matching, queries, services
 from qingzhuang.ledger.models import Aggregate, Dataset
 from qingzhuang.lib.paging import Mapped
 from qingzhuang.orgs.api_errors import ErrorOut, error_status
+from qingzhuang.orgs.api_paging import Paging
 from qingzhuang.orgs.models import Unit
 
 router = Router(tags=["报表准入与找数据"])
@@ -226,7 +227,7 @@ def _report_definition(request, payload: ReportIn) -> services.ReportDefinition:
 
 
 @router.get("/reports", response=list[ReportOut], summary="报表清单（本部门的报表；督查室和县级用户看全部）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_reports(request):
     return Mapped(access.visible_reports(request.auth), _report_out)
 
@@ -316,7 +317,7 @@ def _request_definition(request, payload: RequestIn) -> services.RequestDefiniti
 
 
 @router.get("/requests", response=list[RequestOut], summary="数据需求（本部门的；督查室和县级用户看全部）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_data_requests(request):
     return Mapped(access.visible_requests(request.auth), _request_out)
 
