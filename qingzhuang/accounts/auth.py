@@ -6,9 +6,13 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from qingzhuang.accounts.models import TOKEN_PREFIX, ApiToken, hash_token
+from qingzhuang.accounts.queries import is_locked_out
 
 
 class BearerTokenAuth(HttpBearer):
+    """A token of an active account that django-axes does not lock out: deactivating an account,
+    or five failed sign-ins, stops its tokens as it stops its sign-in (until unlocked or cooled off)."""
+
     def authenticate(self, request, token: str):
         if not token.startswith(TOKEN_PREFIX):
             return None
@@ -17,7 +21,7 @@ class BearerTokenAuth(HttpBearer):
             .filter(digest=hash_token(token), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
-        if found is None:
+        if found is None or is_locked_out(found.user.username):
             return None
         # A cheap conditional write: at most one UPDATE a minute per token.
         now = timezone.now()

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 
 from qingzhuang.assistant import access, answers, search, services, summaries, summary_sources
 from qingzhuang.assistant.models import Level
@@ -16,6 +16,7 @@ from qingzhuang.assistant.views_summary import DOCX_TYPE, docx_filename
 from qingzhuang.jobs import lifecycle
 from qingzhuang.jobs.schemas import JobOut, job_json
 from qingzhuang.orgs.api_errors import ErrorOut, error_body
+from qingzhuang.orgs.api_paging import check_paging
 
 router = Router(tags=["AI社工"])
 
@@ -101,7 +102,8 @@ def _document(doc) -> dict:
 
 
 @router.get("/policies", response=list[DocumentOut], summary="政策库中本人可见的文件")
-def list_policies(request, q: str = "", limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)):
+def list_policies(request, q: str = "", limit: int = 50, offset: int = 0):
+    check_paging(limit=limit, offset=offset, max_limit=500)
     lifecycle.mark_if_stale(access.visible_documents(request.auth))
     documents = access.visible_documents(request.auth).select_related("unit").order_by("-created_at", "-id")
     if q:
@@ -132,7 +134,8 @@ def add_policy(request, file: File[UploadedFile]):
 
 @router.get("/search", response={200: SearchOut, 400: ErrorOut}, summary="一键找政策（关键词、文号、第X条；可按机关、层级、日期筛选）")
 def search_policies(request, q: str = "", issuer: str = "", level: str = "", date_from: date | None = None,
-                    date_to: date | None = None, limit: int = Query(10, ge=1, le=50), offset: int = Query(0, ge=0)):
+                    date_to: date | None = None, limit: int = 10, offset: int = 0):
+    check_paging(limit=limit, offset=offset, max_limit=50)
     if level and level not in Level.values:
         return Status(400, {"detail": f"层级应为：{'、'.join(Level.values)}"})
     if date_from and date_to and date_from > date_to:
@@ -161,7 +164,7 @@ class SectionOut(Schema):
     paragraphs: list[str]
 
 
-class TableOut(Schema):
+class SummaryTableOut(Schema):
     headers: list[str]
     rows: list[list[str]]
     total_rows: list[int]
@@ -173,7 +176,7 @@ class SummaryOut(Schema):
     generated_by: str
     sections: list[SectionOut]
     notices: list[str]
-    table: TableOut | None
+    table: SummaryTableOut | None
 
 
 @router.post("/summaries", response={200: SummaryOut, 400: ErrorOut},

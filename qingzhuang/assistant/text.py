@@ -88,18 +88,32 @@ def terms(text: str) -> list[str]:
     return list(seen)
 
 
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """``normalize(text)`` character by character, and for each folded character the index of the
+    original character it came from. Folding may change the length (``İ`` lower-cases to two
+    characters, i and a combining dot), so offsets into the folded text are not offsets into
+    ``text``; matches are found in the first and marked through ``origin`` in the second."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        folded = normalize(char)
+        parts.append(folded)
+        origin.extend([i] * len(folded))
+    return "".join(parts), origin
+
+
 def highlight(text: str, words: list[str]) -> str:
     """``text`` HTML-escaped with every occurrence of ``words`` wrapped in <mark> (longest first)."""
     wanted = sorted({w for w in words if w}, key=len, reverse=True)
     if not wanted:
         return escape(text)
-    folded = normalize(text)
+    folded, origin = _folded_with_origin(text)
     marked = [False] * len(text)
     for word in wanted:
         start = folded.find(word)
         while start != -1:
             for i in range(start, start + len(word)):
-                marked[i] = True
+                marked[origin[i]] = True
             start = folded.find(word, start + len(word))
     parts: list[str] = []
     i = 0

@@ -6,12 +6,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qingzhuang.burden import access, queries, services
 from qingzhuang.burden.models import DemandKind, DemandStatus
 from qingzhuang.lib.paging import Mapped
 from qingzhuang.orgs.api_errors import ErrorOut, error_status
+from qingzhuang.orgs.api_paging import Paging
 
 router = Router(tags=["减负台账与填报任务"])
 RESPONSES_WRITE = {400: ErrorOut, 403: ErrorOut}
@@ -49,7 +50,7 @@ class DemandFillIn(Schema):
 
 
 @router.get("/burden", response=list[BurdenUnitOut], summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_burden(request, year: int | None = None):
     return queries.burden_units(request.auth, year=year or queries.current_year())
 
@@ -68,7 +69,7 @@ def _demand_out(demand) -> dict:
 
 
 @router.get("/demands", response=list[DemandOut], summary="派给本单位及下级单位的填报任务")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_demands(request, status: str = ""):
     qs = access.visible_demands(request.auth).order_by("due_date", "-created_at")
     if status in DemandStatus.values:

@@ -27,6 +27,7 @@ from qingzhuang.ledger.models import (
     Report,
 )
 from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.models import Unit
 
 
 def _user_unit_paths(user) -> list[str]:
@@ -187,6 +188,20 @@ def visible_jobs(user) -> QuerySet[ImportJob]:
         return ImportJob.objects.none()
     jobs = ImportJob.objects.select_related("dataset", "uploaded_by")
     return jobs if org_access.is_county_wide(user) else jobs.filter(uploaded_by=user)
+
+
+def get_target_parent_or_404(user, code: str) -> Unit:
+    """The unit under which 找数据 counts the villages to ask: one the user sees, or one inside the
+    subtrees the user may place demands on (a county department asks the whole county). Any other
+    code, existing or not, is the same 404 (``orgs.access.get_unit_or_404``)."""
+    reach = org_access.placing_paths(user)
+    try:
+        return org_access.get_unit_or_404(user, code=code)
+    except Http404:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None or not any(unit.path.startswith(p) for p in reach):
+            raise
+        return unit
 
 
 def get_job_or_404(user, pk: int) -> ImportJob:

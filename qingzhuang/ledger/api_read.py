@@ -11,6 +11,7 @@ from qingzhuang.ledger import access, queries
 from qingzhuang.ledger.forms import RecordFilterForm
 from qingzhuang.ledger.masking import PERSONAL_TYPES, display_value
 from qingzhuang.ledger.models import Dataset, Storage
+from qingzhuang.orgs.api_paging import check_paging
 
 router = Router(tags=["一套表"])
 
@@ -167,6 +168,7 @@ class RecordFilter(Schema):
             summary="数据集记录（按 id 键集分页：下一页传 after=next_after；限本人范围；身份证号、电话脱敏）")
 def list_records(request, code: str, filters: Query[RecordFilter]):
     user = request.auth
+    check_paging(limit=filters.limit, after=filters.after, max_limit=queries.MAX_PAGE_SIZE)
     dataset = access.get_dataset_or_404(user, code)
     params = RecordFilterForm({"unit": filters.unit, "q": filters.q, "after": filters.after}).values()
     unit = queries.resolve_unit(user, dataset, params["unit"])

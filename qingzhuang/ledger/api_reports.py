@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qingzhuang.burden import queries as burden_queries
 from qingzhuang.burden.services import resolve_targets
@@ -18,6 +18,7 @@ from qingzhuang.ledger import access, matching, queries, services
 from qingzhuang.ledger.models import Aggregate, Dataset
 from qingzhuang.lib.paging import Mapped
 from qingzhuang.orgs.api_errors import ErrorOut, error_status
+from qingzhuang.orgs.api_paging import Paging
 from qingzhuang.orgs.models import Unit
 
 router = Router(tags=["报表准入与找数据"])
@@ -95,7 +96,7 @@ class SendIn(Schema):
     due_date: dt.date | None = None
 
 
-class TableOut(Schema):
+class ReportTableOut(Schema):
     headers: list[str]
     rows: list[list]
     total: list | None
@@ -226,7 +227,7 @@ def _report_definition(request, payload: ReportIn) -> services.ReportDefinition:
 
 
 @router.get("/reports", response=list[ReportOut], summary="报表清单（本部门的报表；督查室和县级用户看全部）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_reports(request):
     return Mapped(access.visible_reports(request.auth), _report_out)
 
@@ -274,7 +275,7 @@ def register_report(request, report_id: int, payload: RegisterIn):
         actor=request.auth, report=r, status=payload.status, reason=payload.reason, request=request)))
 
 
-@router.post("/reports/{report_id}/fill", response={200: TableOut, **RESPONSES_WRITE},
+@router.post("/reports/{report_id}/fill", response={200: ReportTableOut, **RESPONSES_WRITE},
              summary="从一套表生成报表（不向任何单位索要）")
 def fill_report(request, report_id: int, limit: int = 1000):
     limit = max(1, min(limit, 10_000))
@@ -316,7 +317,7 @@ def _request_definition(request, payload: RequestIn) -> services.RequestDefiniti
 
 
 @router.get("/requests", response=list[RequestOut], summary="数据需求（本部门的；督查室和县级用户看全部）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_data_requests(request):
     return Mapped(access.visible_requests(request.auth), _request_out)
 
@@ -372,7 +373,8 @@ def send_data_request(request, request_id: int):
 
 @router.get("/find", response=FindOut, summary="向系统找数据：每个字段在一套表中的位置、责任单位和更新情况")
 def find_data_fields(request, q: str = "", under: str = ""):
-    unit = Unit.objects.filter(code=under).first() if under else None
+    # A unit outside the caller's scope reads like a missing one: 404, as everywhere else.
+    unit = access.get_target_parent_or_404(request.auth, under.strip()[:32]) if under.strip() else None
     targets = matching.targets_under(unit) if unit else matching.default_targets()
     return matching.find_result(q[:2000], target_units=targets.count())
 

@@ -6,16 +6,35 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 
 from qingzhuang.ledger.models import Dataset, UpdatePeriod
+from qingzhuang.lib.paging import MAX_POSITION, range_message
 from qingzhuang.lib.periods import is_period
 
 
+def _cursor(name: str, low: int) -> forms.IntegerField:
+    message = range_message(name, low, MAX_POSITION)
+    return forms.IntegerField(required=False, min_value=low, max_value=MAX_POSITION,
+                              error_messages={"min_value": message, "max_value": message})
+
+
 class RecordFilterForm(forms.Form):
-    """GET parameters of the dataset page and the records API; bad cursors are simply ignored."""
+    """GET parameters of the dataset page and the records API. A cursor that is not a number is
+    simply ignored; one out of range (below 0, or beyond 2⁶³−1, which the database cannot compare)
+    is named by ``cursor_error`` and the page answers 400 with it."""
 
     unit = forms.CharField(required=False, max_length=32)
     q = forms.CharField(required=False, max_length=100)
-    after = forms.IntegerField(required=False, min_value=0)
-    before = forms.IntegerField(required=False, min_value=1)
+    after = _cursor("after", 0)
+    before = _cursor("before", 1)
+
+    def cursor_error(self) -> str:
+        """The Chinese message of an out-of-range ``after`` or ``before``, else ""."""
+        if self.is_valid():
+            return ""
+        for name in ("after", "before"):
+            for error in self.errors.as_data().get(name, []):
+                if error.code in ("min_value", "max_value"):
+                    return error.messages[0]
+        return ""
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

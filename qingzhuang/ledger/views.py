@@ -54,13 +54,18 @@ def data_map(request):
 def dataset_detail(request, code: str):
     user = request.user
     dataset = access.get_dataset_or_404(user, code)
-    params = RecordFilterForm(request.GET).values()
+    form = RecordFilterForm(request.GET)
+    params = form.values()
     whole = access.has_whole_dataset(user, dataset)
-    unit, filter_error = None, ""
-    try:
-        unit = queries.resolve_unit(user, dataset, params["unit"], whole=whole)
-    except Http404:
-        filter_error = "未找到该单位，或该单位不在您的查看范围内。"
+    unit = None
+    # A cursor out of range is refused (400) before it reaches the database.
+    filter_error = form.cursor_error()
+    status = 400 if filter_error else 200
+    if not filter_error:
+        try:
+            unit = queries.resolve_unit(user, dataset, params["unit"], whole=whole)
+        except Http404:
+            filter_error = "未找到该单位，或该单位不在您的查看范围内。"
     columns = queries.columns_of(dataset)
     exact = queries.exact_key_search(user, columns)
     page = None
@@ -80,7 +85,7 @@ def dataset_detail(request, code: str):
             {"unit": params["unit"], "q": params["q"]}),
     }
     template = "ledger/_dataset_records.html" if _is_htmx(request) else "ledger/dataset_detail.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _record_cells(rows, columns, dataset: Dataset) -> None:

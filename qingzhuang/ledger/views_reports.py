@@ -570,8 +570,9 @@ def request_send(request, pk: int):
 # 找数据
 
 
-def _find_targets(code: str):
-    unit = Unit.objects.filter(code=code).first() if code else None
+def _find_targets(user, code: str):
+    # A unit outside the user's scope reads like a missing one: 404, as on every other page.
+    unit = access.get_target_parent_or_404(user, code) if code else None
     units = matching.targets_under(unit) if unit else matching.default_targets()
     return unit, units.count()
 
@@ -582,7 +583,7 @@ def find_data(request):
     # The request form's live preview sends its own field names.
     q = (request.GET.get("q") or request.GET.get("fields_text") or "").strip()[:2000]
     under = request.GET.get("under") or request.GET.get("target_under") or ""
-    unit, target_count = _find_targets(under.strip()[:32])
+    unit, target_count = _find_targets(request.user, under.strip()[:32])
     matches = matching.find_fields(q) if q else []
     held = sum(1 for m in matches if m.held)
     context = {

@@ -6,10 +6,11 @@ from typing import Literal
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qingzhuang.orgs import access, imports, queries
 from qingzhuang.orgs.api_errors import ErrorOut, ProblemOut
+from qingzhuang.orgs.api_paging import Paging
 from qingzhuang.orgs.roles import user_roles
 
 router = Router(tags=["组织与人员"])
@@ -40,7 +41,7 @@ def me(request):
 
 
 @router.get("/units", response=list[UnitOut], summary="单位列表（限本人范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_units(request, q: str = "", kind: str = ""):
     return queries.search_units(request.auth, q, kind)
 
@@ -113,7 +114,7 @@ def _row(user, person) -> PersonRow:
 
 
 @router.get("/people", response=list[PersonRow], summary="干部列表（身份证号、手机号按权限脱敏）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_people(request, q: str = "", unit: str = ""):
     unit_obj = access.get_unit_or_404(request.auth, code=unit) if unit else None
     people = queries.search_people(request.auth, q, unit_obj)

@@ -12,17 +12,22 @@ Django's exceptions through:
 - ``PermissionDenied`` → 403 ``{"detail": the exception's message or "没有权限"}``
 - ``Http404`` → 404 ``{"detail": "Not Found"}`` (as Ninja answers; a unit out of scope reads
   exactly like a missing one)
+- ``MultiPartParserError`` (a multipart body Django cannot parse) → 400 ``{"detail":
+  BAD_MULTIPART_MESSAGE}``; ``orgs.middleware.BadMultipartMiddleware`` answers the same for a
+  multipart request without a usable boundary before anything reads its body, pages included.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import Schema, Status
 from pydantic import model_serializer
 
 FORBIDDEN_MESSAGE = "没有权限"
 NOT_FOUND_MESSAGE = "Not Found"
+BAD_MULTIPART_MESSAGE = "上传请求的格式不正确（multipart 数据无法解析），请重新选择文件上传"
 
 
 class ProblemOut(Schema):
@@ -71,7 +76,8 @@ def error_status(exc: ValidationError | PermissionDenied) -> Status:
 
 
 def install(api) -> None:
-    """Register the handlers of Django's ValidationError, PermissionDenied and Http404 on ``api``."""
+    """Register the handlers of Django's ValidationError, PermissionDenied, Http404 and
+    MultiPartParserError on ``api``."""
 
     def on_validation_error(request, exc: ValidationError):
         return api.create_response(request, validation_error_body(exc), status=400)
@@ -82,6 +88,10 @@ def install(api) -> None:
     def on_not_found(request, exc: Http404):
         return api.create_response(request, error_body(NOT_FOUND_MESSAGE), status=404)
 
+    def on_bad_multipart(request, exc: MultiPartParserError):
+        return api.create_response(request, error_body(BAD_MULTIPART_MESSAGE), status=400)
+
     api.add_exception_handler(ValidationError, on_validation_error)
+    api.add_exception_handler(MultiPartParserError, on_bad_multipart)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(Http404, on_not_found)

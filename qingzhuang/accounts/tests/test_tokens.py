@@ -143,3 +143,49 @@ def test_ui_revoke_needs_post(client, users):
     token = ApiToken.objects.get()
     client.force_login(users["member"])
     assert client.get(f"/account/tokens/{token.pk}/revoke/").status_code == 405
+
+
+def _lock_out(client, username: str) -> None:
+    for _ in range(5):
+        client.post("/account/login/", {"username": username, "password": "Wrong-pass-1"})
+    from qingzhuang.accounts.queries import is_locked_out
+
+    assert is_locked_out(username)
+
+
+def test_token_of_locked_out_user_stops_working(client, users):
+    raw, _ = create_token("member")
+    assert me(client, raw).status_code == 200
+    _lock_out(client, "member")
+    assert me(client, raw).status_code == 401
+    # Another account's token is not affected.
+    other, _ = create_token("outsider")
+    assert me(client, other).status_code == 200
+
+
+def test_token_works_again_after_unlock(client, users):
+    from qingzhuang.accounts.services import user_unlock
+
+    raw, _ = create_token("member")
+    _lock_out(client, "member")
+    user_unlock(actor=users["sysadmin"], user=users["member"])
+    assert me(client, raw).status_code == 200
+
+
+def test_token_works_again_after_cool_off(client, users):
+    import datetime as dt
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    raw, _ = create_token("member")
+    _lock_out(client, "member")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=31))
+    assert me(client, raw).status_code == 200
+
+
+def test_failures_below_the_limit_do_not_stop_a_token(client, users):
+    raw, _ = create_token("member")
+    for _ in range(4):
+        client.post("/account/login/", {"username": "member", "password": "Wrong-pass-1"})
+    assert me(client, raw).status_code == 200

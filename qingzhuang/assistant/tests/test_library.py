@@ -292,3 +292,25 @@ def test_index_build_survives_a_document_changing_between_its_queries(library, u
     IndexState.objects.update_or_create(pk=1, defaults={"token": "changed"})
     index = search.current_index()
     assert index.size == 5 and set(index.docs) == {library["county"].pk}
+
+
+def test_highlight_after_a_character_whose_lower_case_is_longer(db):
+    # İ (U+0130) lower-cases to two characters: the <mark> must still wrap exactly the hit.
+    from qingzhuang.assistant.text import highlight
+
+    assert "İ".lower() != "İ" and len("İ".lower()) == 2
+    assert highlight("İİ 工作群解散", ["工作群"]) == "İİ <mark>工作群</mark>解散"
+    assert highlight("İstanbul 工作群", ["İstanbul".lower(), "工作群"]) == "<mark>İstanbul</mark> <mark>工作群</mark>"
+    # Before the fix the folded text was longer than the text: a hit at its end raised IndexError.
+    assert highlight("İ工作群", ["工作群"]) == "İ<mark>工作群</mark>"
+    assert highlight("ＡＢＣ工作群", ["abc"]) == "<mark>ＡＢＣ</mark>工作群"
+
+
+def test_search_over_a_passage_with_dotted_capital_i(db, tmp_path, users):
+    # A policy that mentions İzmir before the hit: search answers, and marks exactly 工作群.
+    path = write(tmp_path, "izmir.txt", "关于İzmir友好交流的通知\n\n第一条 İİ交流工作群任务结束后解散。\n")
+    services.policy_add(actor=users["supervision"], path=path, filename="izmir.txt", index_now=True)
+    result = search.search(users["leader"], "工作群")
+    assert result.total >= 1
+    hit = next(h for h in result.hits if "İİ" in h.text)
+    assert "İİ交流<mark>工作群</mark>任务结束后" in hit.highlighted

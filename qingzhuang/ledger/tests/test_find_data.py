@@ -92,3 +92,32 @@ def test_api(client, catalog, county):
 
 def test_api_needs_authentication(client, catalog):
     assert client.get("/api/v1/ledger/find", {"q": EXAMPLE}).status_code == 401
+
+
+def test_api_under_a_unit_in_scope(client, catalog, county):
+    client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
+    response = client.get("/api/v1/ledger/find", {"q": EXAMPLE, "under": "429901001000"})
+    assert response.status_code == 200 and response.json()["target_units"] == 1
+
+
+@pytest.mark.parametrize("under", ["429901002000", "nope"])
+def test_api_under_a_unit_out_of_scope_or_missing_is_404(client, catalog, county, under):
+    # 甲镇's user may not look under 乙镇: it reads exactly like a unit that does not exist.
+    client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
+    response = client.get("/api/v1/ledger/find", {"q": EXAMPLE, "under": under})
+    assert (response.status_code, response.json()) == (404, {"detail": "Not Found"})
+
+
+def test_page_under_a_unit_in_scope(client, catalog, county):
+    client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
+    response = client.get(reverse("ledger:find_data"), {"q": EXAMPLE, "under": "429901001000"},
+                          HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "若向甲镇的 1 个村（社区）索要" in response.content.decode()
+
+
+@pytest.mark.parametrize("param", ["under", "target_under"])
+@pytest.mark.parametrize("under", ["429901002000", "nope"])
+def test_page_under_a_unit_out_of_scope_or_missing_is_404(client, catalog, county, param, under):
+    client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
+    response = client.get(reverse("ledger:find_data"), {"q": EXAMPLE, param: under}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404

@@ -204,3 +204,27 @@ def test_export_bad_format_or_unit_is_404(verified_client, users, county, popula
     client = verified_client(users["member"])
     assert export(client, format="pdf")[0].status_code == 404
     assert export(client, format="csv", unit=county["village_b"].code)[0].status_code == 404
+
+
+MAX_CURSOR = 2**63 - 1
+
+
+@pytest.mark.parametrize("params", [{"after": MAX_CURSOR}, {"before": MAX_CURSOR}, {"after": 0}, {"after": "x"}])
+def test_cursors_in_range_or_not_numbers_page_normally(verified_client, users, population, params):
+    assert verified_client(users["member"]).get(url(), params).status_code == 200
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"after": 2**63}, f"翻页位置 after 应为 0 到 {MAX_CURSOR} 之间的整数"),
+    ({"after": 10**30}, f"翻页位置 after 应为 0 到 {MAX_CURSOR} 之间的整数"),
+    ({"after": -1}, f"翻页位置 after 应为 0 到 {MAX_CURSOR} 之间的整数"),
+    ({"before": 2**63}, f"翻页位置 before 应为 1 到 {MAX_CURSOR} 之间的整数"),
+    ({"before": 0}, f"翻页位置 before 应为 1 到 {MAX_CURSOR} 之间的整数"),
+])
+def test_cursor_out_of_range_is_400_with_a_chinese_message(verified_client, users, population, params, message):
+    client = verified_client(users["member"])
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.get(url(), params, **headers)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert response.context["page"] is None
