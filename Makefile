@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
-install: $(STAMP)
+## The checkout's own settings (git-ignored), written once and never overwritten: the checkout's
+## .venv/bin/qingzhuang then works without exporting QZ_ENV. Real environment variables win.
+.env:
+	@printf '# Written by make for this checkout (git-ignored). Real environment variables win.\nQZ_ENV=development\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (QZ_ENV=development) for this checkout"
+
+install: $(STAMP) .env
 
 ## Development server with the demo county on SQLite, plus the background worker.
 run: install

@@ -24,6 +24,7 @@ def run_production(tmp_path, *args: str, **overrides: str | None) -> subprocess.
         ALLOWED_HOSTS="example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         QZ_DATA_DIR=str(tmp_path / "var"),
+        QZ_ENV_FILE="",  # a developer's checkout .env must not change these tests
     )
     for key, value in overrides.items():
         if value is None:
