@@ -76,8 +76,19 @@ if PRODUCTION and DEBUG:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if PRODUCTION:
+    # The same rule as Django's deploy check (security.W009): refuse what it would warn about.
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters")
+    if len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: it has fewer than 5 different characters; use a random string, "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must not start with 'django-insecure' (a key generated for development); "
+            "use a random string, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set (comma-separated host names)")
 else:
