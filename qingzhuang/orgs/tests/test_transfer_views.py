@@ -240,3 +240,10 @@ def test_api_units_export(client, users, county):
 def test_api_unit_detail_still_works(client, users, county):
     client.force_login(users["member"])
     assert client.get("/api/v1/units/429901001000").json()["name"] == "甲镇"
+
+
+def test_import_audit_row_has_unit_and_ip(admin_client, users):
+    admin_client.post(reverse("orgs:units_import"), {"file": upload(GOOD_UNITS), "action": "import"},
+                      REMOTE_ADDR="10.1.2.3")
+    entry = AuditLog.objects.get(action="unit.import")
+    assert (entry.unit, entry.ip) == (users["sysadmin"].unit, "10.1.2.3")
