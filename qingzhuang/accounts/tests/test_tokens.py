@@ -143,3 +143,10 @@ def test_ui_revoke_needs_post(client, users):
     token = ApiToken.objects.get()
     client.force_login(users["member"])
     assert client.get(f"/account/tokens/{token.pk}/revoke/").status_code == 405
+
+
+def test_ui_token_name_field_has_a_label(client, users):
+    client.force_login(users["member"])
+    body = client.get("/account/").content.decode()
+    assert '<label class="form-label" for="id_name">令牌用途</label>' in body
+    assert 'id="id_name"' in body
