@@ -31,8 +31,12 @@ run: install
 	QZ_ENV=development $(QZ) migrate --no-input -v0
 	QZ_ENV=development $(QZ) seed_demo --if-empty --scale $${QZ_DEMO_SCALE:-seed}
 	@echo "轻装 is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' EXIT INT TERM; \
-	QZ_ENV=development $(QZ) db_worker --interval 1 & \
+	@# Ctrl-C reaches the server and the worker directly; on the way out the shell stops the worker
+	@# (if still running) and waits for it. Not 'trap "kill 0"': that signals this shell too, whose
+	@# trap then runs again and again until bash overflows its stack ("Segmentation fault").
+	@QZ_ENV=development $(QZ) db_worker --interval 1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 0' INT TERM; \
 	QZ_ENV=development $(QZ) runserver $(HOST):$(PORT)
 
 worker: install
