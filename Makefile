@@ -17,15 +17,26 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
-install: $(STAMP)
+## The checkout's own settings (git-ignored), written once and never overwritten: the checkout's
+## .venv/bin/qingzhuang then works without exporting QZ_ENV. Real environment variables win.
+.env:
+	@printf '# Written by make for this checkout (git-ignored). Real environment variables win.\nQZ_ENV=development\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (QZ_ENV=development) for this checkout"
+
+install: $(STAMP) .env
 
 ## Development server with the demo county on SQLite, plus the background worker.
 run: install
 	QZ_ENV=development $(QZ) migrate --no-input -v0
 	QZ_ENV=development $(QZ) seed_demo --if-empty --scale $${QZ_DEMO_SCALE:-seed}
 	@echo "轻装 is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' EXIT INT TERM; \
-	QZ_ENV=development $(QZ) db_worker --interval 1 & \
+	@# Ctrl-C reaches the server and the worker directly; on the way out the shell stops the worker
+	@# (if still running) and waits for it. Not 'trap "kill 0"': that signals this shell too, whose
+	@# trap then runs again and again until bash overflows its stack ("Segmentation fault").
+	@QZ_ENV=development $(QZ) db_worker --interval 1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 0' INT TERM; \
 	QZ_ENV=development $(QZ) runserver $(HOST):$(PORT)
 
 worker: install

@@ -3,6 +3,11 @@
 ``QZ_ENV`` selects the profile: ``production`` (the default: fails closed), ``development``
 (``make run``) or ``test``. Production refuses to start without ``SECRET_KEY`` and
 ``ALLOWED_HOSTS``; nothing permissive is a default.
+
+A checkout's ``.env`` (written by ``make install``/``make run``, git-ignored) supplies variables
+that the environment does not set, so the checkout's own ``.venv/bin/qingzhuang`` works without
+exporting anything. Real environment variables always win. ``QZ_ENV_FILE`` names another file
+(empty: read none).
 """
 
 from __future__ import annotations
@@ -19,6 +24,33 @@ from qingzhuang.registry import discover_apps
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a ``.env`` file (``#`` comments, optional ``export`` and quotes)."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        return values
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.isidentifier():
+            raise ImproperlyConfigured(f"{path.name}: not a KEY=value line: {line!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+_env_file = os.environ.get("QZ_ENV_FILE", str(PROJECT_DIR / ".env"))
+for _key, _value in (read_env_file(Path(_env_file)) if _env_file else {}).items():
+    os.environ.setdefault(_key, _value)  # the real environment wins
 
 QZ_ENV = os.environ.get("QZ_ENV", "production")
 if QZ_ENV not in {"production", "development", "test"}:
@@ -44,8 +76,19 @@ if PRODUCTION and DEBUG:
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if PRODUCTION:
+    # The same rule as Django's deploy check (security.W009): refuse what it would warn about.
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters")
+    if len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak: it has fewer than 5 different characters; use a random string, "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must not start with 'django-insecure' (a key generated for development); "
+            "use a random string, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set (comma-separated host names)")
 else:

@@ -544,7 +544,8 @@ def import_file(*, actor, dataset: Dataset, path: str | os.PathLike, period: str
                     after={"file": filename or os.path.basename(path), "period": result.period,
                            "total": result.total, "created": result.created, "updated": result.updated,
                            "unchanged": result.unchanged, "job": job.pk if job is not None else None},
-                    request=request,
+                    unit=getattr(actor, "unit", None),  # the importing account's unit, like any other entry
+                    request=request, ip=job.uploaded_ip if job is not None else None,
                 )
                 progress.finish(result)
         except (IntegrityError, _Conflict):
@@ -747,7 +748,7 @@ def job_create(*, actor, dataset: Dataset, upload, period: str = "", dry_run: bo
         job = ImportJob.objects.create(
             dataset=dataset, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             file=relative, original_name=os.path.basename(upload.name or "上传文件")[:255],
-            period=normalised, dry_run=dry_run,
+            period=normalised, dry_run=dry_run, uploaded_ip=audit.client_ip(request),
         )
         if problem is not None:
             _reject_job(job, problem)
@@ -810,7 +811,7 @@ def job_retry(*, actor, job: ImportJob, dry_run: bool | None = None, request=Non
         new = ImportJob.objects.create(
             dataset=job.dataset, uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             file=relative, original_name=job.original_name, period=job.period,
-            dry_run=job.dry_run if dry_run is None else dry_run,
+            dry_run=job.dry_run if dry_run is None else dry_run, uploaded_ip=audit.client_ip(request),
         )
         transaction.on_commit(lambda: _enqueue(new.pk))
     return new

@@ -167,6 +167,24 @@ def dataset_import(request, code: str):
     })
 
 
+LEDGER_TEMPLATE_NOTES = (
+    "第一行为表头；空行、合计和小计行自动跳过。",
+    "公民身份号码、统一社会信用代码等列请保持文本格式，否则 Excel 会丢失末尾几位。",
+    "导入“全部成功或全部不导入”：只要有一行有问题，就不会写入任何数据。建议先点“预检”。",
+)
+
+
+@login_required
+@require_GET
+def dataset_import_template(request, code: str):
+    """A blank xlsx template of the dataset's import: the headers and each column's notes."""
+    dataset = access.get_dataset_or_404(request.user, code)
+    if not access.can_import(request.user, dataset):
+        raise PermissionDenied
+    buffer = tables.template_xlsx(queries.template_columns(dataset), notes=LEDGER_TEMPLATE_NOTES)
+    return FileResponse(buffer, as_attachment=True, filename=f"{dataset.name}_导入模板.xlsx")
+
+
 def _job_errors(user, job) -> list[dict]:
     """The job's problems; personal values masked for viewers other than the uploader."""
     return imports.job_json(job, user=user)["errors"]

@@ -621,6 +621,51 @@ def _xlsx_cell(value: Any) -> Any:
     return safe_cell(value)
 
 
+TEMPLATE_SHEET_TITLE = "导入模板"
+NOTES_SHEET_TITLE = "填写说明"
+
+
+def template_xlsx(columns: Iterable[tuple[str, str]], *, notes: Iterable[str] = ()) -> io.BytesIO:
+    """A blank import template in memory: the header row alone on the first sheet (which the
+    import reads; every column formatted as text so Excel keeps long digit strings, each header
+    carrying its note as a comment) and a 填写说明 sheet with one row per column, then ``notes``."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    columns = list(columns)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = TEMPLATE_SHEET_TITLE
+    for index, (name, note) in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=_xlsx_cell(name))
+        cell.font = Font(bold=True)
+        if note:
+            cell.comment = Comment(note, "轻装")
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, 2 * len(name) + 4)
+        sheet.column_dimensions[letter].number_format = "@"
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet(NOTES_SHEET_TITLE)
+    guide.append(["列名", "填写说明"])
+    for name, note in columns:
+        guide.append([_xlsx_cell(name), _xlsx_cell(note)])
+    extra = [_xlsx_cell(note) for note in notes]
+    if extra:
+        guide.append([])
+        for note in extra:
+            guide.append(["", note])
+    guide.column_dimensions["A"].width = 18
+    guide.column_dimensions["B"].width = 80
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
 PROBLEM_HEADERS = ("行", "列", "值", "原因", "问题代码")
 PROBLEM_SHEET_TITLE = "问题清单"
 

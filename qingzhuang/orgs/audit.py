@@ -27,6 +27,7 @@ def build(
     before: dict | None = None,
     after: dict | None = None,
     request=None,
+    ip: str | None = None,
 ) -> AuditLog:
     """An unsaved audit row; ``record`` saves one, ``record_many`` saves many in one INSERT."""
     if obj is not None:
@@ -46,7 +47,7 @@ def build(
         unit=unit if isinstance(unit, Unit) else None,
         before=before,
         after=after,
-        ip=client_ip(request),
+        ip=ip or client_ip(request),  # ip: captured earlier (a background job's upload)
     )
 
 
@@ -67,10 +68,11 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     request=None,
+    ip: str | None = None,
 ) -> AuditLog:
     _require_transaction()
     entry = build(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
-                  object_repr=object_repr, unit=unit, before=before, after=after, request=request)
+                  object_repr=object_repr, unit=unit, before=before, after=after, request=request, ip=ip)
     entry.save()
     return entry
 

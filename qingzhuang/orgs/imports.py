@@ -94,6 +94,7 @@ def _summary_audit(*, actor, action: str, result: ImportResult, filename: str, r
         actor=actor, action=action, object_type="import", object_repr=f"{label}：{filename}"[:200],
         after={"file": filename, "total": result.total, "created": result.created,
                "updated": result.updated, "unchanged": result.unchanged},
+        unit=getattr(actor, "unit", None),  # the importing account's unit, like any other entry
         request=request,
     )
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("import/errors/", views_transfer.import_errors, name="import_errors"),
+    path("import/<str:kind>/template/", views_transfer.import_template, name="import_template"),
     path("audit/", views.audit_list, name="audit_list"),
 ]

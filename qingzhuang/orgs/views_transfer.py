@@ -28,7 +28,7 @@ class Transfer:
     kind: str
     title: str
     permission: str
-    columns: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]  # (header, how to fill it) in file order
     notes: tuple[str, ...]
     export_url: str
     back_url: str
@@ -38,7 +38,12 @@ class Transfer:
 TRANSFERS = {
     "units": Transfer(
         kind="units", title="导入组织架构", permission="orgs.manage_units",
-        columns=tuple(imports.UNIT_HEADERS),
+        columns=(
+            ("单位代码", "必填。单位的唯一代码（如12位统计用区划代码），不超过32个字符；已有的单位按此代码更新。"),
+            ("单位名称", "必填。不超过100个字符。"),
+            ("单位类型", "必填。可填：" + "、".join(label for _, label in UnitKind.choices) + "（县级也可填“县”“区”“市”）。"),
+            ("上级单位代码", "选填。为空表示顶级单位；上级单位可以写在下级单位之后。"),
+        ),
         notes=(
             "单位类型填写：" + "、".join(label for _, label in UnitKind.choices) + "（县级也可填“县”“区”“市”）。",
             "上级单位代码为空表示顶级单位；上级单位可以写在下级单位之后。",
@@ -48,7 +53,13 @@ TRANSFERS = {
     ),
     "people": Transfer(
         kind="people", title="导入干部名录", permission="orgs.manage_people",
-        columns=tuple(imports.PEOPLE_HEADERS),
+        columns=(
+            ("姓名", "必填。不超过50个字符。"),
+            ("单位代码", "必填。干部所在单位的单位代码（须已在组织架构中）。"),
+            ("职务", "选填。不超过100个字符。"),
+            ("手机", "选填。11位手机号码。"),
+            ("公民身份号码", "选填。18位，末位可为X；填写后按身份证号匹配已有人员，否则按“姓名+单位代码”匹配。"),
+        ),
         notes=(
             "必填列：姓名、单位代码；职务、手机、公民身份号码可选。",
             "填写了公民身份号码的按身份证号匹配已有人员，否则按“姓名+单位代码”匹配。",
@@ -100,6 +111,17 @@ def units_import(request):
 @require_http_methods(["GET", "POST"])
 def people_import(request):
     return _import_page(request, "people")
+
+
+@login_required
+@require_GET
+def import_template(request, kind: str):
+    """A blank xlsx template of an import: the headers and a 填写说明 sheet with each column's notes."""
+    if kind not in TRANSFERS:
+        raise Http404
+    transfer = _transfer_or_403(request, kind)
+    buffer = tables.template_xlsx(transfer.columns, notes=transfer.notes)
+    return FileResponse(buffer, as_attachment=True, filename=f"{transfer.title}_模板.xlsx")
 
 
 @login_required

@@ -24,6 +24,7 @@ def run_production(tmp_path, *args: str, **overrides: str | None) -> subprocess.
         ALLOWED_HOSTS="example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         QZ_DATA_DIR=str(tmp_path / "var"),
+        QZ_ENV_FILE="",  # a developer's checkout .env must not change these tests
     )
     for key, value in overrides.items():
         if value is None:
@@ -61,6 +62,11 @@ def test_production_security_settings(tmp_path):
     [
         ({"SECRET_KEY": None}, "SECRET_KEY must be set to a random string of at least 50 characters"),
         ({"SECRET_KEY": "too-short"}, "SECRET_KEY must be set to a random string of at least 50 characters"),
+        # What Django's deploy check would warn about (security.W009) is refused.
+        ({"SECRET_KEY": "a" * 64}, "SECRET_KEY is too weak: it has fewer than 5 different characters"),
+        ({"SECRET_KEY": "abcd" * 16}, "SECRET_KEY is too weak: it has fewer than 5 different characters"),
+        ({"SECRET_KEY": "django-insecure-" + secrets.token_urlsafe(48)},
+         "SECRET_KEY must not start with 'django-insecure'"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set (comma-separated host names)"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must be set (comma-separated host names)"),
         ({"DEBUG": "1"}, "DEBUG must not be on in production"),

@@ -189,3 +189,10 @@ def test_failures_below_the_limit_do_not_stop_a_token(client, users):
     for _ in range(4):
         client.post("/account/login/", {"username": "member", "password": "Wrong-pass-1"})
     assert me(client, raw).status_code == 200
+
+
+def test_ui_token_name_field_has_a_label(client, users):
+    client.force_login(users["member"])
+    body = client.get("/account/").content.decode()
+    assert '<label class="form-label" for="id_name">令牌用途</label>' in body
+    assert 'id="id_name"' in body

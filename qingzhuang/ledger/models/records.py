@@ -137,6 +137,8 @@ class ImportJob(JobFields):
     rejected = models.PositiveIntegerField("有问题行数", default=0)
     error_count = models.PositiveIntegerField("问题数", default=0)
     errors = models.JSONField("问题（前1000条）", default=list, blank=True)
+    # The uploader's address, for the audit row written later by the background worker.
+    uploaded_ip = models.GenericIPAddressField("上传IP", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"

@@ -30,6 +30,7 @@ from qingzhuang.ledger.queries.datasets import (  # noqa: F401
     record_page,
     resolve_unit,
     search_terms,
+    template_columns,
 )
 from qingzhuang.ledger.queries.reports import (  # noqa: F401
     DuplicateField,

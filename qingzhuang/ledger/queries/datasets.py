@@ -148,6 +148,34 @@ def columns_of(dataset: Dataset) -> list[DatasetColumn]:
     return list(dataset.columns.select_related("element").order_by("position", "id"))
 
 
+def template_columns(dataset: Dataset) -> list[tuple[str, str]]:
+    """Each column of the dataset with how to fill it, for the blank import template."""
+    notes = []
+    for column in columns_of(dataset):
+        element = column.element
+        parts = ["必填" if column.required else "选填"]
+        if column.is_key:
+            parts.append("主键：相同主键的行更新已有记录")
+        kind = element.get_value_type_display()
+        if element.measure_unit:
+            kind += f"，单位：{element.measure_unit}"
+        parts.append(kind)
+        codes = [str(c) for c in element.code_list]
+        if codes:
+            shown = "、".join(codes[:200]) + (f"等（共{len(codes)}项）" if len(codes) > 200 else "")
+            parts.append(f"可填：{shown}")
+        elif element.value_type == "text":
+            parts.append(f"不超过{element.max_length}个字符")
+        elif element.value_type == "date":
+            parts.append("如 2024-11-03、2024年11月3日")
+        elif element.value_type == "period":
+            parts.append("如 2024-11")
+        if element.description:
+            parts.append(element.description)
+        notes.append((column.name, "。".join(parts) + "。"))
+    return notes
+
+
 def resolve_unit(user, dataset: Dataset, code: str, *, whole: bool | None = None) -> Unit | None:
     """The unit a page is filtered by. Whole-dataset readers filter by any unit; others within scope."""
     code = code.strip()

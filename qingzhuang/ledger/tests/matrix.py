@@ -42,6 +42,7 @@ def targets(ctx) -> dict:
         "ledger:dataset_detail": {"code": "population"},
         "ledger:dataset_export": {"code": "population"},
         "ledger:dataset_import": {"code": "population"},
+        "ledger:dataset_import_template": {"code": "population"},
         "ledger:record_detail": {"code": "population", "pk": record},
         "ledger:record_reveal": {"code": "population", "pk": record},
         "ledger:job_detail": {"pk": job},

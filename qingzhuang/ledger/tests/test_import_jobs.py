@@ -202,3 +202,14 @@ def test_a_crash_while_importing_leaves_the_job_failed_and_retryable(catalog, tm
     assert (job.status, job.message, job.error, job.attempts) == (
         JobStatus.FAILED, "导入过程中发生系统错误，没有写入任何数据。请稍后重试，或联系系统管理员", "OSError: disk full", 1)
     assert job.is_finished and not Record.objects.exists()
+
+
+def test_import_audit_row_has_unit_and_upload_ip(catalog, tmp_path, users, rf, django_capture_on_commit_callbacks):
+    from qingzhuang.orgs.models import AuditLog
+
+    request = rf.post("/", REMOTE_ADDR="10.9.8.7")
+    job = create(catalog, tmp_path, [person(1)], django_capture_on_commit_callbacks, actor=users["sysadmin"],
+                 request=request)
+    assert job.uploaded_ip == "10.9.8.7"
+    entry = AuditLog.objects.get(action="ledger.import")
+    assert (entry.unit, entry.ip) == (users["sysadmin"].unit, "10.9.8.7")

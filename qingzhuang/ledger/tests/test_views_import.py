@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -124,3 +126,24 @@ def test_import_writes_records(post_import, catalog):
 def test_period_formats_rejected(verified_client, users, catalog, period):
     response = verified_client(users["member"]).post(URL, {"file": csv_file(good_row(1)), "period": period})
     assert "period" in response.context["form"].errors
+
+
+def test_blank_template_lists_columns_with_notes(verified_client, users, catalog):
+    from openpyxl import load_workbook
+
+    client = verified_client(users["member"])
+    url = reverse("ledger:dataset_import_template", args=["population"])
+    assert f'href="{url}"' in client.get(URL).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["导入模板", "填写说明"]
+    headers = [c.value for c in book["导入模板"][1]]
+    assert headers == [c.name for c in catalog["population"].columns.order_by("position", "id")]
+    notes = dict(row for row in book["填写说明"].iter_rows(min_row=2, max_col=2, values_only=True) if row[0])
+    assert notes["公民身份号码"].startswith("必填。主键：相同主键的行更新已有记录。公民身份号码。")
+    assert notes["性别"] == "必填。代码（单选）。可填：男、女。"
+    assert notes["姓名"] == "必填。文本。不超过50个字符。"
+    assert notes["出生日期"] == "必填。日期。如 2024-11-03、2024年11月3日。"
+    assert notes["民族"].endswith("、基诺族。")
+    assert verified_client(users["leader"]).get(url).status_code == 403

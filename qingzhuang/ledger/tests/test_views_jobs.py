@@ -140,3 +140,14 @@ def test_confirm_imports_a_passed_dry_run(verified_client, users, catalog, setti
     real = ImportJob.objects.exclude(pk=dry.pk).get()
     assert response["Location"] == reverse("ledger:job_detail", args=[real.pk])
     assert (real.dry_run, real.status, real.created) == (False, JobStatus.SUCCEEDED, 1)
+
+
+def test_finished_job_banner_says_it_once(verified_client, users, catalog):
+    done = make_job(catalog["population"], users["member"], status=JobStatus.SUCCEEDED, progress_total=2,
+                    created=2, message="导入完成：共2行，新增2条、更新0条，0条未变化")
+    body = verified_client(users["member"]).get(reverse("ledger:job_detail", args=[done.pk])).content.decode()
+    assert "已全部写入" in body and "导入完成：共2行" not in body
+    failed = make_job(catalog["population"], users["member"], status=JobStatus.FAILED,
+                      message="导入任务已中断（服务重启或处理进程退出），没有写入任何数据，请重试")
+    body = verified_client(users["member"]).get(reverse("ledger:job_detail", args=[failed.pk])).content.decode()
+    assert body.count("没有写入任何数据") == 1 and "导入任务已中断" in body

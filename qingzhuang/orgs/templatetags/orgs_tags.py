@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import json
-
 from django import template
 
 from qingzhuang.orgs.audit import action_label
+from qingzhuang.orgs.audit_display import audit_fields as _audit_fields
 
 register = template.Library()
 
@@ -15,13 +14,6 @@ def audit_action(action: str) -> str:
 
 
 @register.filter
-def audit_values(value) -> str:
-    """An audit before/after value as readable ``key: value`` lines."""
-    if value in (None, "", {}):
-        return ""
-    if isinstance(value, dict):
-        return "\n".join(
-            f"{key}: {json.dumps(val, ensure_ascii=False) if isinstance(val, (dict, list)) else val}"
-            for key, val in value.items()
-        )
-    return json.dumps(value, ensure_ascii=False)
+def audit_fields(entry) -> list:
+    """An audit row's before/after as Chinese fields (``orgs.audit_display``)."""
+    return _audit_fields(entry)

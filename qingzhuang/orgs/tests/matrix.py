@@ -11,6 +11,7 @@ def targets(ctx) -> dict:
         "orgs:person_detail": {"pk": person},
         "orgs:person_edit": {"pk": person},
         "orgs:person_reveal": {"pk": person},
+        "orgs:import_template": {"kind": "people"},
         "api:get_unit": {"code": village},
         "api:get_person": {"pk": person},
     }

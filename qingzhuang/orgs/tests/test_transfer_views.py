@@ -240,3 +240,45 @@ def test_api_units_export(client, users, county):
 def test_api_unit_detail_still_works(client, users, county):
     client.force_login(users["member"])
     assert client.get("/api/v1/units/429901001000").json()["name"] == "甲镇"
+
+
+def test_import_audit_row_has_unit_and_ip(admin_client, users):
+    admin_client.post(reverse("orgs:units_import"), {"file": upload(GOOD_UNITS), "action": "import"},
+                      REMOTE_ADDR="10.1.2.3")
+    entry = AuditLog.objects.get(action="unit.import")
+    assert (entry.unit, entry.ip) == (users["sysadmin"].unit, "10.1.2.3")
+
+
+def test_blank_template_has_headers_and_column_notes(admin_client):
+    page = admin_client.get(reverse("orgs:people_import")).content.decode()
+    url = reverse("orgs:import_template", args=["people"])
+    assert f'href="{url}"' in page and "下载空白模板（含填写说明）" in page
+    response = admin_client.get(url)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(body(response)))
+    assert book.sheetnames == ["导入模板", "填写说明"]
+    sheet = book["导入模板"]
+    assert [c.value for c in sheet[1]] == ["姓名", "单位代码", "职务", "手机", "公民身份号码"]
+    assert sheet.max_row == 1  # no example row that would be imported
+    assert sheet.column_dimensions["E"].number_format == "@"
+    assert sheet["E1"].comment.text.startswith("选填。18位，末位可为X")
+    notes = [[c.value for c in row] for row in book["填写说明"].iter_rows()]
+    assert notes[0] == ["列名", "填写说明"]
+    assert notes[1] == ["姓名", "必填。不超过50个字符。"]
+    assert notes[2] == ["单位代码", "必填。干部所在单位的单位代码（须已在组织架构中）。"]
+
+
+def test_blank_template_filled_in_imports(admin_client):
+    book = load_workbook(io.BytesIO(body(admin_client.get(reverse("orgs:import_template", args=["units"])))))
+    book["导入模板"].append(["429901003000", "丙镇", "乡镇", ROOT])
+    out = io.BytesIO()
+    book.save(out)
+    response = admin_client.post(reverse("orgs:units_import"),
+                                 {"file": upload(out.getvalue(), "units.xlsx"), "action": "dry_run"})
+    assert "预检通过" in response.content.decode() and "新增 1" in response.content.decode()
+
+
+def test_blank_template_needs_the_import_permission(client, users):
+    client.force_login(users["leader"])
+    assert client.get(reverse("orgs:import_template", args=["units"])).status_code == 403
+    assert client.get(reverse("orgs:import_template", args=["nothing"])).status_code == 404

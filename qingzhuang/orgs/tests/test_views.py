@@ -117,7 +117,7 @@ def test_audit_page_for_auditor(verified_client, users, county):
     assert response.context["page"].paginator.count == 8
     body = response.content.decode()
     assert "新增单位" in body
-    assert "code: 429901001501" in body
+    assert "<dt>单位代码</dt><dd><span class=\"audit-after\">429901001501</span></dd>" in body
 
 
 @pytest.mark.parametrize("role", ["sysadmin", "leader", "assessment", "member"])
