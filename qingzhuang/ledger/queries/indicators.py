@@ -30,7 +30,7 @@ def reported_months(user, *, last: str, months: int = MONTHS) -> tuple[list[str]
 
 def _month_label(period: str) -> str:
     year, month = parse_period(period)
-    return f"{year % 100:02d}年{month}月" if month == 1 else f"{month}月"
+    return f"{year}年{month}月" if month == 1 else f"{month}月"
 
 
 def charts(user, today: dt.date | None = None) -> list[Chart]:
