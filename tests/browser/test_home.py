@@ -50,12 +50,12 @@ def assert_drawn(page, key: str, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-@pytest.mark.parametrize(("username", "key", "todo"), [
-    ("leader", "burden-by-month", "暂无待办事项。"),
-    ("member", "burden-own-by-month", "项填报待完成"),
-    ("statsrep", "ledger-indicator-months", "暂无待办事项。"),
+@pytest.mark.parametrize(("username", "key", "todo", "tooltip"), [
+    ("leader", "burden-by-month", "暂无待办事项。", " 项"),
+    ("member", "burden-own-by-month", "项填报待完成", " 项"),
+    ("statsrep", "ledger-indicator-months", "暂无待办事项。", " 个单位"),
 ])
-def test_workbench_at_phone_and_desktop_width(page, phone_page, live_server, work, username, key, todo):
+def test_workbench_at_phone_and_desktop_width(page, phone_page, live_server, work, username, key, todo, tooltip):
     for current, width in ((phone_page, 390), (page, DESKTOP["width"])):
         if current is page:
             page.set_viewport_size(DESKTOP)
@@ -64,6 +64,11 @@ def test_workbench_at_phone_and_desktop_width(page, phone_page, live_server, wor
         expect(current.get_by_test_id("todos")).to_contain_text(todo)
         assert_drawn(current, key, width)
         assert errors == []
+    # The numbers are labelled in Chinese: hovering this month shows its count with its unit.
+    container = page.get_by_test_id(f"chart-{key}")
+    box = container.bounding_box()
+    container.hover(position={"x": box["width"] - 30, "y": box["height"] * 0.4})
+    expect(container).to_contain_text(tooltip)
 
 
 def test_the_chart_follows_a_resize(page, live_server, work):
