@@ -41,6 +41,8 @@ def charts(user, today: dt.date | None = None) -> list[Chart]:
     last = period_of(today or timezone.localdate())
     periods, indicators, counts = reported_months(user, last=last)
     names = [indicator.name for indicator in indicators]
+    total = Indicator.objects.filter(access.own_indicators_q(user, "")).count()
+    shown = f"按代码顺序只显示前{len(indicators)}项（共{total}项）。" if total > len(indicators) else ""
     data = [[x, y, counts.get((indicator.pk, period), 0)]
             for y, indicator in enumerate(indicators) for x, period in enumerate(periods)]
     top = max((cell[2] for cell in data), default=0)
@@ -64,7 +66,7 @@ def charts(user, today: dt.date | None = None) -> list[Chart]:
         title="本部门指标近12个月报送情况",
         option=option,
         note=(f"{len(indicators)}项指标 × {len(periods)}个月，{reported}格已有数值；每格的数字是该月报送了数值的单位数，"
-              "0表示该月没有报送。"),
+              f"0表示该月没有报送。{shown}"),
         empty="" if reported else "本部门的指标近12个月还没有报送任何数值。",
         unit="个单位",
         height=120 + ROW_HEIGHT * max(len(indicators), 2),

@@ -51,3 +51,12 @@ def test_empty_state_when_nothing_was_reported(reported):
     IndicatorValue.objects.filter(indicator__owner=reported["stats"].unit).delete()
     [chart] = charts(reported["stats"], today=JUNE)
     assert chart.empty == "本部门的指标近12个月还没有报送任何数值。"
+
+
+def test_many_indicators_are_cut_and_the_note_says_so(reported, county, monkeypatch):
+    from qingzhuang.ledger.queries import indicators
+
+    monkeypatch.setattr(indicators, "MAX_INDICATORS", 1)
+    [chart] = charts(reported["stats"], today=JUNE)
+    assert chart.option["yAxis"]["data"] == ["地区生产总值"]
+    assert chart.note.endswith("按代码顺序只显示前1项（共2项）。")
