@@ -2,7 +2,7 @@
 
 An app of this project declares ``MODULE = Module(...)`` in ``qingzhuang/<app>/module.py``: its
 pages and API routers, its menu entries, the permissions each role gets, the Chinese names of its
-audit actions, its step of the demo county, its workbench to-dos and the targets the permission
+audit actions, its step of the demo county, its workbench to-dos and charts and the targets the permission
 matrix test must try. Central code (settings, ``urls.py``, ``api.py``, the menu, the role groups,
 the audit page, ``seed_demo``, the permission matrix) iterates over :func:`modules` and names no
 app, so adding a module adds a folder and touches no central file.
@@ -86,6 +86,9 @@ class Module:
     demo: tuple[DemoStep, ...] = ()
     # "dotted.module:function": ``function(user) -> list[Todo]`` for the workbench.
     todos: str | None = None
+    # "dotted.module:function": ``function(user) -> list[Chart]`` for the workbench: the charts
+    # that matter to this user (an empty list when none does).
+    charts: str | None = None
     # A dotted module (under the app's tests/) for the permission matrix test
     # (tests/test_permission_matrix.py): ``objects(ctx) -> dict`` creates objects of 甲镇 and
     # returns them by name (optional); ``targets(ctx) -> dict[url_name, kwargs]`` names, for each
@@ -105,6 +108,25 @@ class Todo:
     count: int
     url: str
     tone: str = "primary"  # a Bootstrap colour: primary, warning, danger, secondary
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A workbench chart: an ECharts option built on the server, drawn by ``static/qz/charts.js``.
+
+    ``key`` names the chart on the page (unique among all modules' charts: prefix it with the
+    app label). ``note`` is the sentence under the chart saying what it shows. ``empty`` is set
+    when there is nothing to draw: the page shows that sentence instead of an empty canvas.
+    ``unit`` labels the numbers in tooltips ("项"); ``height`` is the chart's height in pixels.
+    """
+
+    key: str
+    title: str
+    option: Mapping[str, Any]
+    note: str = ""
+    empty: str = ""
+    unit: str = ""
+    height: int = 300
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -183,6 +205,10 @@ def demo_steps() -> list[tuple[Module, DemoStep]]:
 
 def todo_providers() -> list[Callable]:
     return [load(module.todos) for module in modules() if module.todos]
+
+
+def chart_providers() -> list[Callable]:
+    return [load(module.charts) for module in modules() if module.charts]
 
 
 def matrix_modules() -> list[Any]:

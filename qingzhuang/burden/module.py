@@ -18,4 +18,5 @@ MODULE = Module(
     permissions={"grassroots": ("burden.fill_demand",)},
     audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报"},
     todos="qingzhuang.burden.queries:todos",
+    charts="qingzhuang.burden.queries:charts",
 )

@@ -50,4 +50,5 @@ MODULE = Module(
     demo=(DemoStep(order=30, run="qingzhuang.ledger.demo:seed_step", summary="qingzhuang.ledger.demo:summary"),),
     matrix="qingzhuang.ledger.tests.matrix",
     todos="qingzhuang.ledger.todos:todos",
+    charts="qingzhuang.ledger.queries.indicators:charts",
 )

@@ -33,14 +33,15 @@ MONITOR = "减负监测员"
 LEADER = "领导"
 AUDITOR = "审计员"
 
+# What each role can do today, as the home page tells its holders: describe only pages that exist.
 ROLES: tuple[Role, ...] = (
-    Role("sysadmin", SYSADMIN, "维护单位、账号、角色和系统设置"),
-    Role("assessment", ASSESSMENT, "考核方案、指标、抽查和成绩单"),
-    Role("supervision", SUPERVISION, "审批督查检查计划、发放检查码、准入审批"),
-    Role("reporter", REPORTER, "按月填报指标数据，维护本部门数据集"),
-    Role("grassroots", GRASSROOTS, "维护本单位基础数据，查看所有派给本单位的任务"),
-    Role("monitor", MONITOR, "登记减负线索，跟踪整改"),
-    Role("leader", LEADER, "只读查看驾驶舱"),
+    Role("sysadmin", SYSADMIN, "维护单位、人员和账号，管理政策库"),
+    Role("assessment", ASSESSMENT, "查阅全县一套表数据、指标库和减负台账"),
+    Role("supervision", SUPERVISION, "审批报表和数据需求的准入，查看全县减负台账，管理政策库"),
+    Role("reporter", REPORTER, "按月导入本部门指标数据，维护本部门数据集，提出报表和数据需求"),
+    Role("grassroots", GRASSROOTS, "维护本单位基础数据，查看并填报派给本单位的任务"),
+    Role("monitor", MONITOR, "查看全县减负台账和派给基层的任务，管理政策库"),
+    Role("leader", LEADER, "只读查看全县减负台账和一套表数据"),
     Role("auditor", AUDITOR, "查阅审计日志（三员分立中的审计管理员）"),
 )
 

@@ -24,8 +24,14 @@ def home(request):
         {"kind": kind_labels.get(row["kind"], row["kind"]), "n": row["n"]}
         for row in units.values("kind").annotate(n=Count("id")).order_by("kind")
     ]
+    charts = [chart for provider in registry.chart_providers() for chart in provider(user)]
     context = {
         "todos": [todo for provider in registry.todo_providers() for todo in provider(user)],
+        # Each module's charts for this user: the option goes to the page with json_script and is
+        # drawn by static/qz/charts.js; a chart with ``empty`` set shows that sentence instead.
+        "charts": [{"chart": chart, "data_id": f"{chart.key}-data",
+                    "spec": {"option": chart.option, "unit": chart.unit}} for chart in charts],
+        "draws_charts": any(not chart.empty for chart in charts),
         "roles": roles,
         "role_descriptions": [r for r in ROLES if r.name in roles],
         "unit": user.unit,

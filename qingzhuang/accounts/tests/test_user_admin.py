@@ -142,7 +142,7 @@ def test_create_form_page(admin_client):
     page = body(admin_client.get("/account/users/new/"))
     assert 'value="429901000000"' in page  # the administrator's own unit by default
     assert '<option value="429901001201">甲村</option>' in page
-    assert "系统管理员 · 维护单位、账号、角色和系统设置" in page
+    assert "系统管理员 · 维护单位、人员和账号，管理政策库" in page
 
 
 def test_create_account(users, admin_client):

@@ -2,6 +2,7 @@
 
 - ``datasets``: the data map, catalog search, record pages and history, recent import jobs
 - ``reports``: the register of reports, duplicate fields, the ledger's county KPIs
+- ``indicators``: the workbench chart of which months a department's indicators were reported
 """
 
 from qingzhuang.ledger.queries.datasets import (  # noqa: F401

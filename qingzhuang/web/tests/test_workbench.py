@@ -2,10 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from qingzhuang.burden.admission import Admission
 from qingzhuang.ledger.models import Dataset, Report
 from qingzhuang.ledger.tests.matrix import objects as ledger_objects
+from qingzhuang.orgs.roles import ROLES
 
 
 @pytest.fixture
@@ -55,3 +57,66 @@ def test_failed_indexing_is_a_todo_for_library_keepers(verified_client, users, c
                                   sha256="y", text="", status=DocumentStatus.FAILED, file="policies/x.txt")
     assert todos(verified_client, users["monitor"])[0] == [(1, "个政策文件索引失败", "/assistant/policies/")]
     assert todos(verified_client, users["leader"])[0] == []
+
+
+def test_a_waiting_import_is_a_todo(verified_client, users, work):
+    from qingzhuang.ledger.models import ImportJob
+
+    job = ImportJob.objects.create(dataset=Dataset.objects.get(code="population"), uploaded_by=users["member"],
+                                   file="ledger/imports/y.csv", original_name="y.csv", status="queued")
+    items, _ = todos(verified_client, users["member"])
+    assert (1, "个导入任务排队或处理中", f"/ledger/jobs/{job.pk}/") in items
+
+
+# The workbench of every role: the to-do panel and each module's charts for it.
+EVERYONE = [role.key for role in ROLES] + ["member", "outsider"]
+# Features that do not exist yet: no home page may promise them.
+MISSING_FEATURES = ("检查码", "检查计划", "成绩单", "考核方案", "线索", "驾驶舱", "抽查", "整改")
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_every_role_has_todos_and_a_chart_or_its_empty_state(verified_client, users, county, who):
+    response = verified_client(users[who]).get(reverse("web:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="todos"' in body
+    charts = [item["chart"] for item in response.context["charts"]]
+    assert [c.key for c in charts] == ["burden-by-month" if who not in ("member", "outsider")
+                                       else "burden-own-by-month"]
+    # Nothing was asked yet: the sentence, never an empty canvas (and no chart library loaded).
+    assert f'data-testid="chart-empty-{charts[0].key}">{charts[0].empty}<' in body
+    assert "data-qz-chart" not in body and "echarts" not in body
+    assert not [word for word in MISSING_FEATURES if word in body]
+
+
+@pytest.fixture
+def asked(county, users):
+    """This month: a meeting for 甲村 and 乙村, placed by the county office."""
+    from django.db import transaction
+
+    from qingzhuang.burden import services
+
+    with transaction.atomic():
+        services.demand_place(actor=users["supervision"], source=county["office"], kind="meeting",
+                              units=[county["village_a"], county["village_b"]], title="防汛调度会")
+
+
+def test_a_leader_sees_the_county_chart_drawn_from_json(verified_client, users, asked):
+    body = verified_client(users["leader"]).get(reverse("web:home")).content.decode()
+    assert 'data-testid="chart-burden-by-month" data-qz-chart="burden-by-month-data"' in body
+    assert '<script id="burden-by-month-data" type="application/json">' in body
+    assert "vendor/echarts/echarts.min.js" in body and "qz/charts.js" in body
+    assert "今年截至" in body
+
+
+def test_a_department_reporter_sees_its_indicator_months(verified_client, users, county):
+    from conftest import make_user
+    from qingzhuang.ledger.models import Indicator, IndicatorValue
+    from qingzhuang.orgs.roles import REPORTER
+
+    indicator = Indicator.objects.create(code="gdp", name="地区生产总值", owner=county["stats"])
+    IndicatorValue.objects.create(unit=county["village_a"], indicator=indicator,
+                                  period=timezone.localdate().strftime("%Y-%m"), value=1)
+    response = verified_client(make_user("statsrep", county["stats"], REPORTER)).get(reverse("web:home"))
+    assert [item["chart"].key for item in response.context["charts"]] == ["ledger-indicator-months"]
+    assert 'data-testid="chart-ledger-indicator-months"' in response.content.decode()

@@ -1,0 +1,91 @@
+"""The workbench in real Chromium: the to-do panel and drawn charts at phone and desktop widths,
+and every link of the home page opens without a server error."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, make_user
+from tests.browser.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def work(county, users):
+    """This month: a meeting for 甲村 and 乙村; 统计局 reports 地区生产总值 (甲村, this month)."""
+    from qingzhuang.burden import services
+    from qingzhuang.ledger.models import Indicator, IndicatorValue
+    from qingzhuang.orgs.roles import REPORTER
+
+    with transaction.atomic():
+        services.demand_place(actor=users["supervision"], source=county["office"], kind="meeting",
+                              units=[county["village_a"], county["village_b"]], title="防汛调度会")
+    indicator = Indicator.objects.create(code="gdp", name="地区生产总值", owner=county["stats"])
+    IndicatorValue.objects.create(unit=county["village_a"], indicator=indicator,
+                                  period=timezone.localdate().strftime("%Y-%m"), value=1)
+    make_user("statsrep", county["stats"], REPORTER)
+
+
+def watch(page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def assert_drawn(page, key: str, width: int) -> None:
+    container = page.get_by_test_id(f"chart-{key}")
+    expect(container).to_have_attribute("data-drawn", "true")
+    canvas = container.locator("canvas").first
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    assert 200 < box["width"] <= width and box["height"] >= 200
+    # Nothing wider than the screen: the chart follows its card.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize(("username", "key", "todo", "tooltip"), [
+    ("leader", "burden-by-month", "暂无待办事项。", " 项"),
+    ("member", "burden-own-by-month", "项填报待完成", " 项"),
+    ("statsrep", "ledger-indicator-months", "暂无待办事项。", " 个单位"),
+])
+def test_workbench_at_phone_and_desktop_width(page, phone_page, live_server, work, username, key, todo, tooltip):
+    for current, width in ((phone_page, 390), (page, DESKTOP["width"])):
+        if current is page:
+            page.set_viewport_size(DESKTOP)
+        errors = watch(current)
+        login(current, live_server, username, PASSWORD)
+        expect(current.get_by_test_id("todos")).to_contain_text(todo)
+        assert_drawn(current, key, width)
+        assert errors == []
+    # The numbers are labelled in Chinese: hovering this month shows its count with its unit.
+    container = page.get_by_test_id(f"chart-{key}")
+    box = container.bounding_box()
+    container.hover(position={"x": box["width"] - 30, "y": box["height"] * 0.4})
+    expect(container).to_contain_text(tooltip)
+
+
+def test_the_chart_follows_a_resize(page, live_server, work):
+    login(page, live_server, "leader", PASSWORD)
+    assert_drawn(page, "burden-by-month", 1280)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(
+        "document.querySelector('[data-testid=chart-burden-by-month] canvas').getBoundingClientRect().width <= 390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("username", ["leader", "member", "statsrep", "supervision", "monitor"])
+def test_every_link_on_the_home_page_opens(page, live_server, work, username):
+    login(page, live_server, username, PASSWORD)
+    page.get_by_test_id("todos").wait_for()
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+    urls = sorted({h for h in hrefs if h.startswith("/")})
+    assert "/ledger/burden/" in urls
+    broken = [(url, status) for url in urls if (status := page.request.get(live_server.url + url).status) >= 400]
+    assert broken == []
