@@ -241,7 +241,7 @@ class _Seeder:
         return report, actor
 
     def submit_and_review(self, obj, actor, year: int, month: int, approve: bool | None):
-        """Submit (unless ``approve`` is None, a draft stays a draft is not submitted) and review."""
+        """Submit, then review as the 督查室 (approve or reject with a note); ``approve`` None leaves it pending."""
         from qingzhuang.ledger.models import Report
         from qingzhuang.ledger.services import data_requests, reports
 
