@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +40,17 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def current_year() -> int:
     return timezone.localdate().year
+
+
+def default_year() -> int:
+    """The year the burden pages open on: this year, or, while this year has no demand yet (early
+    January, the demo county), the latest earlier year with demands."""
+    year = current_year()
+    start, end = year_bounds(year)
+    if Demand.objects.filter(created_at__gte=start, created_at__lt=end).exists():
+        return year
+    latest = Demand.objects.filter(created_at__lt=start).aggregate(latest=Max("created_at"))["latest"]
+    return timezone.localtime(latest).year if latest else year
 
 
 def burden_units(user, *, year: int, q: str = "") -> QuerySet[Unit]:

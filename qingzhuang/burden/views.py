@@ -22,8 +22,8 @@ def _year(request) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return queries.current_year()
-    return year if 2000 <= year <= 2100 else queries.current_year()
+        return queries.default_year()
+    return year if 2000 <= year <= 2100 else queries.default_year()
 
 
 @login_required

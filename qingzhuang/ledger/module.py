@@ -47,7 +47,11 @@ MODULE = Module(
         "request.send": "下发数据需求",
         "dataset.share": "共享数据集",
     },
-    demo=(DemoStep(order=30, run="qingzhuang.ledger.demo:seed_step", summary="qingzhuang.ledger.demo:summary"),),
+    demo=(
+        DemoStep(order=30, run="qingzhuang.ledger.demo:seed_step", summary="qingzhuang.ledger.demo:summary"),
+        DemoStep(order=35, run="qingzhuang.ledger.demo_reports:seed_step",
+                 summary="qingzhuang.ledger.demo_reports:summary"),
+    ),
     matrix="qingzhuang.ledger.tests.matrix",
     todos="qingzhuang.ledger.todos:todos",
     charts="qingzhuang.ledger.queries.indicators:charts",

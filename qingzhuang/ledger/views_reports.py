@@ -279,7 +279,7 @@ def report_list(request):
         "page": page, "status": status, "admission": admission, "q": q,
         "statuses": RegisterStatus.choices, "admissions": Admission.choices,
         "can_define": access.can_define(request.user), "sees_all": access.sees_all_requests(request.user),
-        "kpis": queries.county_kpis(year=burden_queries.current_year()) if access.sees_all_requests(request.user)
+        "kpis": queries.county_kpis(year=burden_queries.default_year()) if access.sees_all_requests(request.user)
         else None,
     }
     return render(request, "ledger/report_list.html", context)

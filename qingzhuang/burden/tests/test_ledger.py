@@ -41,6 +41,19 @@ def test_counts_per_unit_and_year(asked, county):
     assert (kpis["submissions"], kpis["grassroots_units"], str(kpis["submissions_per_unit"])) == (3, 5, "0.60")
 
 
+def test_default_year_is_this_year_or_the_latest_year_with_demands(db, asked, client):
+    year = timezone.localdate().year
+    assert queries.default_year() == year
+    Demand.objects.update(created_at=timezone.now().replace(year=year - 2, month=6, day=15))
+    assert queries.default_year() == year - 2  # nothing this year yet: the latest year with demands
+    client.force_login(asked["ducha"])
+    page = client.get(reverse("burden:burden"))
+    assert page.context["year"] == year - 2 and page.context["kpis"]["submissions"] == 4
+    assert client.get(reverse("burden:burden") + f"?year={year}").context["kpis"]["submissions"] == 0
+    Demand.objects.all().delete()
+    assert queries.default_year() == year
+
+
 def test_a_unit_sees_its_own_subtree(asked, county, users):
     year = timezone.localdate().year
     assert list(counts(queries.burden_units(asked["cun"], year=year))) == ["甲村", "甲村一网格"]

@@ -66,11 +66,17 @@ def test_small_scale_counts_and_output(db):
                      "community": 3, "village": 3, "grid": 6}
     assert Unit.objects.count() == 21
     assert Person.objects.count() == 60
-    assert set(User.objects.values_list("username", flat=True)) == set(DEMO_LOGINS)
+    # The demo logins, plus a reporter for each further department that defines reports and an
+    # account for each further township whose villages fill (ledger.demo_reports).
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert usernames - set(DEMO_LOGINS) == {"tb429901954000", "tb429901960000", "xz429901001000"}
     # One summary row for the bulk data (plus the accounts' own rows), not one per unit or person;
-    # the policy library is added like any upload, one row per document added and indexed.
+    # the policy library is added like any upload, one row per document added and indexed; the
+    # reports, requests, sendings and fills are written by their services, each with its own row.
     actions = Counter(AuditLog.objects.values_list("action", flat=True))
-    assert actions == {"demo.seed": 1, "user.create": 9, "assistant.policy.add": 14, "assistant.policy.index": 14}
+    assert {a: n for a, n in actions.items() if not a.startswith(("report.", "request.", "demand.", "dataset."))} \
+        == {"demo.seed": 1, "user.create": 12, "assistant.policy.add": 14, "assistant.policy.index": 14}
+    assert actions["demand.fill"] == AuditLog.objects.get(action="demo.seed").after["demands_filled"]
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.actor is None and entry.unit.code == "429901000000"
     assert entry.after["units"] == 21 and entry.after["people"] == 60 and entry.after["scale"] == "small"

@@ -39,7 +39,9 @@ def test_small_scale_counts(seeded):
     assert counts == SMALL
     assert sum(SMALL.values()) == 400
     assert seeded.counts == {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
-                             "indicator_values": 240, "policies": 14, "policy_passages": 283}
+                             "indicator_values": 240, "policies": 14, "policy_passages": 283,
+                             "reports": 17, "data_requests": 5, "demands_last_year": 75, "demands_this_year": 42,
+                             "demands_filled": 111, "department_accounts": 3}
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.after["records"] == 400 and entry.after["indicator_values"] == 240
 
