@@ -174,10 +174,11 @@ def county_demand_chart(user, *, year: int, today: dt.date) -> Chart:
     scope = "全县" if access.sees_all_demands(user) else "范围内"
     return Chart(
         key="burden-by-month",
-        title=f"{scope}基层单位每月收到的任务：今年与去年",
+        title=f"{scope}基层单位每月收到的任务：{year}年与{year - 1}年",
         option=option,
-        note=(f"今年截至{today.month}月共{so_far}项，去年同期{last_so_far}项。统计{scope}乡镇（街道）、村（社区）和网格"
-              "收到的报表、数据需求、督查检查、会议等任务，向一个单位下发一次计一项。"),
+        note=((f"今年截至{today.month}月共{so_far}项，去年同期{last_so_far}项。" if year == today.year
+               else f"{year}年全年共{so_far}项，{year - 1}年{last_so_far}项。")
+              + f"统计{scope}乡镇（街道）、村（社区）和网格收到的报表、数据需求、督查检查、会议等任务，向一个单位下发一次计一项。"),
         empty="" if any(this_year) or any(last_year) else "今年和去年都还没有向基层单位下发过任务。",
         unit="项",
     )
@@ -197,18 +198,20 @@ def own_demand_chart(user, *, year: int, today: dt.date) -> Chart:
         key="burden-own-by-month",
         title=f"{year}年派给本单位的任务（按月、按类型）",
         option=_month_option(series),
-        note=f"今年共{total}项，含本单位及下属村（社区）、网格；向一个单位下发一次计一项。",
-        empty="" if total else "今年还没有派给本单位的任务。",
+        note=f"{year}年共{total}项，含本单位及下属村（社区）、网格；向一个单位下发一次计一项。",
+        empty="" if total else f"{year}年还没有派给本单位的任务。",
         unit="项",
     )
 
 
 def charts(user) -> list[Chart]:
     """Workbench charts: those who oversee the county see all grassroots units this year against
-    last; a township or village sees what was asked of its own units; others see none."""
+    last; a township or village sees what was asked of its own units; others see none. The year is
+    the burden pages' (``default_year``): this year, or the latest year with demands."""
     today = timezone.localdate()
+    year = default_year()
     if access.sees_all_demands(user):
-        return [county_demand_chart(user, year=today.year, today=today)]
+        return [county_demand_chart(user, year=year, today=today)]
     if not access.burden_scope(user).filter(kind__in=GRASSROOTS_KINDS).exists():
         return []
-    return [own_demand_chart(user, year=today.year, today=today)]
+    return [own_demand_chart(user, year=year, today=today)]

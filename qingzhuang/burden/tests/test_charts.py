@@ -48,7 +48,7 @@ def test_county_sees_all_grassroots_units_this_year_against_last(months, users):
     for user in (months["ducha"], users["leader"], users["monitor"]):
         [chart] = queries.charts(user)
         assert chart.key == "burden-by-month" and chart.empty == ""
-        assert chart.title == "全县基层单位每月收到的任务：今年与去年"
+        assert chart.title == f"全县基层单位每月收到的任务：{year}年与{year - 1}年"
         assert series(chart) == {f"{year - 1}年": [0, 0, 2] + [0] * 9, f"{year}年": this_year(3)}
         assert chart.option["xAxis"]["data"][0] == "1月" and chart.unit == "项"
 
@@ -57,7 +57,7 @@ def test_a_township_sees_its_own_units_by_kind_not_another_townships(months, use
     [chart] = queries.charts(users["member"])
     assert chart.key == "burden-own-by-month"
     assert series(chart) == {"会议": this_year(1), "文件": this_year(1)}
-    assert chart.note.startswith("今年共2项")
+    assert chart.note.startswith(f"{timezone.localdate().year}年共2项")
     [chart] = queries.charts(users["outsider"])
     assert series(chart) == {"会议": this_year(1)}
     [chart] = queries.charts(months["cun"])
@@ -79,4 +79,17 @@ def test_empty_state_when_nothing_was_asked(county, users):
     [chart] = queries.charts(users["leader"])
     assert chart.empty == "今年和去年都还没有向基层单位下发过任务。"
     [chart] = queries.charts(users["member"])
-    assert chart.empty == "今年还没有派给本单位的任务。"
+    assert chart.empty == f"{timezone.localdate().year}年还没有派给本单位的任务。"
+
+
+def test_the_chart_opens_on_the_latest_year_with_work(placing, users, county):
+    """Early in a year (and in the demo county, whose work is in earlier years) the chart shows the
+    latest year with demands, as the burden pages do, not an empty current year."""
+    from qingzhuang.burden.models import Demand
+
+    year = timezone.localdate().year - 2
+    place(placing["rep"], placing["civil"], [county["village_a"]], dt.date(year, 5, 10), round_="old")
+    Demand.objects.update(created_at=dt.datetime(year, 5, 10, 8, tzinfo=dt.timezone.utc))
+    (chart,) = queries.charts(users["leader"])
+    assert chart.title == f"全县基层单位每月收到的任务：{year}年与{year - 1}年"
+    assert chart.note.startswith(f"{year}年全年共1项，{year - 1}年0项。")
