@@ -33,14 +33,29 @@ def _month_label(period: str) -> str:
     return f"{year}年{month}月" if month == 1 else f"{month}月"
 
 
+def _long_label(period: str) -> str:
+    year, month = parse_period(period)
+    return f"{year}年{month}月"
+
+
+def _span(periods: list[str]) -> str:
+    return f"{_long_label(periods[0])}至{_long_label(periods[-1])}"
+
+
 def charts(user, today: dt.date | None = None) -> list[Chart]:
     """For a department that reports indicators: months × its indicators, each cell the number of
     units with a value."""
     if not access.reports_indicators(user):
         return []
-    last = period_of(today or timezone.localdate())
+    now = period_of(today or timezone.localdate())
+    # The 12 months up to the latest month with values (never later than now), so that a department
+    # whose data stops some time ago (the demo county's year, a lapse) still sees its last year.
+    latest = (access.visible_indicator_values(user).filter(access.own_indicators_q(user), period__lte=now)
+              .order_by("-period").values_list("period", flat=True).first())
+    last = latest or now
     periods, indicators, counts = reported_months(user, last=last)
     names = [indicator.name for indicator in indicators]
+    stale = f"最近一次报送的数值属于{_long_label(last)}，之后各月还没有数值。" if latest and latest < now else ""
     total = Indicator.objects.filter(access.own_indicators_q(user, "")).count()
     shown = f"按代码顺序只显示前{len(indicators)}项（共{total}项）。" if total > len(indicators) else ""
     data = [[x, y, counts.get((indicator.pk, period), 0)]
@@ -63,10 +78,10 @@ def charts(user, today: dt.date | None = None) -> list[Chart]:
     }
     return [Chart(
         key="ledger-indicator-months",
-        title="本部门指标近12个月报送情况",
+        title=f"本部门指标报送情况（{_span(periods)}）",
         option=option,
         note=(f"{len(indicators)}项指标 × {len(periods)}个月，{reported}格已有数值；每格的数字是该月报送了数值的单位数，"
-              f"0表示该月没有报送。{shown}"),
+              f"0表示该月没有报送。{stale}{shown}"),
         empty="" if reported else "本部门的指标近12个月还没有报送任何数值。",
         unit="个单位",
         height=120 + ROW_HEIGHT * max(len(indicators), 2),

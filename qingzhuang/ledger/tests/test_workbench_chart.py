@@ -33,6 +33,7 @@ def reported(county):
 def test_months_by_indicator_of_ones_own_indicators(reported):
     [chart] = charts(reported["stats"], today=JUNE)
     assert chart.key == "ledger-indicator-months" and chart.empty == ""
+    assert chart.title == "本部门指标报送情况（2025年7月至2026年6月）"
     assert chart.option["xAxis"]["data"] == ["7月", "8月", "9月", "10月", "11月", "12月", "2026年1月", "2月", "3月",
                                               "4月", "5月", "6月"]
     assert chart.option["yAxis"]["data"] == ["地区生产总值", "常住人口"]
@@ -60,3 +61,10 @@ def test_many_indicators_are_cut_and_the_note_says_so(reported, county, monkeypa
     [chart] = charts(reported["stats"], today=JUNE)
     assert chart.option["yAxis"]["data"] == ["地区生产总值"]
     assert chart.note.endswith("按代码顺序只显示前1项（共2项）。")
+
+
+def test_a_department_whose_data_stopped_sees_its_last_reported_year(reported):
+    """Today is a year after the last value: the chart ends with that month, and says so."""
+    [chart] = charts(reported["stats"], today=dt.date(2027, 3, 1))
+    assert chart.title == "本部门指标报送情况（2025年7月至2026年6月）"
+    assert "最近一次报送的数值属于2026年6月，之后各月还没有数值。" in chart.note
