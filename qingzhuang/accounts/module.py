@@ -30,6 +30,8 @@ MODULE = Module(
         "token.create": "创建API令牌",
         "token.revoke": "吊销API令牌",
     },
+    todos="qingzhuang.accounts.workbench:todos",
+    charts="qingzhuang.accounts.workbench:charts",
     demo=(DemoStep(order=20, run="qingzhuang.accounts.demo:seed_step"),),
     matrix="qingzhuang.accounts.tests.matrix",
 )

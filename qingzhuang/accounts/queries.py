@@ -13,9 +13,18 @@ from django.utils import timezone
 from qingzhuang.accounts import access
 from qingzhuang.accounts.models import User
 
+# The account list's status filter: what a workbench to-do links to.
+STATUS_CHOICES = (("locked", "已锁定"), ("norole", "未分配角色"), ("inactive", "已停用"))
 
-def search_users(admin, q: str = "") -> QuerySet[User]:
+
+def search_users(admin, q: str = "", status: str = "") -> QuerySet[User]:
     qs = access.visible_users(admin)
+    if status == "locked":
+        qs = qs.filter(username__in=locked_usernames(locked_candidates()))
+    elif status == "norole":
+        qs = qs.filter(is_active=True, groups__isnull=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
     q = q.strip()
     if q:
         qs = qs.filter(
@@ -36,6 +45,11 @@ def locked_usernames(usernames: Iterable[str]) -> set[str]:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cooloff)
     rows = attempts.values("username").annotate(failures=Sum("failures_since_start"))
     return {row["username"] for row in rows if row["failures"] >= settings.AXES_FAILURE_LIMIT}
+
+
+def locked_candidates() -> list[str]:
+    """User names with any recorded failed sign-in (django-axes keeps one row per attempt source)."""
+    return list(AccessAttempt.objects.values_list("username", flat=True).distinct())
 
 
 def is_locked_out(username: str) -> bool:

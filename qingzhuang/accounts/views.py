@@ -176,10 +176,15 @@ def _unit_options(admin):
 @require_GET
 def user_list(request):
     q = request.GET.get("q", "").strip()
-    page = Paginator(queries.search_users(request.user, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    status = request.GET.get("status", "")
+    if status not in dict(queries.STATUS_CHOICES):
+        status = ""
+    users = queries.search_users(request.user, q, status)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
     locked = queries.locked_usernames(u.username for u in page)
     rows = [{"user": u, "roles": user_roles(u), "locked": u.username in locked} for u in page]
-    return render(request, "accounts/user_list.html", {"page": page, "rows": rows, "q": q})
+    return render(request, "accounts/user_list.html", {
+        "page": page, "rows": rows, "q": q, "status": status, "status_choices": queries.STATUS_CHOICES})
 
 
 @login_required

@@ -30,6 +30,8 @@ MODULE = Module(
         "person.export": "导出完整个人信息",
         "grant.create": "授权访问范围",
     },
+    todos="qingzhuang.orgs.workbench:todos",
+    charts="qingzhuang.orgs.workbench:charts",
     demo=(DemoStep(order=10, run="qingzhuang.orgs.demo:seed_step", summary="qingzhuang.orgs.demo:summary"),),
     matrix="qingzhuang.orgs.tests.matrix",
 )

@@ -77,3 +77,17 @@ def menu(page, group: str, label: str) -> None:
     nav = page.get_by_test_id("nav-desktop")
     nav.get_by_role("button", name=group).click()
     nav.get_by_role("link", name=label, exact=True).click()
+
+
+def sign_in_with_totp(page, live_server, user) -> None:
+    """Sign a system administrator in: password, then a code of a new confirmed TOTP device."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from conftest import PASSWORD
+
+    device = TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
+    login(page, live_server, user.username, PASSWORD)
+    page.get_by_role("heading", name="请输入动态验证码").wait_for()
+    page.get_by_label("6位动态验证码").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="验证").click()

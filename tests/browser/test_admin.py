@@ -1,24 +1,13 @@
 """The system administrator's main pages in real Chromium: sign-in with TOTP, import, accounts."""
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
 from qingzhuang.accounts.models import User
 from qingzhuang.orgs.models import Unit
-from tests.browser.conftest import login, menu
+from tests.browser.conftest import menu, sign_in_with_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_with_totp(page, live_server, user):
-    device = TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
-    login(page, live_server, user.username, PASSWORD)
-    page.get_by_role("heading", name="请输入动态验证码").wait_for()
-    page.get_by_label("6位动态验证码").fill(f"{TOTP(device.bin_key).token():06d}")
-    page.get_by_role("button", name="验证").click()
 
 
 def test_import_units_reports_errors_then_imports(page, live_server, users, county, tmp_path):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_user
-from tests.browser.conftest import login
+from tests.browser.conftest import login, sign_in_with_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +30,38 @@ def work(county, users):
     IndicatorValue.objects.create(unit=county["village_a"], indicator=indicator,
                                   period=timezone.localdate().strftime("%Y-%m"), value=1)
     make_user("statsrep", county["stats"], REPORTER)
+
+
+@pytest.fixture
+def oversight(county, users, work):
+    """What the other roles have to do: a report waiting for the 督查室's admission, a policy whose
+    indexing failed (library keepers), a locked-out account (administrator), failed sign-ins and a
+    lock-out in the audit log (auditor)."""
+    from axes.models import AccessAttempt
+
+    from qingzhuang.assistant.models import DocumentStatus, PolicyDocument
+    from qingzhuang.burden.admission import Admission
+    from qingzhuang.ledger.models import Dataset, Report
+    from qingzhuang.orgs import audit
+
+    Report.objects.create(name="安全检查月报", owner=county["stats"], dataset=Dataset.objects.get(code="population"),
+                          admission=Admission.PENDING)
+    PolicyDocument.objects.create(title="坏文件", unit=county["root"], original_name="x.txt", format="txt",
+                                  sha256="y", text="", status=DocumentStatus.FAILED, file="policies/x.txt")
+    make_user("zhangsan", county["village_a"], "乡镇村干部")
+    AccessAttempt.objects.create(username="zhangsan", ip_address="10.0.0.1", user_agent="x", get_data="",
+                                 post_data="", http_accept="", path_info="/account/login/",
+                                 failures_since_start=5, attempt_time=timezone.now())
+    with transaction.atomic():
+        for action in ("auth.login_failed", "auth.login_failed", "auth.locked_out"):
+            audit.record(actor=None, action=action, object_type="user", object_repr="zhangsan", unit=county["town_a"])
+
+
+def sign_in(page, live_server, users, username) -> None:
+    if username == "sysadmin":
+        sign_in_with_totp(page, live_server, users["sysadmin"])
+    else:
+        login(page, live_server, username, PASSWORD)
 
 
 def watch(page) -> list[str]:
@@ -80,9 +112,30 @@ def test_the_chart_follows_a_resize(page, live_server, work):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-@pytest.mark.parametrize("username", ["leader", "member", "statsrep", "supervision", "monitor"])
-def test_every_link_on_the_home_page_opens(page, live_server, work, username):
-    login(page, live_server, username, PASSWORD)
+# The roles that oversee, keep the library, administer or audit: each sees its to-dos and the chart of
+# its own work, at phone and desktop width.
+@pytest.mark.parametrize(("username", "key", "todo"), [
+    ("supervision", "burden-by-month", "1份报表待准入审批"),
+    ("assessment", "burden-by-month", "暂无待办事项。"),
+    ("monitor", "burden-by-month", "1个政策文件索引失败"),
+    ("auditor", "orgs-audit-by-day", "2次登录失败（近7天）"),
+    ("sysadmin", "accounts-by-role", "1个账号因多次登录失败被锁定，核实后可解除"),
+])
+def test_the_oversight_roles_workbench(page, phone_page, live_server, users, oversight, username, key, todo):
+    for current, width in ((phone_page, 390), (page, DESKTOP["width"])):
+        if current is page:
+            page.set_viewport_size(DESKTOP)
+        errors = watch(current)
+        sign_in(current, live_server, users, username)
+        expect(current.get_by_test_id("todos")).to_contain_text(todo)
+        assert_drawn(current, key, width)
+        assert errors == []
+
+
+@pytest.mark.parametrize("username", ["leader", "member", "statsrep", "supervision", "monitor", "assessment",
+                                      "auditor", "sysadmin"])
+def test_every_link_on_the_home_page_opens(page, live_server, users, oversight, username):
+    sign_in(page, live_server, users, username)
     page.get_by_test_id("todos").wait_for()
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
     urls = sorted({h for h in hrefs if h.startswith("/")})
