@@ -219,3 +219,12 @@ def test_seed_scale_matches_the_article(db):
     assert Unit.objects.values("code").distinct().count() == Unit.objects.count()
     assert all(len(code) == 12 for code in Unit.objects.values_list("code", flat=True))
     assert all(ids.id_number_error(n) is None for n in Person.objects.values_list("id_number", flat=True))
+    # 永川's year before its 一表通: 168 reports and 1,377 submissions; then the register is cleaned up.
+    from qingzhuang.burden.models import Demand
+    from qingzhuang.ledger.models import Report
+
+    assert Report.objects.filter(created_at__year=2024).count() == 168
+    last_year = Demand.objects.filter(month__startswith="2024").count()
+    this_year = Demand.objects.filter(month__startswith="2025").count()
+    assert 1300 <= last_year <= 1450
+    assert this_year < last_year * 0.3
