@@ -1065,7 +1065,7 @@ def facts_text(figures: Figures, *, length: str = FULL) -> str:
         for basis, against in (("mom", figures.previous_label), ("yoy", "去年同期")):
             better, worse, same = figures.movement(basis)
             if better or worse or same:
-                lines.append(f"与{against}相比的指标数：向好{better}项，下滑{worse}项，持平{same}项")
+                lines.append(f"与{against}相比的指标数：向好{better}项，变差{worse}项，持平{same}项")
         best, worst = figures.unit_ranks()
         if best is not None:
             lines.append(f"在各{figures.noun}中排名第一的指标最多：{best[0]}（{best[1]}项）")
@@ -1200,13 +1200,47 @@ def _font(run, name: str, size_pt: float, *, bold: bool = False) -> None:
 ANNEX_HEADING = "附表：数据明细"
 
 
+def _annex_table(document, data: FigureTable) -> None:
+    """Every row of ``data`` as a Word table whose header row repeats on each page. Rows are copies
+    of a formatted template row (python-docx's ``add_row`` slows down with each row it adds)."""
+    from copy import deepcopy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = document.add_table(rows=3, cols=len(data.headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, data.headers, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5, bold=True)
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
+    templates = []
+    for row, bold in ((table.rows[1], False), (table.rows[2], True)):
+        for cell in row.cells:
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run("-"), TABLE_FONT, 10.5, bold=bold)
+        templates.append(row._tr)
+    plain, bold = templates
+    tbl = table._tbl
+    tbl.remove(plain)
+    tbl.remove(bold)
+    totals = set(data.total_rows)
+    for index, row in enumerate(data.rows):
+        tr = deepcopy(bold if index in totals else plain)
+        for t, text in zip(tr.iter(qn("w:t")), row, strict=True):
+            t.text = str(text)
+            t.set(qn("xml:space"), "preserve")
+        tbl.append(tr)
+
+
 def summary_to_docx(summary: Summary) -> bytes:
     """The summary as a Word document: centred bold title, numbered headings, indented body
     paragraphs (or the one sentence saying there is nothing to summarise) and, on a page of its
     own, the annex: every row of the table of figures."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -1243,20 +1277,7 @@ def summary_to_docx(summary: Summary) -> bytes:
         head = document.add_paragraph()
         head.paragraph_format.page_break_before = True
         _font(head.add_run(ANNEX_HEADING), HEADING_FONT, 16, bold=True)
-        table = document.add_table(rows=1, cols=len(summary.table.headers))
-        table.style = "Table Grid"
-        repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page of the annex
-        repeat.set(qn("w:val"), "true")
-        table.rows[0]._tr.get_or_add_trPr().append(repeat)
-        for cell, text in zip(table.rows[0].cells, summary.table.headers, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5, bold=True)
-        totals = set(summary.table.total_rows)
-        for index, row in enumerate(summary.table.rows):
-            cells = table.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = ""
-                _font(cell.paragraphs[0].add_run(str(text)), TABLE_FONT, 10.5, bold=index in totals)
+        _annex_table(document, summary.table)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

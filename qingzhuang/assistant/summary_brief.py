@@ -117,7 +117,7 @@ def _movement_sentence(figures: Figures) -> str:
     parts = []
     for basis in ("mom", "yoy"):
         better, worse, same = figures.movement(basis)
-        counted = [(n, word) for n, word in ((better, "向好"), (worse, "下滑"), (same, "持平")) if n]
+        counted = [(n, word) for n, word in ((better, "向好"), (worse, "变差"), (same, "持平")) if n]
         if counted:
             parts.append(f"与{_against(figures, basis)}相比，" + "、".join(f"{n}项{word}" for n, word in counted))
     return "；".join(parts) + "。" if parts else ""
@@ -161,10 +161,11 @@ def condensed_sections(figures: Figures, *, limit: int = MOVERS) -> Sections:
 
     plans = []
     if down:
-        names = "、".join(m.name for m in down) + ("等指标" if n_down > len(down) else "")
-        against = _against(figures, basis)
-        plans.append(f"针对{names}较{against}下滑的情况，深入分析原因，制定针对性措施" if single else
-                     f"针对{names}较{against}下滑的情况，督促相关{noun}深入分析原因，制定针对性措施")
+        # "下降" or "上升" by each indicator's direction: fewer accidents are better, more are worse.
+        moves = "、".join(f"{m.name}{'上升' if m.direction == LOWER else '下降'}" for m in down)
+        moves += "等" if n_down > len(down) else ""
+        plans.append(f"针对{moves}的情况，深入分析原因，制定针对性措施" if single else
+                     f"针对{moves}的情况，督促相关{noun}深入分析原因，制定针对性措施")
     if worst is not None:
         plans.append(f"加强对{worst[0]}的指导帮扶，推动各{noun}均衡发展")
     if n_missing:

@@ -61,7 +61,7 @@ class DatasetSourceForm(LengthForm):
     # A plain text field shown as a select: an unknown or unreadable dataset answers 404, not a form error.
     dataset = forms.CharField(label="数据集", max_length=64)
     level = forms.ChoiceField(label="统计到", choices=list(summary_sources.LEVELS.items()),
-                              initial=UnitLevel.TOWNSHIP)
+                              initial=UnitLevel.TOWNSHIP, required=False)
     column = forms.CharField(label="分类统计字段", required=False, max_length=64,
                              help_text="可选：按这个字段的取值分别计数，例如按特殊群体统计各乡镇人数。")
 
