@@ -487,7 +487,7 @@ def overview_table(figures: Figures) -> FigureTable:
     last = any(m.has_last_year for m in ms)
     target = any(m.has_target for m in ms)
     if figures.single:
-        headers = ["项目", "本月" if figures.period else "本期"]
+        headers = ["项目", "数量" if figures.kind == "dataset" else ("本月" if figures.period else "本期")]
         if prev:
             headers += [figures.previous_label, "环比"]
         if last:

@@ -163,9 +163,9 @@ def condensed_sections(figures: Figures, *, limit: int = MOVERS) -> Sections:
     if down:
         # "下降" or "上升" by each indicator's direction: fewer accidents are better, more are worse.
         moves = "、".join(f"{m.name}{'上升' if m.direction == LOWER else '下降'}" for m in down)
-        moves += "等" if n_down > len(down) else ""
-        plans.append(f"针对{moves}的情况，深入分析原因，制定针对性措施" if single else
-                     f"针对{moves}的情况，督促相关{noun}深入分析原因，制定针对性措施")
+        moves += "等情况" if n_down > len(down) else "的情况"
+        plans.append(f"针对{moves}，深入分析原因，制定针对性措施" if single else
+                     f"针对{moves}，督促相关{noun}深入分析原因，制定针对性措施")
     if worst is not None:
         plans.append(f"加强对{worst[0]}的指导帮扶，推动各{noun}均衡发展")
     if n_missing:

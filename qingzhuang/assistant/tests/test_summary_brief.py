@@ -66,7 +66,7 @@ def test_brief_of_50_indicators_fits_on_a_page_and_the_full_text_stays_an_option
     assert sections["存在问题"][0].startswith("高标准农田建设面积合计7,343亩，较上月下降31.9%，其中白沙镇降幅最大，为44.4%；")
     assert sections["存在问题"][1] == "城关街道相对落后，有20项指标在各乡镇（街道）中排名最后。"
     assert sections["下步打算"][0].startswith(
-        "一是针对高标准农田建设面积下降、农村危房改造完成户数下降、接待游客人次下降、旅游综合收入下降、重点项目开工数下降等的情况，"
+        "一是针对高标准农田建设面积下降、农村危房改造完成户数下降、接待游客人次下降、旅游综合收入下降、重点项目开工数下降等情况，"
         "督促相关乡镇（街道）深入分析原因，制定针对性措施；二是加强对城关街道的指导帮扶")
     # The page's table has one row per indicator; every unit's row is for the Word annex.
     assert (len(brief.overview.rows), len(brief.table.rows)) == (50, 650)
