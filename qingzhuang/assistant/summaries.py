@@ -494,11 +494,11 @@ def overview_table(figures: Figures) -> FigureTable:
             headers += ["去年同期", "同比"]
         rows = []
         for m in ms:
-            cells = [_measure_label(m), _qty_cell(m, m.total)]
+            cells = [_measure_label(m), _cell(m.total)]
             if prev:
-                cells += [_qty_cell(m, m.previous_total), _cell(m.mom, pct=not m.points, points=m.points)]
+                cells += [_cell(m.previous_total), _cell(m.mom, pct=not m.points, points=m.points)]
             if last:
-                cells += [_qty_cell(m, m.last_year_total), _cell(m.yoy, pct=not m.points, points=m.points)]
+                cells += [_cell(m.last_year_total), _cell(m.yoy, pct=not m.points, points=m.points)]
             rows.append(cells)
         return FigureTable(headers=headers, rows=rows)
     neutral = all(m.direction == NEUTRAL for m in ms)
@@ -512,7 +512,7 @@ def overview_table(figures: Figures) -> FigureTable:
     headers += ["最多", "最少"] if neutral else ["最好", "最差"]
     rows = []
     for m in ms:
-        cells = [_measure_label(m), _qty_cell(m, m.total)]
+        cells = [_measure_label(m), _cell(m.total)]
         if prev:
             cells.append(_cell(m.mom, pct=not m.points, points=m.points))
         if last:
@@ -520,17 +520,13 @@ def overview_table(figures: Figures) -> FigureTable:
         if target:
             cells.append(_cell(m.completion, pct=True))
         for item in (m.best, m.worst):
-            cells.append("—" if item is None else f"{item.name} {_qty_cell(m, item.value)}")
+            cells.append("—" if item is None else f"{item.name} {_cell(item.value)}")
         rows.append(cells)
     return FigureTable(headers=headers, rows=rows)
 
 
 def _measure_label(m: Measure) -> str:
     return f"{m.name}（{m.unit}）" if m.unit else m.name
-
-
-def _qty_cell(m: Measure, value: Decimal | None) -> str:
-    return _cell(value)
 
 
 # ---------------------------------------------------------------------------------------------
