@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpResponse
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from qingzhuang.assistant import access, answers, search, services, summaries, summary_sources
 from qingzhuang.assistant.models import Level
@@ -174,18 +174,23 @@ class SummaryOut(Schema):
     title: str
     source: str
     generated_by: str
+    length: str = Field(description="brief（一页简报）或 full（完整版）")
+    empty: bool = Field(description="没有可总结的数据时为 true：message 是说明，sections 为空")
+    message: str
     sections: list[SectionOut]
     notices: list[str]
-    table: SummaryTableOut | None
+    overview: SummaryTableOut | None = Field(description="每项一行：合计、环比、同比、最好和最差的单位")
+    table: SummaryTableOut | None = Field(description="每个单位每项一行（Word 附表）")
 
 
 @router.post("/summaries", response={200: SummaryOut, 400: ErrorOut},
-             summary="一表做总结：从数据集、单位的指标或上传的表格计算数字并写出工作总结（format=docx 下载 Word）")
+             summary="一表做总结：从数据集、单位的指标或上传的表格计算数字并写出工作总结"
+                     "（默认一页简报，length=full 为完整版；fmt=docx 下载 Word，明细为附表）")
 def make_summary(request, source: Form[Literal["dataset", "indicators", "upload"]],
-                 dataset: Form[str] = "", level: Form[Literal["township", "village"]] = "township",
+                 dataset: Form[str] = "", level: Form[Literal["", "township", "village"]] = "",
                  column: Form[str] = "", unit: Form[str] = "", period: Form[str] = "", title: Form[str] = "",
-                 use_llm: Form[bool] = False, fmt: Form[Literal["json", "docx"]] = "json",
-                 file: File[UploadedFile] = None):
+                 use_llm: Form[bool] = False, length: Form[Literal["brief", "full"]] = "brief",
+                 fmt: Form[Literal["json", "docx"]] = "json", file: File[UploadedFile] = None):
     try:
         if source == "dataset":
             if not dataset:
@@ -201,17 +206,18 @@ def make_summary(request, source: Form[Literal["dataset", "indicators", "upload"
             figures = summary_sources.upload_figures(file, title=title, period=period)
     except summary_sources.SummaryError as exc:
         return Status(400, error_body("；".join(exc.messages), exc.messages))
-    summary = summaries.make_summary(figures, use_llm=use_llm)
+    summary = summaries.make_summary(figures, use_llm=use_llm, length=length)
     if fmt == "docx":
         response = HttpResponse(summaries.summary_to_docx(summary), content_type=DOCX_TYPE)
         response["Content-Disposition"] = (f"attachment; filename=\"summary.docx\"; "
                                            f"filename*=UTF-8''{quote(docx_filename(summary.title))}")
         return response
-    table = summary.table
     return {
         "title": summary.title, "source": summary.source_label, "generated_by": summary.generated_by,
+        "length": summary.length, "empty": summary.empty, "message": summary.message,
         "sections": [{"heading": h, "paragraphs": list(p)} for h, p in summary.sections],
         "notices": summary.notices,
-        "table": table.to_dict() if table is not None else None,
+        "overview": summary.overview.to_dict() if summary.overview is not None else None,
+        "table": summary.table.to_dict() if summary.table is not None else None,
     }
 

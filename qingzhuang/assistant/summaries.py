@@ -33,6 +33,15 @@ ORDINALS = "一二三四五六七八九"
 MAX_NAMED = 5  # units named in one sentence ("甲镇、乙镇等7个乡镇")
 MAX_PLANS = 5
 
+# How long a summary is: a one-page brief (the default) or the full text on every measure.
+BRIEF, FULL = "brief", "full"
+LENGTHS = {BRIEF: "一页简报", FULL: "完整版"}
+BRIEF_MAX_CHARS = 1500  # body text of a brief summary (title and headings not counted)
+BRIEF_ALL_MEASURES = 3  # up to this many measures, a brief speaks of each (and of each unit)
+# What is said when there is nothing to summarise (a source may say it more precisely).
+NOTHING = "所选范围内暂无数据，无法生成总结。"
+ALL_ZERO = "所选范围内的数据均为0，无法生成总结。"
+
 HIGHER, LOWER, NEUTRAL = "higher", "lower", ""
 SUM, AVG = "sum", "avg"
 
@@ -247,6 +256,10 @@ class Figures:
     ``kind``: "dataset", "indicators" or "upload". ``subject``: how the prose names the whole
     ("全县", "甲镇"). ``noun``: what the items are ("乡镇", "村（社区）", "单位"). ``period``:
     "YYYY-MM" or "" (uploads without one). ``label``: a line saying where the table came from.
+    ``single``: the one item is the subject itself (a village's own figures), so the prose speaks
+    of its figures over time and never compares it with units the reader cannot see.
+    ``empty_message``: the sentence to show instead of a summary, when the source knows there is
+    nothing to summarise.
     """
 
     kind: str
@@ -266,6 +279,61 @@ class Figures:
     source_name: str = ""
     breakdown: str = ""
     update_period: str = ""
+    single: bool = False
+    empty_message: str = ""
+
+    def nothing_to_summarise(self) -> str:
+        """The sentence saying there is nothing to summarise, or "" when there is something: no
+        measure, no value in the period, or every value (this period and the bases) zero."""
+        if self.empty_message:
+            return self.empty_message
+        if not self.measures or self.item_count == 0 or not any(m.reported for m in self.measures):
+            return NOTHING
+        every = [v for m in self.measures for i in m.items
+                 for v in (i.value, i.previous, i.last_year, i.target) if v is not None]
+        if all(v == 0 for v in every):
+            return ALL_ZERO
+        return ""
+
+    def unit_ranks(self) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+        """(best unit, the number of measures it is best in) and (worst unit, the number it is
+        worst in), over every measure with a best and a worst; ties go to the earlier unit of the
+        table, and the worst is never the best. None when fewer than two units are compared."""
+        if self.single:
+            return None, None
+        order: dict[str, int] = {}
+        best: dict[str, int] = {}
+        worst: dict[str, int] = {}
+        for m in self.measures:
+            for i in m.items:
+                order.setdefault(i.name, len(order))
+            if m.best is not None and m.worst is not None and m.direction != NEUTRAL:
+                best[m.best.name] = best.get(m.best.name, 0) + 1
+                worst[m.worst.name] = worst.get(m.worst.name, 0) + 1
+
+        def top(counts: dict[str, int], skip: str = "") -> tuple[str, int] | None:
+            ranked = sorted((name for name in counts if name != skip), key=lambda n: (-counts[n], order[n]))
+            return (ranked[0], counts[ranked[0]]) if ranked else None
+
+        first = top(best)
+        return first, top(worst, skip=first[0] if first else "")
+
+    def movement(self, basis: str) -> tuple[int, int, int]:
+        """How many measures changed for the better, for the worse and not at all against the
+        previous period (``basis`` "mom") or the same period last year ("yoy")."""
+        better = worse = same = 0
+        for m in self.measures:
+            change = m.mom if basis == "mom" else m.yoy
+            if change is None or m.direction == NEUTRAL:
+                continue
+            good = _good(m, change)
+            if good is None:
+                same += 1
+            elif good:
+                better += 1
+            else:
+                worse += 1
+        return better, worse, same
 
     def period_tokens(self) -> set[str]:
         """Year-month tokens the text may use: this period, the previous one, a year before."""
@@ -319,6 +387,13 @@ class Figures:
                 change(i.yoy)
                 pct(i.completion)
                 pct(i.share)
+        for basis in ("mom", "yoy"):
+            counts |= set(self.movement(basis))
+        for rank in self.unit_ranks():
+            if rank is not None:
+                counts.add(rank[1])
+        missing = [n for m in self.measures for n in m.missing]
+        counts |= {len(missing), len(set(missing))}
         for n in counts:
             allowed |= _number_variants(Decimal(n))
         for text in (self.title, self.label, self.source_name, self.breakdown, *self.names):
@@ -401,6 +476,57 @@ def figure_table(figures: Figures) -> FigureTable:
         rows.append(row(name, label, m.total, m.previous_total, m.mom, m.last_year_total, m.yoy,
                         m.target_total, m.completion, Decimal(100) if m.total else None, m))
     return FigureTable(headers=headers, rows=rows, total_rows=total_rows)
+
+
+def overview_table(figures: Figures) -> FigureTable:
+    """One row per measure, for the page: the total (or average), its changes and the best and
+    worst item; for a unit's own figures, this period beside the previous one and last year's.
+    The table of every item (``figure_table``) is the Word file's annex."""
+    ms = figures.measures
+    prev = any(m.has_previous for m in ms)
+    last = any(m.has_last_year for m in ms)
+    target = any(m.has_target for m in ms)
+    if figures.single:
+        headers = ["项目", "数量" if figures.kind == "dataset" else ("本月" if figures.period else "本期")]
+        if prev:
+            headers += [figures.previous_label, "环比"]
+        if last:
+            headers += ["去年同期", "同比"]
+        rows = []
+        for m in ms:
+            cells = [_measure_label(m), _cell(m.total)]
+            if prev:
+                cells += [_cell(m.previous_total), _cell(m.mom, pct=not m.points, points=m.points)]
+            if last:
+                cells += [_cell(m.last_year_total), _cell(m.yoy, pct=not m.points, points=m.points)]
+            rows.append(cells)
+        return FigureTable(headers=headers, rows=rows)
+    neutral = all(m.direction == NEUTRAL for m in ms)
+    headers = ["项目", "合计/平均" if any(m.aggregate == AVG for m in ms) else "合计"]
+    if prev:
+        headers.append("环比")
+    if last:
+        headers.append("同比")
+    if target:
+        headers.append("完成率")
+    headers += ["最多", "最少"] if neutral else ["最好", "最差"]
+    rows = []
+    for m in ms:
+        cells = [_measure_label(m), _cell(m.total)]
+        if prev:
+            cells.append(_cell(m.mom, pct=not m.points, points=m.points))
+        if last:
+            cells.append(_cell(m.yoy, pct=not m.points, points=m.points))
+        if target:
+            cells.append(_cell(m.completion, pct=True))
+        for item in (m.best, m.worst):
+            cells.append("—" if item is None else f"{item.name} {_cell(item.value)}")
+        rows.append(cells)
+    return FigureTable(headers=headers, rows=rows)
+
+
+def _measure_label(m: Measure) -> str:
+    return f"{m.name}（{m.unit}）" if m.unit else m.name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,6 +662,10 @@ def unknown_numbers(text: str, allowed: set[str]) -> list[str]:
 
 @dataclass
 class Summary:
+    """A written summary. ``message``: when there is nothing to summarise, the one sentence that
+    says so (and ``sections`` is empty). ``table``: every item of every measure (the Word annex);
+    ``overview``: one row per measure (the page)."""
+
     title: str
     sections: list[tuple[str, list[str]]]
     figures: Figures | None
@@ -543,33 +673,52 @@ class Summary:
     source_label: str
     generated_by: str  # "template" | "llm"
     table: FigureTable | None = None
+    overview: FigureTable | None = None
+    length: str = BRIEF
+    message: str = ""
 
     def __post_init__(self) -> None:
-        if self.table is None and self.figures is not None:
-            self.table = figure_table(self.figures)
+        if self.figures is not None and not self.message:
+            if self.table is None:
+                self.table = figure_table(self.figures)
+            if self.overview is None:
+                self.overview = overview_table(self.figures)
+
+    @property
+    def empty(self) -> bool:
+        return bool(self.message)
 
     def text(self) -> str:
         parts = [self.title]
+        if self.message:
+            parts.append(self.message)
         for heading, paragraphs in self.sections:
             parts.append(heading)
             parts.extend(paragraphs)
         return "\n".join(parts)
 
+    def body_chars(self) -> int:
+        """Characters of the body text (the paragraphs, or the one sentence; not the title or headings)."""
+        return len(self.message) + sum(len(p) for _, paragraphs in self.sections for p in paragraphs)
+
     def to_dict(self) -> dict:
-        """What the session keeps for the download (the figures as their table)."""
+        """What the session keeps for the download (the figures as their tables)."""
         return {"title": self.title, "sections": [[h, list(p)] for h, p in self.sections],
                 "notices": self.notices, "source_label": self.source_label, "generated_by": self.generated_by,
-                "table": self.table.to_dict() if self.table else None}
+                "table": self.table.to_dict() if self.table else None,
+                "overview": self.overview.to_dict() if self.overview else None,
+                "length": self.length, "message": self.message}
 
     @classmethod
     def from_dict(cls, data: dict) -> Summary:
-        table = data.get("table")
-        figure_table_ = (FigureTable(table["headers"], table["rows"], table.get("total_rows", []))
-                         if table else None)
+        def table(key: str) -> FigureTable | None:
+            found = data.get(key)
+            return FigureTable(found["headers"], found["rows"], found.get("total_rows", [])) if found else None
+
         return cls(title=data["title"], sections=[(h, list(p)) for h, p in data["sections"]], figures=None,
                    notices=list(data.get("notices", [])), source_label=data.get("source_label", ""),
-                   generated_by=data.get("generated_by", "template"),
-                   table=figure_table_)
+                   generated_by=data.get("generated_by", "template"), table=table("table"),
+                   overview=table("overview"), length=data.get("length", BRIEF), message=data.get("message", ""))
 
 
 def heading_label(index: int, heading: str) -> str:
@@ -617,7 +766,9 @@ def _against(figures: Figures) -> str:
 def _measure_sentence(figures: Figures, m: Measure, *, lead: str) -> str:
     if m.total is None:
         return f"{lead}{m.name}暂无数据。"
-    if m.aggregate == AVG:
+    if figures.single:
+        text = f"{lead}{m.name}为{_qty(m, m.total)}"
+    elif m.aggregate == AVG:
         text = f"{lead}{m.name}平均为{_qty(m, m.total)}"
     else:
         text = f"{lead}{m.name}合计{_qty(m, m.total)}"
@@ -638,18 +789,22 @@ def _period_words(figures: Figures) -> str:
 
 def _overall(figures: Figures) -> list[str]:
     ms = figures.measures
-    if not ms or figures.item_count == 0:
-        return [f"{_period_words(figures)}本次统计范围内暂无可汇总的数据。"]
     if figures.kind == "dataset":
         m = ms[0]
-        first = (f"截至目前，一套表“{figures.source_name}”数据集中{figures.subject}共登记{_qty(m, m.total)}，"
-                 f"分布在{figures.item_count}个{figures.noun}。")
+        if figures.single or figures.item_count < 2:
+            first = f"截至目前，{figures.subject}在一套表“{figures.source_name}”数据集中共登记{_qty(m, m.total)}。"
+        else:
+            first = (f"截至目前，一套表“{figures.source_name}”数据集中{figures.subject}共登记{_qty(m, m.total)}，"
+                     f"分布在{figures.item_count}个{figures.noun}。")
         paragraphs = [first]
-        parts = [f"{x.name}{_qty(x, x.total)}" for x in ms[1:] if x.total is not None]
+        parts = [f"{x.name}{_qty(x, x.total)}" for x in ms[1:] if x.total]
         if parts:
             paragraphs.append(f"按{figures.breakdown or '类别'}统计，" + "，".join(parts) + "。")
         return paragraphs
-    lead = f"{_period_words(figures)}{figures.subject or '纳入统计的'}{figures.item_count}个{figures.noun}"
+    if figures.single:
+        lead = f"{_period_words(figures)}{figures.subject}"
+    else:
+        lead = f"{_period_words(figures)}{figures.subject or '纳入统计的'}{figures.item_count}个{figures.noun}"
     sentences = []
     for index, m in enumerate(ms):
         sentences.append(_measure_sentence(figures, m, lead=lead if index == 0 else ""))
@@ -663,20 +818,26 @@ def _rank_words(m: Measure, noun: str) -> tuple[str, str]:
     return f"在各{noun}中最高", f"在各{noun}中最低"
 
 
+def _dataset_achievements(figures: Figures) -> list[str]:
+    paragraphs: list[str] = []
+    m = figures.measures[0] if figures.measures else None
+    if m is not None and m.total:
+        paragraphs.append(f"数据已在一套表中集中汇聚，{figures.subject}{_qty(m, m.total)}的数据可由各部门直接共享使用，"
+                          f"不再需要向基层重复索要。")
+    parts = [f"{x.name}以{x.best.name}最多，为{_qty(x, x.best.value)}，占{fmt_pct(x.best.share)}，"
+             f"{x.worst.name}最少，为{_qty(x, x.worst.value)}"
+             for x in figures.measures[:4] if x.best is not None and x.best.share is not None]
+    if parts:
+        paragraphs.append("从分布看，" + "；".join(parts) + "。")
+    return paragraphs
+
+
 def _achievements(figures: Figures) -> list[str]:
+    """What went well; an empty list when nothing did (the section is then left out)."""
+    if figures.kind == "dataset":
+        return _dataset_achievements(figures)
     noun = figures.noun
     paragraphs: list[str] = []
-    if figures.kind == "dataset":
-        m = figures.measures[0] if figures.measures else None
-        if m is not None and m.total:
-            paragraphs.append(f"数据已在一套表中集中汇聚，{figures.subject}{_qty(m, m.total)}的数据可由各部门直接共享使用，"
-                              f"不再需要向基层重复索要。")
-        parts = [f"{x.name}以{x.best.name}最多，为{_qty(x, x.best.value)}，占{fmt_pct(x.best.share)}，"
-                 f"{x.worst.name}最少，为{_qty(x, x.worst.value)}"
-                 for x in figures.measures[:4] if x.best is not None and x.best.share is not None]
-        if parts:
-            paragraphs.append("从分布看，" + "；".join(parts) + "。")
-        return paragraphs or ["数据已在一套表中集中汇聚，可由各部门直接共享使用。"]
     for m in figures.measures:
         sentences = []
         if m.best is not None:
@@ -688,6 +849,8 @@ def _achievements(figures: Figures) -> list[str]:
         if m.completed and m.has_target:
             if m.best is not None and m.completed == [m.best]:
                 sentences[-1] += f"，也是唯一完成目标任务的{noun}"
+            elif figures.single:
+                sentences.append(f"{m.name}已完成目标任务")
             else:
                 sentences.append(f"{_names(m.completed, noun)}已完成目标任务")
         first = "，".join(sentences)
@@ -695,30 +858,31 @@ def _achievements(figures: Figures) -> list[str]:
             first = f"{m.name}方面，{first}"
         text = first + "。" if first else ""
         if m.improved and m.direction != NEUTRAL:
-            lead = "" if text else f"{m.name}方面，"
             top = max(m.improved, key=lambda i: abs(i.mom))
-            if len(m.improved) > 1:
+            if figures.single:
+                text += f"{'' if text else m.name}{_change_words(m, top.mom, _against(figures))}。"
+            elif len(m.improved) > 1:
+                lead = "" if text else f"{m.name}方面，"
                 verb, size = ("有所下降", "降幅") if m.direction == LOWER else ("有所增长", "增幅")
                 text += (f"{lead}{_names(m.improved, noun)}较{_against(figures)}{verb}，"
                          f"其中{top.name}{size}最大，为{_amount(m, top.mom)}。")
             else:
-                verb = "下降" if m.direction == LOWER else "增长"
-                text += f"{lead}{top.name}较{_against(figures)}{verb}{_amount(m, top.mom)}。"
+                lead = "" if text else f"{m.name}方面，"
+                text += f"{lead}{top.name}{_change_words(m, top.mom, _against(figures))}。"
         if text:
             paragraphs.append(text)
-    if not paragraphs:
-        paragraphs.append(f"各{noun}工作总体平稳推进。")
     return paragraphs
 
 
 def _problems(figures: Figures) -> list[str]:
+    """What went badly; an empty list when nothing did (the section is then left out)."""
     noun = figures.noun
     paragraphs: list[str] = []
     for m in figures.measures:
         sentences = []
         if m.below_target:
             lowest = m.below_target[0]
-            text = f"{_names(m.below_target, noun)}{m.name}未达到目标"
+            text = f"{'' if figures.single else _names(m.below_target, noun)}{m.name}未达到目标"
             if lowest.completion is not None and m.direction != LOWER:
                 if len(m.below_target) > 1:
                     text += f"，其中{lowest.name}完成率仅为{fmt_pct(lowest.completion)}"
@@ -735,13 +899,15 @@ def _problems(figures: Figures) -> list[str]:
             verb = "上升" if m.direction == LOWER else "下降"
             worst = m.declined[0]
             if len(m.declined) == 1:
-                text = f"{worst.name}{m.name}较{_against(figures)}{verb}{_amount(m, worst.mom)}"
+                who = "" if figures.single else worst.name
+                text = f"{who}{m.name}较{_against(figures)}{verb}{_amount(m, worst.mom)}"
             else:
                 text = (f"{_names(m.declined, noun)}{m.name}较{_against(figures)}{verb}，"
                         f"其中{worst.name}{'升幅' if m.direction == LOWER else '降幅'}最大，为{_amount(m, worst.mom)}")
             sentences.append(text)
         if m.missing and figures.kind == "indicators":
-            sentences.append(f"{_names(m.missing, noun)}本月未报送{m.name}数据")
+            who_missing = "" if figures.single else _names(m.missing, noun)
+            sentences.append(f"{who_missing}本月未报送{m.name}数据")
         if sentences:
             paragraphs.append("；".join(sentences) + "。")
     if figures.kind == "dataset":
@@ -749,72 +915,109 @@ def _problems(figures: Figures) -> list[str]:
         if m is not None and m.best is not None and m.spread:
             paragraphs.append(f"各{noun}记录数量差异较大，最多的{m.best.name}与最少的{m.worst.name}相差"
                               f"{_qty(m, m.spread)}，需核实数据是否完整、更新是否及时。")
-    if not paragraphs:
+    elif not paragraphs:
         m = next((x for x in figures.measures if x.spread), None)
         if m is not None:
             paragraphs.append(f"从数据看，各{noun}未出现明显下滑，但发展不够均衡，{m.name}最高的{m.best.name}"
                               f"与最低的{m.worst.name}相差{_qty(m, m.spread)}。")
-        else:
-            paragraphs.append("从数据看，暂未发现明显问题，但仍需持续跟踪。")
     return paragraphs
 
 
 def _plans(figures: Figures) -> list[str]:
     noun = figures.noun
+    single = figures.single
     plans: list[str] = []
     if figures.kind == "dataset":
         m = figures.measures[0] if figures.measures else None
-        if m is not None and m.worst is not None:
-            plans.append(f"对{m.worst.name}等记录较少的{noun}逐一核实数据是否完整，做到应录尽录")
-        for x in figures.measures[1:3]:
-            if x.best is not None:
-                plans.append(f"重点关注{x.best.name}等{x.name}较多的{noun}，做好跟踪服务")
         every = f"每{figures.update_period}" if figures.update_period in ("月", "季", "年") else "及时"
-        plans.append(f"督促各{noun}{every}更新数据，保持一套表准确、鲜活")
-        plans.append("各部门需要数据时先在一套表中查找，已有数据一律共享使用，不再向基层重复索要")
+        if single:
+            plans.append(f"{every}更新{figures.subject}的数据，保持一套表准确、鲜活")
+            plans.append("部门需要一套表中已有的数据时，请其直接共享使用，不再重复填报")
+        else:
+            if m is not None and m.worst is not None:
+                plans.append(f"对{m.worst.name}等记录较少的{noun}逐一核实数据是否完整，做到应录尽录")
+            for x in figures.measures[1:3]:
+                if x.best is not None:
+                    plans.append(f"重点关注{x.best.name}等{x.name}较多的{noun}，做好跟踪服务")
+            plans.append(f"督促各{noun}{every}更新数据，保持一套表准确、鲜活")
+            plans.append("各部门需要数据时先在一套表中查找，已有数据一律共享使用，不再向基层重复索要")
     else:
         for m in figures.measures:
             if m.below_target:
-                plans.append(f"督促{_names(m.below_target, noun)}对照{m.name}目标查找差距，倒排进度，确保按期完成")
+                who = "" if single else f"督促{_names(m.below_target, noun)}"
+                plans.append(f"{who}对照{m.name}目标查找差距，倒排进度，确保按期完成")
             if m.declined:
                 verb = "上升" if m.direction == LOWER else "下降"
-                plans.append(f"针对{_names(m.declined, noun)}{m.name}{verb}的情况，深入分析原因，制定针对性措施")
+                who = "" if single else _names(m.declined, noun)
+                plans.append(f"针对{who}{m.name}{verb}的情况，深入分析原因，制定针对性措施")
             if m.missing and figures.kind == "indicators":
-                plans.append(f"督促{_names(m.missing, noun)}按时报送{m.name}数据")
+                who = "" if single else f"督促{_names(m.missing, noun)}"
+                plans.append(f"{who}按时报送{m.name}数据")
         worst = [m.worst.name for m in figures.measures if m.worst is not None and not m.below_target]
-        if worst:
+        if worst and not single:
             plans.append(f"加强对{_names(list(dict.fromkeys(worst)), noun)}的指导帮扶，推动各{noun}均衡发展")
         if figures.kind == "indicators":
-            plans.append("继续依托一套表按月汇总指标数据，减少向基层重复索要报表，切实为基层减负")
+            plans.append("按时在一套表中报送指标数据，做到一次报送、多方共用" if single else
+                         "继续依托一套表按月汇总指标数据，减少向基层重复索要报表，切实为基层减负")
         else:
             plans.append("持续跟踪数据变化，定期通报进展情况")
-    plans = list(dict.fromkeys(plans))[:MAX_PLANS]
+    return _numbered(plans)
+
+
+def _numbered(plans: list[str]) -> list[str]:
+    """"一是……；二是……。" (at most ``MAX_PLANS``), one paragraph; nothing when there is no plan."""
+    plans = list(dict.fromkeys(p for p in plans if p))[:MAX_PLANS]
+    if not plans:
+        return []
     if len(plans) == 1:
         return [plans[0] + "。"]
     return ["；".join(f"{ORDINALS[i]}是{p}" for i, p in enumerate(plans)) + "。"]
 
 
-def template_summary(figures: Figures) -> Summary:
-    """The deterministic summary of ``figures``."""
+def full_sections(figures: Figures) -> list[tuple[str, list[str]]]:
+    """Every measure, each unit that stands out: the long form (a section with nothing to say is left out)."""
     sections = [
         (SECTION_HEADINGS[0], _overall(figures)),
         (SECTION_HEADINGS[1], _achievements(figures)),
         (SECTION_HEADINGS[2], _problems(figures)),
         (SECTION_HEADINGS[3], _plans(figures)),
     ]
+    return [(heading, paragraphs) for heading, paragraphs in sections if paragraphs]
+
+
+def template_summary(figures: Figures, *, length: str = BRIEF) -> Summary:
+    """The deterministic summary of ``figures``: a one-page brief (``BRIEF``, the default) or the
+    full text on every measure (``FULL``); one sentence and no sections when there is nothing to
+    summarise."""
+    length = FULL if length == FULL else BRIEF
+    message = figures.nothing_to_summarise()
+    if message:
+        return Summary(title=figures.title, sections=[], figures=figures, notices=list(figures.notices),
+                       source_label=figures.label, generated_by="template", length=length, message=message)
+    if length == FULL:
+        sections = full_sections(figures)
+    else:
+        from qingzhuang.assistant.summary_brief import brief_sections
+
+        sections = brief_sections(figures)
     return Summary(title=figures.title, sections=sections, figures=figures, notices=list(figures.notices),
-                   source_label=figures.label, generated_by="template")
+                   source_label=figures.label, generated_by="template", length=length)
 
 
 # -- the language model -----------------------------------------------------------------------
 
 
-def facts_text(figures: Figures) -> str:
-    """The figures as plain Chinese lines for the model: the only facts it may use."""
+def facts_text(figures: Figures, *, length: str = FULL) -> str:
+    """The figures as plain Chinese lines for the model: the only facts it may use. For a brief of
+    many measures, each measure's totals only (not every unit), with the counts the brief uses."""
     lines = [f"标题：{figures.title}", f"数据来源：{figures.label}"]
     if figures.period:
         lines.append(f"期间：{periods.period_words(figures.period)}")
-    lines.append(f"统计范围：{figures.subject}，共{figures.item_count}个{figures.noun}")
+    if figures.single:
+        lines.append(f"统计范围：{figures.subject}本单位（只写本单位数字的变化，不与其他单位比较）")
+    else:
+        lines.append(f"统计范围：{figures.subject}，共{figures.item_count}个{figures.noun}")
+    condensed = length == BRIEF and len(figures.measures) > BRIEF_ALL_MEASURES
     for m in figures.measures:
         head = f"【{m.name}】" + (f"计量单位：{m.unit}；" if m.unit else "")
         head += {HIGHER: "数值越大越好；", LOWER: "数值越小越好；"}.get(m.direction, "")
@@ -833,7 +1036,7 @@ def facts_text(figures: Figures) -> str:
         if m.completion is not None:
             head += f"，完成率{fmt_pct(m.completion)}"
         lines.append(head)
-        for i in m.items:
+        for i in ([] if condensed else m.items):
             if i.value is None:
                 lines.append(f"- {i.name}：未报送")
                 continue
@@ -854,6 +1057,18 @@ def facts_text(figures: Figures) -> str:
         for label, items in (("未完成目标", m.below_target), ("较上期变差", m.declined)):
             if items:
                 lines.append(f"{label}（{len(items)}个）：" + "、".join(i.name for i in items))
+    if condensed:
+        for basis, against in (("mom", figures.previous_label), ("yoy", "去年同期")):
+            better, worse, same = figures.movement(basis)
+            if better or worse or same:
+                lines.append(f"与{against}相比的指标数：向好{better}项，变差{worse}项，持平{same}项")
+        best, worst = figures.unit_ranks()
+        if best is not None:
+            lines.append(f"在各{figures.noun}中排名第一的指标最多：{best[0]}（{best[1]}项）")
+        if worst is not None:
+            lines.append(f"在各{figures.noun}中排名最后的指标最多：{worst[0]}（{worst[1]}项）")
+    if length == BRIEF:
+        lines.append(f"篇幅：一页，正文不超过{BRIEF_MAX_CHARS}字；只写变化最大的几项指标和表现最好、最差的单位，不逐项罗列。")
     lines.append("除上述数字和期间外，不得出现任何其他数字。")
     return "\n".join(lines)
 
@@ -862,8 +1077,9 @@ _HEADING_RE = re.compile(r"^\s*(?:#+\s*)?(?:[【\[]\s*)?(?:[一二三四五六�
                          r"(标题|总体情况|主要成效|存在问题|下步打算|下一步打算)\s*(?:[】\]])?\s*[:：]?\s*(.*)$")
 
 
-def parse_model_text(text: str) -> tuple[str, list[tuple[str, list[str]]]] | None:
-    """(title, sections) from a model's answer, or None when a section is missing."""
+def parse_model_text(text: str, headings: list[str] | None = None) -> tuple[str, list[tuple[str, list[str]]]] | None:
+    """(title, sections) from a model's answer, or None when one of ``headings`` (every section
+    heading by default) is missing; sections not asked for are dropped."""
     title = ""
     current: str | None = None
     found: dict[str, list[str]] = {}
@@ -889,7 +1105,7 @@ def parse_model_text(text: str) -> tuple[str, list[tuple[str, list[str]]]] | Non
                 title = line.strip("#").strip()
             continue
         found[current].append(_LIST_MARKER.sub("", line).strip())
-    sections = [(h, [p for p in found.get(h, []) if p]) for h in SECTION_HEADINGS]
+    sections = [(h, [p for p in found.get(h, []) if p]) for h in (headings or SECTION_HEADINGS)]
     if not title or any(not paragraphs for _, paragraphs in sections):
         return None
     return title, sections
@@ -914,10 +1130,14 @@ def llm_available() -> bool:
         return False
 
 
-def make_summary(figures: Figures, *, use_llm: bool = True) -> Summary:
-    """The summary of ``figures``: the model's text if configured and every number checks out,
-    else the template's, with a notice saying why."""
-    fallback = template_summary(figures)
+def make_summary(figures: Figures, *, use_llm: bool = True, length: str = BRIEF) -> Summary:
+    """The summary of ``figures`` (a one-page ``BRIEF`` or the ``FULL`` text): the model's text if
+    configured and every number checks out (and a brief fits on a page), else the template's, with
+    a notice saying why. Nothing to summarise is one sentence, never sent to the model."""
+    length = FULL if length == FULL else BRIEF
+    fallback = template_summary(figures, length=length)
+    if fallback.empty:
+        return fallback
     allowed = figures.allowed_numbers()
     bad = unknown_numbers(fallback.text(), allowed)
     if bad:  # a bug of the template: never show an unchecked number silently
@@ -926,15 +1146,16 @@ def make_summary(figures: Figures, *, use_llm: bool = True) -> Summary:
     if not use_llm or not llm_available():
         return fallback
     llm = _llm()
+    headings = [h for h, _ in fallback.sections]
     try:
-        messages = llm.build_summary_messages(facts_text(figures), list(OUTLINE))
+        messages = llm.build_summary_messages(facts_text(figures, length=length), [OUTLINE[0], *headings])
         answer = llm.chat(messages, temperature=0.1, max_tokens=2048)
     except Exception as exc:
         message = getattr(exc, "message", "") or "调用失败"
         logger.warning("summary llm failed: %s", exc)
         fallback.notices.append(f"大模型暂时不可用（{message}），已改用模板生成")
         return fallback
-    parsed = parse_model_text(answer)
+    parsed = parse_model_text(answer, headings)
     if parsed is None:
         fallback.notices.append("大模型生成的文字缺少必要的部分，已改用模板生成")
         return fallback
@@ -944,8 +1165,12 @@ def make_summary(figures: Figures, *, use_llm: bool = True) -> Summary:
     if bad:
         fallback.notices.append(f"大模型生成的文字中有数字与表格不符（{'、'.join(bad[:10])}），已改用模板生成")
         return fallback
-    return Summary(title=title, sections=sections, figures=figures, notices=list(figures.notices),
-                   source_label=figures.label, generated_by="llm")
+    summary = Summary(title=title, sections=sections, figures=figures, notices=list(figures.notices),
+                      source_label=figures.label, generated_by="llm", length=length)
+    if length == BRIEF and summary.body_chars() > BRIEF_MAX_CHARS:
+        fallback.notices.append(f"大模型生成的文字超过一页（{summary.body_chars()}字），已改用模板生成")
+        return fallback
+    return summary
 
 
 # ---------------------------------------------------------------------------------------------
@@ -968,9 +1193,48 @@ def _font(run, name: str, size_pt: float, *, bold: bool = False) -> None:
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
 
+ANNEX_HEADING = "附表：数据明细"
+
+
+def _annex_table(document, data: FigureTable) -> None:
+    """Every row of ``data`` as a Word table whose header row repeats on each page. Rows are copies
+    of a formatted template row (python-docx's ``add_row`` slows down with each row it adds)."""
+    from copy import deepcopy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = document.add_table(rows=3, cols=len(data.headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, data.headers, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5, bold=True)
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
+    templates = []
+    for row, bold in ((table.rows[1], False), (table.rows[2], True)):
+        for cell in row.cells:
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run("-"), TABLE_FONT, 10.5, bold=bold)
+        templates.append(row._tr)
+    plain, bold = templates
+    tbl = table._tbl
+    tbl.remove(plain)
+    tbl.remove(bold)
+    totals = set(data.total_rows)
+    for index, row in enumerate(data.rows):
+        tr = deepcopy(bold if index in totals else plain)
+        for t, text in zip(tr.iter(qn("w:t")), row, strict=True):
+            t.text = str(text)
+            t.set(qn("xml:space"), "preserve")
+        tbl.append(tr)
+
+
 def summary_to_docx(summary: Summary) -> bytes:
     """The summary as a Word document: centred bold title, numbered headings, indented body
-    paragraphs, and the table of figures at the end."""
+    paragraphs (or the one sentence saying there is nothing to summarise) and, on a page of its
+    own, the annex: every row of the table of figures."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -991,29 +1255,25 @@ def summary_to_docx(summary: Summary) -> bytes:
         source.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(source.add_run(f"（数据来源：{summary.source_label}）"), BODY_FONT, 12)
 
+    def body(text: str) -> None:
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(32)
+        paragraph.paragraph_format.line_spacing = Pt(28)
+        _font(paragraph.add_run(text), BODY_FONT, 16)
+
+    if summary.message:
+        body(summary.message)
     for index, (heading, paragraphs) in enumerate(summary.sections):
         head = document.add_paragraph()
         _font(head.add_run(heading_label(index, heading)), HEADING_FONT, 16, bold=True)
         for text in paragraphs:
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Pt(32)
-            paragraph.paragraph_format.line_spacing = Pt(28)
-            _font(paragraph.add_run(text), BODY_FONT, 16)
+            body(text)
 
-    if summary.table and summary.table.rows:
+    if summary.table and summary.table.rows and not summary.message:
         head = document.add_paragraph()
-        _font(head.add_run("附表：主要数据"), HEADING_FONT, 16, bold=True)
-        table = document.add_table(rows=1, cols=len(summary.table.headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, summary.table.headers, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5, bold=True)
-        totals = set(summary.table.total_rows)
-        for index, row in enumerate(summary.table.rows):
-            cells = table.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = ""
-                _font(cell.paragraphs[0].add_run(str(text)), TABLE_FONT, 10.5, bold=index in totals)
+        head.paragraph_format.page_break_before = True
+        _font(head.add_run(ANNEX_HEADING), HEADING_FONT, 16, bold=True)
+        _annex_table(document, summary.table)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -139,14 +139,34 @@ def _scope_roots(user) -> list[Unit]:
     return list(Unit.objects.filter(code__in=codes).order_by("path"))
 
 
-def dataset_figures(user, *, code: str, level: str = UnitLevel.TOWNSHIP, column: str = "") -> Figures:
-    """Records of a dataset the user may read, counted per township (or village), and per value of
-    the code column ``column`` (an element code) if given."""
+VILLAGE_KINDS = (UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.GRID)
+
+
+def summary_levels(user, dataset: Dataset | None = None) -> list[str]:
+    """The levels a dataset summary may count by, the default first: the level directly below the
+    reader's unit. Who sees the county (or reads the whole dataset) counts by township or by village;
+    a township counts its villages; a village (community) counts itself, never townships."""
+    if (dataset is not None and access.has_whole_dataset(user, dataset)) or org_access.is_county_wide(user):
+        return [UnitLevel.TOWNSHIP, UnitLevel.VILLAGE]
+    kinds = {r.kind for r in _scope_roots(user)}
+    if kinds and kinds <= {UnitKind.TOWNSHIP, UnitKind.STREET, *VILLAGE_KINDS}:
+        return [UnitLevel.VILLAGE]
+    return [UnitLevel.TOWNSHIP, UnitLevel.VILLAGE]
+
+
+def dataset_figures(user, *, code: str, level: str = "", column: str = "") -> Figures:
+    """Records of a dataset the user may read, counted per township or village (by default the
+    level below the reader's unit, see ``summary_levels``), and per value of the code column
+    ``column`` (an element code) if given. A village reads its own figures (``Figures.single``)."""
     from qingzhuang.ledger.filling import BLANK, ReportFiller, split_multi
 
     dataset = get_summary_dataset_or_404(user, code)
+    levels = summary_levels(user, dataset)
+    level = level or levels[0]
     if level not in LEVELS:
         raise SummaryError("请选择按乡镇（街道）还是按村（社区）统计")
+    if level not in levels:
+        raise SummaryError(f"您的查看范围在乡镇（街道）以内，请选择{LEVELS[levels[0]]}统计")
     columns = {c.element.code: c for c in code_columns(dataset)}
     if column and column not in columns:
         raise SummaryError(f"数据集“{dataset.name}”没有可分类统计的字段“{column}”")
@@ -213,12 +233,16 @@ def dataset_figures(user, *, code: str, level: str = UnitLevel.TOWNSHIP, column:
         subject, title_subject = "全县", county.name if county else "全县"
     else:
         subject = title_subject = "、".join(r.name for r in roots)
-    label = f"数据集“{dataset.name}”，{LEVELS[level]}统计" + (f"，分{by_column.name}" if by_column else "")
+    root_codes = {r.code for r in roots}
+    single = not county_wide and len(ordered) == 1 and ordered[0][0] in root_codes
+    label = (f"数据集“{dataset.name}”，{subject}" if single else f"数据集“{dataset.name}”，{LEVELS[level]}统计")
+    label += f"，分{by_column.name}" if by_column else ""
+    empty = "" if base.total else f"{subject}在一套表“{dataset.name}”中暂无记录，无法生成总结。"
     return Figures(
         kind="dataset", title=f"{title_subject}{dataset.name}数据情况总结", subject=subject, noun=noun,
         label=label, measures=measures, item_count=len(ordered), notices=notices,
         names=[g["name"] for _, g in ordered], source_name=dataset.name, breakdown=breakdown,
-        update_period=UPDATE_WORDS.get(dataset.update_period, ""),
+        update_period=UPDATE_WORDS.get(dataset.update_period, ""), single=single, empty_message=empty,
     )
 
 
@@ -278,13 +302,17 @@ def indicator_figures(user, *, unit_code: str, period: str) -> Figures:
     previous, last_year = previous_period(period), year_ago(period)
     children = list(Unit.objects.filter(parent=unit).order_by("path"))
     values, current = _indicator_values(user, children, period, previous, last_year) if children else ({}, [])
-    if not current:
-        # No child reports these indicators (a township whose values are kept at township level):
-        # the unit's own values.
+    single = not current
+    if single:
+        # No child reports these indicators (a township whose values are kept at township level, a
+        # village): the unit's own values, over time.
         children = [unit]
         values, current = _indicator_values(user, children, period, previous, last_year)
+    title = f"{unit.name}{period_words(period)}主要指标完成情况总结"
     if not current:
-        raise SummaryError(f"{unit.name}及其下属单位在{period_words(period)}没有可汇总的指标数据")
+        return Figures(kind="indicators", title=title, subject=subject_of(unit), noun="单位",
+                       label=f"指标数据：{unit.name}，{period_words(period)}", measures=[], period=period,
+                       single=True, empty_message=f"{unit.name}及其下属单位{period_words(period)}暂无指标数据，无法生成总结。")
     measures: list[Measure] = []
     kinds: set[str] = set()
     names: list[str] = []
@@ -310,10 +338,11 @@ def indicator_figures(user, *, unit_code: str, period: str) -> Figures:
         names.append(indicator.name)
     noun = noun_for(kinds)
     item_count = len({n for m in measures for n in (i.name for i in m.items)})
+    scope = unit.name if single else f"{unit.name}下属各{noun}"
     return Figures(
-        kind="indicators", title=f"{unit.name}{period_words(period)}主要指标完成情况总结",
-        subject=subject_of(unit), noun=noun, label=f"指标数据：{unit.name}下属各{noun}，{period_words(period)}",
-        measures=measures, period=period, previous_label="上月", item_count=item_count, names=names,
+        kind="indicators", title=title, subject=subject_of(unit), noun=noun,
+        label=f"指标数据：{scope}，{period_words(period)}", measures=measures, period=period,
+        previous_label="上月", item_count=item_count, names=names, single=single,
     )
 
 

@@ -37,7 +37,7 @@ _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, forms.Select):
             widget.attrs.setdefault("class", "form-select")
@@ -45,11 +45,23 @@ def _style(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
-class DatasetSourceForm(forms.Form):
+class LengthForm(forms.Form):
+    """篇幅, shared by the three sources: the one-page brief unless the full text is asked for."""
+
+    length = forms.ChoiceField(label="篇幅", choices=[
+        (summaries.BRIEF, "一页简报：只写变化最大的几项和最好、最差的单位，明细作为 Word 附表"),
+        (summaries.FULL, "完整版：逐项写出每个指标（篇幅较长）"),
+    ], initial=summaries.BRIEF, required=False, widget=forms.RadioSelect)
+
+    def clean_length(self) -> str:
+        return self.cleaned_data.get("length") or summaries.BRIEF
+
+
+class DatasetSourceForm(LengthForm):
     # A plain text field shown as a select: an unknown or unreadable dataset answers 404, not a form error.
     dataset = forms.CharField(label="数据集", max_length=64)
     level = forms.ChoiceField(label="统计到", choices=list(summary_sources.LEVELS.items()),
-                              initial=UnitLevel.TOWNSHIP)
+                              initial=UnitLevel.TOWNSHIP, required=False)
     column = forms.CharField(label="分类统计字段", required=False, max_length=64,
                              help_text="可选：按这个字段的取值分别计数，例如按特殊群体统计各乡镇人数。")
 
@@ -64,6 +76,10 @@ class DatasetSourceForm(forms.Form):
             self.initial.setdefault("dataset", chosen)
         dataset = next((d for d in datasets if d.code == chosen), None)
         self.fields["column"].widget = forms.Select(choices=column_choices(dataset))
+        # The level below the reader's unit first; a village counts only itself.
+        levels = summary_sources.summary_levels(user, dataset)
+        self.fields["level"].choices = [(level, summary_sources.LEVELS[level]) for level in levels]
+        self.fields["level"].initial = levels[0]
         _style(self)
 
 
@@ -72,7 +88,7 @@ def column_choices(dataset) -> list[tuple[str, str]]:
     return [("", "不分类，只统计数量")] + [(c.element.code, c.name) for c in columns]
 
 
-class IndicatorSourceForm(forms.Form):
+class IndicatorSourceForm(LengthForm):
     unit = forms.CharField(label="单位", max_length=32,
                            help_text="汇总所选单位下属各单位的指标，例如选择全县即比较各乡镇。")
     period = forms.CharField(label="月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
@@ -90,7 +106,7 @@ class IndicatorSourceForm(forms.Form):
         _style(self)
 
 
-class UploadSourceForm(forms.Form):
+class UploadSourceForm(LengthForm):
     file = forms.FileField(label="表格文件", help_text="xlsx、xls 或 csv。第一列为单位或项目名称，其后为数字列；"
                            "可另加“上月”（或“上期”）、“去年同期”、“目标”列；合计行会被忽略并重新计算。")
     title = forms.CharField(label="总结标题", required=False, max_length=60,
@@ -148,6 +164,28 @@ def _figures(request, source: str, form: forms.Form) -> summaries.Figures:
                                           period=data.get("period", ""))
 
 
+OVERVIEW_ROWS = 10  # rows of the overview shown before "show all"
+OPEN_DETAIL_ROWS = 40  # a table of every item up to this size is shown open on the page
+PAGE_DETAIL_ROWS = 150  # …up to this size folded; a larger one is only in the Word annex
+
+
+def _result_context(summary: summaries.Summary, token: str, back: str) -> dict:
+    """The result page: the summary first, then one row per measure (the first few, the rest
+    folded) and the table of every item (open when short, folded when long, only in Word when huge)."""
+    overview = summary.overview
+    table = summary.table
+    rows = len(table.rows) if table else 0
+    return {
+        "summary": summary, "token": token, "back": back, "tab": "summary",
+        "sections": [(summaries.heading_label(i, h), p) for i, (h, p) in enumerate(summary.sections)],
+        "overview": overview,
+        "overview_head": overview.rows[:OVERVIEW_ROWS] if overview else [],
+        "overview_rest": overview.rows[OVERVIEW_ROWS:] if overview else [],
+        "table": table if rows <= PAGE_DETAIL_ROWS else None, "table_rows": rows,
+        "table_open": rows <= OPEN_DETAIL_ROWS,
+    }
+
+
 def _back_query(source: str, form: forms.Form) -> str:
     params = {"source": source}
     params.update({k: v for k, v in form.cleaned_data.items() if k != "file" and isinstance(v, str) and v})
@@ -180,14 +218,10 @@ def summary_wizard(request):
                 errors = exc.messages
             else:
                 use_llm = request.POST.get("use_llm") == "on"
-                summary = summaries.make_summary(figures, use_llm=use_llm)
+                summary = summaries.make_summary(figures, use_llm=use_llm, length=form.cleaned_data["length"])
                 back = _back_query(source, form)
                 token = _store(request, summary, back)
-                sections = [(summaries.heading_label(i, h), p) for i, (h, p) in enumerate(summary.sections)]
-                return render(request, "assistant/summary/result.html", {
-                    "summary": summary, "table": summary.table, "token": token, "back": back,
-                    "tab": "summary", "sections": sections,
-                })
+                return render(request, "assistant/summary/result.html", _result_context(summary, token, back))
     context = {"forms": built, "source": source, "errors": errors, "tab": "summary",
                "llm": summaries.llm_available()}
     return render(request, "assistant/summary/wizard.html", context)

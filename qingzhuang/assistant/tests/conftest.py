@@ -87,3 +87,30 @@ def library(db, rules_file, outline_file, users, town_manager):
     county_doc = policy_add(actor=users["supervision"], path=rules_file, filename="rules.md", index_now=True)
     town_doc = policy_add(actor=town_manager, path=outline_file, filename="duty.txt", index_now=True)
     return {"county": county_doc.document, "town": town_doc.document}
+
+
+DEMO_TOWNSHIPS = ("城关街道", "青峰街道", "桃源街道", "石桥镇", "白沙镇", "龙泉镇", "黄柏镇", "新店镇", "长岭镇",
+                  "双河镇", "高坪乡", "云台乡")
+
+
+@pytest.fixture
+def demo_indicators(county):
+    """The demo county's indicator database at its full scale, under the test county: 50 indicators of
+    15 departments with 12 months of values for 12 townships (3 of them streets). Returns the last month."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    from qingzhuang.ledger import demo as ledger_demo
+    from qingzhuang.orgs.services import unit_create
+
+    root = county["root"]
+    with transaction.atomic():
+        departments = [unit_create(actor=None, code=f"42990191{n:04d}", name=name, kind="department", parent=root)
+                       for n, name in enumerate(ledger_demo.INDICATORS)]
+        townships = [unit_create(actor=None, code=f"4299012{n:02d}000", name=name,
+                                 kind="street" if name.endswith("街道") else "township", parent=root)
+                     for n, name in enumerate(DEMO_TOWNSHIPS)]
+    sizes = {t.pk: 0.6 + 0.1 * n for n, t in enumerate(townships)}
+    ledger_demo.build_indicators(SimpleNamespace(departments=departments, townships=townships), "seed", sizes)
+    return f"{ledger_demo.INDICATOR_YEAR}-12"

@@ -237,3 +237,20 @@ def test_summary_round_trips_through_the_session_form():
     assert again.table.rows == summary.table.rows
     document = Document(io.BytesIO(summary_to_docx(again)))
     assert document.paragraphs[0].text == summary.title
+
+
+def test_model_brief_gets_the_condensed_facts_and_must_fit_on_a_page(model):
+    from qingzhuang.assistant.tests.test_summary_brief import known_figures
+
+    figures = known_figures()
+    long = "粮食产量合计270吨，较上月增长8.0%。" * 80
+    model["reply"] = f"标题\n各乡镇总结\n总体情况\n全县3个乡镇共有指标4项。\n主要成效\n{long}\n存在问题\n丙镇相对落后。\n下步打算\n加强调度。\n"
+    summary = make_summary(figures)
+    assert summary.generated_by == "template"
+    chars = len(long) + len("全县3个乡镇共有指标4项。丙镇相对落后。加强调度。")
+    assert summary.notices == [f"大模型生成的文字超过一页（{chars}字），已改用模板生成"]
+    outline, facts = model["messages"][1]["content"].split("材料：")
+    assert outline.split() == ["小标题：", "标题", "总体情况", "主要成效", "存在问题", "下步打算"]
+    assert "在各乡镇中排名第一的指标最多：甲镇（4项）" in facts and "与上月相比的指标数：向好2项，变差1项，持平1项" in facts
+    assert "- 甲镇：" not in facts  # each indicator's totals, not every unit's row
+    assert "篇幅：一页，正文不超过1500字" in facts

@@ -114,9 +114,10 @@ def test_indicator_figures_for_a_township_member(indicator_data, users, county):
 
 
 def test_indicator_month_without_data_and_bad_month(indicator_data, users, county):
-    with pytest.raises(SummaryError) as err:
-        indicator_figures(users["member"], unit_code=county["town_a"].code, period="2025-09")
-    assert err.value.messages == ["甲镇及其下属单位在2025年9月没有可汇总的指标数据"]
+    figures = indicator_figures(users["member"], unit_code=county["town_a"].code, period="2025-09")
+    summary = summaries.make_summary(figures, use_llm=False)
+    assert (summary.empty, summary.sections, summary.table) == (True, [], None)
+    assert summary.message == "甲镇及其下属单位2025年9月暂无指标数据，无法生成总结。"
     with pytest.raises(SummaryError) as err:
         indicator_figures(users["leader"], unit_code="429901000000", period="2025-13")
     assert err.value.messages == ["月份“2025-13”格式不对，应为YYYY-MM，例如2025-11"]
@@ -281,5 +282,5 @@ def test_department_summarises_its_own_indicators_for_the_county(indicator_data,
     with pytest.raises(Http404):
         indicator_figures(office, unit_code="429901000000", period="2025-11")
     Indicator.objects.create(code="petitions", name="信访件数", owner=county["office"])
-    with pytest.raises(SummaryError, match="青山县及其下属单位在2025年11月没有可汇总的指标数据"):
-        indicator_figures(office, unit_code="429901000000", period="2025-11")
+    figures = indicator_figures(office, unit_code="429901000000", period="2025-11")
+    assert figures.nothing_to_summarise() == "青山县及其下属单位2025年11月暂无指标数据，无法生成总结。"
