@@ -166,7 +166,8 @@ class _Index:
             # A term with spoken phrasing inside it (群太多) is what remains; otherwise it is cut only
             # when a library word of two or more characters is inside it (single characters would
             # make any unknown word, 签证 → 签, 证, look covered).
-            if kept and (len(kept) < len(pieces) and all(self.known(p) for p in kept)
+            phrasing = any(p in chinese.QUESTION_FILLERS for p in pieces)
+            if kept and (phrasing and all(self.known(p) for p in kept)
                          or any(len(p) >= 2 and self.known(p) for p in kept)):
                 for piece in kept:
                     out.setdefault(piece, None)
@@ -209,6 +210,11 @@ class _Index:
             df = int(indptr[t + 1] - indptr[t]) if t is not None else 0
             out.append(float(np.log(1 + (n - df + 0.5) / (df + 0.5))))
         return out
+
+    def rare_idf(self, share: float) -> float:
+        """The IDF of a term found in ``share`` of the passages: terms at or above it are rare."""
+        df = max(1.0, share * self.size)
+        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
 
     def scores(self, terms: list[str]) -> np.ndarray:
         if not self.size:
@@ -304,7 +310,10 @@ def search(user, query: str, *, issuer: str = "", level: str = "", date_from: da
     scores = index.scores(terms)
     extra = [e for t in terms for e in EXPANSIONS.get(t, ()) if e not in terms]
     if extra:
-        scores = scores + EXPANSION_WEIGHT * index.scores(list(dict.fromkeys(extra)))
+        # A single character (群, 表, 查) says little by itself: its document word is what it means.
+        whole = list(dict.fromkeys(e for t in terms if len(t) == 1 for e in EXPANSIONS.get(t, ()) if e not in terms))
+        half = [e for e in dict.fromkeys(extra) if e not in whole]
+        scores = scores + EXPANSION_WEIGHT * index.scores(half) + index.scores(whole)
     levels = {LEVEL_HINTS[t] for t in asked if t in LEVEL_HINTS}
     if levels:
         scores = scores * (1 + LEVEL_BOOST * np.isin(index.doc_level, list(levels)))
