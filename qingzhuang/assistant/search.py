@@ -1,5 +1,10 @@
 """一键找政策: BM25 over jieba tokens, a title boost, exact 文号 and 第X条 matching, filters, scope.
 
+A question is first read in the library's words (``_Index.library_terms``): spoken phrasing
+(太多, 老是, 行不行) is dropped, a colloquial place word is its place (村里 → 村), and a compound
+no passage contains is cut into the library words inside it (群太多 → 群); a single colloquial
+character with a document word (群 → 工作群, 表 → 报表) is searched as that word.
+
 Each process keeps one in-memory index (``bm25s`` sparse matrices) built from the passages'
 stored tokens, and rebuilds it when the library's ``IndexState`` token changes (one tiny query per
 search). Scoring of a passage:
