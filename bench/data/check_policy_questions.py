@@ -6,13 +6,15 @@ Checks performed (stdlib only):
 * every corpus document follows the agreed layout: ``# title`` on line 1,
   an optional "<issuer>文件" line, a 文号 line such as ``青减负发〔2025〕3号``,
   a body, then the closing issuer line and a date line ``2025年3月18日``;
-* every question line in ``policy_questions.jsonl`` is valid JSON with the
-  keys ``q``, ``doc``, ``heading`` and ``answer_contains``;
+* every question line of each question set (``QUESTION_SETS``: the demo
+  library's sets, and the held-out library's set over the documents of
+  ``holdout_library/``) is valid JSON with the keys ``q``, ``doc``,
+  ``heading`` and ``answer_contains``;
 * the referenced ``doc`` exists, ``answer_contains`` occurs in the document
   text and, more strictly, inside the passage identified by ``heading``;
 * ``heading`` resolves to exactly one passage of the document;
-* every document has at least ``MIN_PER_DOC`` questions and the total is at
-  least ``MIN_TOTAL``.
+* in the first set, every document has at least ``MIN_PER_DOC`` questions and
+  the total is at least ``MIN_TOTAL``.
 
 Soft warnings (do not fail the run) are printed when ``answer_contains`` also
 occurs in another passage of the same document, or when a question copies a
@@ -31,10 +33,16 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 CORPUS_DIR = REPO / "qingzhuang" / "assistant" / "corpus"
 QUESTIONS = HERE / "policy_questions.jsonl"
+HOLDOUT_LIBRARY = HERE / "holdout_library"
+# (question file, its library, minimum total, minimum per document, Han characters per document).
+QUESTION_SETS = [
+    (QUESTIONS, CORPUS_DIR, 80, 4, (1500, 5000)),
+    (HERE / "policy_questions_holdout.jsonl", CORPUS_DIR, 0, 0, (1500, 5000)),
+    (HERE / "everyday_questions.jsonl", CORPUS_DIR, 0, 0, (1500, 5000)),
+    (HERE / "everyday_questions_holdout.jsonl", CORPUS_DIR, 0, 0, (1500, 5000)),
+    (HERE / "holdout_library_questions.jsonl", HOLDOUT_LIBRARY, 25, 4, (400, 5000)),
+]
 
-MIN_TOTAL = 80
-MIN_PER_DOC = 4
-MIN_HAN, MAX_HAN = 1500, 5000
 # A run of this many identical characters shared by question and passage is
 # reported as possible copying.
 COPY_RUN = 10
@@ -153,13 +161,14 @@ def longest_common_run(a, b):
     return best
 
 
-def main(argv):
-    verbose = "--verbose" in argv
+def check_set(questions_path, corpus_dir, min_total, min_per_doc, han_range, verbose):
+    """Check one question file against its library; returns the number of errors."""
     errors, warnings = [], []
+    min_han, max_han = han_range
 
     # Documents.
     docs = {}
-    for path in sorted(CORPUS_DIR.glob("*.md")):
+    for path in sorted(corpus_dir.glob("*.md")):
         if not re.match(r"^\d{2}-[a-z0-9-]+\.md$", path.name):
             errors.append(f"{path.name}: file name must be NN-ascii-slug.md")
         try:
@@ -167,25 +176,25 @@ def main(argv):
         except DocError as exc:
             errors.append(f"{path.name}: {exc}")
             continue
-        if not (MIN_HAN <= doc["han_chars"] <= MAX_HAN):
+        if not (min_han <= doc["han_chars"] <= max_han):
             errors.append(f"{path.name}: {doc['han_chars']} Han characters, "
-                          f"expected {MIN_HAN}-{MAX_HAN}")
+                          f"expected {min_han}-{max_han}")
         keys = Counter(p["qualified"] for p in doc["passages"])
         dup = [k for k, n in keys.items() if n > 1]
         if dup:
             errors.append(f"{path.name}: duplicated headings {dup}")
         docs[path.name] = doc
     if not docs:
-        errors.append(f"no documents found in {CORPUS_DIR}")
+        errors.append(f"no documents found in {corpus_dir}")
 
     # Questions.
     per_doc = Counter()
     total = 0
     seen_q = set()
-    for lineno, raw in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, raw in enumerate(questions_path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip():
             continue
-        where = f"{QUESTIONS.name}:{lineno}"
+        where = f"{questions_path.name}:{lineno}"
         try:
             item = json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -208,7 +217,7 @@ def main(argv):
         per_doc[name] += 1
         if not (4 <= len(ans) <= 20):
             errors.append(f"{where}: answer_contains length {len(ans)} not in 4-20")
-        full_text = (CORPUS_DIR / name).read_text(encoding="utf-8")
+        full_text = (corpus_dir / name).read_text(encoding="utf-8")
         if ans not in full_text:
             errors.append(f"{where}: answer_contains {ans!r} not in {name}")
             continue
@@ -233,13 +242,13 @@ def main(argv):
             warnings.append(f"{where}: question shares a {run}-char run with the passage")
 
     for name in docs:
-        if per_doc[name] < MIN_PER_DOC:
-            errors.append(f"{name}: only {per_doc[name]} questions (min {MIN_PER_DOC})")
-    if total < MIN_TOTAL:
-        errors.append(f"only {total} questions (min {MIN_TOTAL})")
+        if per_doc[name] < min_per_doc:
+            errors.append(f"{name}: only {per_doc[name]} questions (min {min_per_doc})")
+    if total < min_total:
+        errors.append(f"only {total} questions (min {min_total})")
 
     # Summary.
-    print(f"Corpus: {CORPUS_DIR}")
+    print(f"Questions: {questions_path.name} over {corpus_dir.name}/")
     print(f"{'document':42} {'文号':22} {'date':12} {'struct':8} {'han':>5} {'pass':>4} {'qs':>3}")
     for name, doc in docs.items():
         print(f"{name:42} {doc['doc_number']:22} {doc['date']:12} "
@@ -251,6 +260,13 @@ def main(argv):
             print("WARNING:", w)
     for e in errors:
         print("ERROR:", e)
+    print()
+    return len(errors)
+
+
+def main(argv):
+    verbose = "--verbose" in argv
+    errors = sum(check_set(*spec, verbose) for spec in QUESTION_SETS)
     print("RESULT:", "FAIL" if errors else "OK")
     return 1 if errors else 0
 

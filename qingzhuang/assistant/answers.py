@@ -3,8 +3,9 @@
 1. Retrieve the best passages (``search.retrieve``) within what the user may see.
 2. Keep only passages that support an answer: the question's terms they contain (directly or
    through the search's expansions), weighted by IDF, must reach ``MIN_COVERAGE`` of the
-   question's, with at least ``MIN_MATCHED`` distinct words (or the question names the passage's
-   文号 or article). With none left the answer is ``未找到相关依据`` — no guessing.
+   question's — ``STRICT_COVERAGE`` when the passage covers less than ``RARE_COVERAGE`` of the
+   question's rare words — with at least ``MIN_MATCHED`` distinct words (or the question names
+   the passage's 文号 or article). With none left the answer is ``未找到相关依据`` — no guessing.
 3. With an LLM configured, it writes the answer from the numbered passages; the server then
    checks it (``citations.verify_answer``): every [n] must be a retrieved passage, quotes must be
    verbatim, every number must appear in the cited passages or the question. An answer that fails
@@ -28,6 +29,13 @@ NOT_FOUND = "未找到相关依据"
 SENTENCE_RE = re.compile(r"[。！？；\n]")
 MIN_COVERAGE = 0.2
 MIN_MATCHED = 2
+# The question's rare words: library words found in at most RARE_SHARE of the passages. A passage
+# covering less than RARE_COVERAGE of their weight must cover STRICT_COVERAGE of the whole question:
+# a passage sharing only a question's common words (干部, 补助) does not answer a question about
+# something specific (伙食补助, 留守老人).
+RARE_SHARE = 0.015
+RARE_COVERAGE = 0.4
+STRICT_COVERAGE = 0.4
 RETRIEVE = 5
 
 
@@ -64,29 +72,36 @@ def quote_passage(hit: search.Hit, *, sentences: int = 2) -> str:
     return "\n".join(f"根据《{hit.document}》{heading}「{p}」[{hit.n}]" for p in parts[:sentences])
 
 
-def support(hit: search.Hit, terms: list[str], weights: list[float]) -> tuple[float, int]:
+def support(hit: search.Hit, terms: list[str], weights: list[float],
+            rare: list[bool] | None = None) -> tuple[float, int, float]:
     """How well a passage (with its heading and title) covers the question: the IDF-weighted share
     of the question's terms it contains (a term also counts through its document-language
-    expansions), and how many distinct words of two or more characters it contains (a word
-    inside another matched word is not counted again)."""
+    expansions), how many distinct words of two or more characters it contains (a single
+    character counts when found through a longer expansion, 群 as 工作群; a word inside another
+    matched word is not counted again), and the share of the weight of the terms marked ``rare``."""
     total = sum(weights)
+    rare = rare or [False] * len(terms)
+    rare_total = sum(w for w, r in zip(weights, rare, strict=True) if r)
     haystack = chinese.normalize(f"{hit.document} {hit.heading} {hit.text}")
-    covered, matched = 0.0, set()
-    for term, weight in zip(terms, weights, strict=True):
-        if any(word in haystack for word in (term, *search.EXPANSIONS.get(term, ()))):
+    covered, rare_covered, matched = 0.0, 0.0, set()
+    for term, weight, is_rare in zip(terms, weights, rare, strict=True):
+        found = [word for word in (term, *search.EXPANSIONS.get(term, ())) if word in haystack]
+        if found:
             covered += weight
-            if len(term) >= 2:
+            rare_covered += weight if is_rare else 0.0
+            if max(len(w) for w in found) >= 2:
                 matched.add(term)
     # Search-mode segmentation also yields the words inside a word (宅基地 → 宅基, 基地): count
     # each matched word once, not its parts.
     whole = [t for t in matched if not any(t != other and t in other for other in matched)]
-    return (covered / total if total else 0.0), len(whole)
+    return (covered / total if total else 0.0), len(whole), (rare_covered / rare_total if rare_total else 1.0)
 
 
-def supports(hit: search.Hit, terms: list[str], weights: list[float]) -> bool:
-    share, matched = support(hit, terms, weights)
-    needed = min(MIN_MATCHED, sum(1 for t in terms if len(t) >= 2)) or 1
-    return share >= MIN_COVERAGE and matched >= needed
+def supports(hit: search.Hit, terms: list[str], weights: list[float], rare: list[bool] | None = None) -> bool:
+    share, matched, rare_share = support(hit, terms, weights, rare)
+    needed = min(MIN_MATCHED, sum(1 for t in terms if len(t) >= 2 or search.EXPANSIONS.get(t))) or 1
+    needed_share = MIN_COVERAGE if rare_share >= RARE_COVERAGE else STRICT_COVERAGE
+    return share >= needed_share and matched >= needed
 
 
 def ask(user, question: str, *, k: int = RETRIEVE) -> Answer:
@@ -95,12 +110,15 @@ def ask(user, question: str, *, k: int = RETRIEVE) -> Answer:
         return Answer(question, NOT_FOUND, generated_by="none", notices=["请输入问题"])
     result = search.search(user, question, limit=k)
     terms = result.terms
-    weights = search.current_index().idf(terms)
+    index = search.current_index()
+    weights = index.idf(terms)
+    threshold = index.rare_idf(RARE_SHARE)
+    rare = [index.known(t) and w >= threshold for t, w in zip(terms, weights, strict=True)]
     supported = []
     for hit in result.hits:
         exact = bool(result.exact_article and hit.article == result.exact_article) or bool(
             result.exact_document and hit.document == result.exact_document and not result.exact_article)
-        if exact or supports(hit, terms, weights):
+        if exact or supports(hit, terms, weights, rare):
             supported.append(hit)
     if not supported:
         return Answer(question, NOT_FOUND, generated_by="none")

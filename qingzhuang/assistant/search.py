@@ -1,5 +1,10 @@
 """一键找政策: BM25 over jieba tokens, a title boost, exact 文号 and 第X条 matching, filters, scope.
 
+A question is first read in the library's words (``_Index.library_terms``): spoken phrasing
+(太多, 老是, 行不行) is dropped, a colloquial place word is its place (村里 → 村), and a compound
+no passage contains is cut into the library words inside it (群太多 → 群); a single colloquial
+character with a document word (群 → 工作群, 表 → 报表) is searched as that word.
+
 Each process keeps one in-memory index (``bm25s`` sparse matrices) built from the passages'
 stored tokens, and rebuilds it when the library's ``IndexState`` token changes (one tiny query per
 search). Scoring of a passage:
@@ -50,6 +55,8 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "多久": ("日内", "工作日"), "几天": ("日内", "工作日"), "晚上": ("夜间",), "夜里": ("夜间",),
     "周末": ("休息日", "节假日"), "礼拜": ("周",), "星期": ("周",), "穿小鞋": ("打击报复",),
     "最多": ("不超过",), "上限": ("不超过",), "字数": ("字",), "材料": ("台账", "资料"),
+    "会": ("会议",), "表": ("报表",), "填": ("填报",), "查": ("检查",), "陪": ("陪同",), "活": ("事项", "任务"),
+    "半夜": ("夜间",),
 }
 # Words that name a level of government: passages of documents of that level rank higher.
 LEVEL_HINTS: dict[str, str] = {
@@ -141,6 +148,61 @@ class _Index:
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             self.embeddings = matrix / np.where(norms == 0, 1, norms)
 
+    def known(self, term: str) -> bool:
+        return self.passages is not None and term in self.passages.vocab_dict
+
+    def library_terms(self, terms: list[str]) -> list[str]:
+        """A question's terms in the library's words. A term no passage contains is read as what
+        it is made of: a colloquial place word as its place (村里 → 村), otherwise the library's
+        own words inside it, longest first (群太多 → 群, 事建 → 事, 建); the characters no
+        library word covers stay a term of their own, so a question about something the library
+        never mentions still counts as not covered. Words with expansions are kept as asked."""
+        out: dict[str, None] = {}
+        for term in terms:
+            if self.known(term) or term in EXPANSIONS:
+                out.setdefault(term, None)
+                continue
+            place = chinese.place_word(term)
+            if place != term and self.known(place):
+                out.setdefault(place, None)
+                continue
+            pieces = self._pieces(term)
+            kept = [p for p in pieces if p not in chinese.STOPWORDS and p not in chinese.QUESTION_FILLERS]
+            # A term with spoken phrasing inside it (群太多) is what remains; otherwise it is cut only
+            # when a library word of two or more characters is inside it (single characters would
+            # make any unknown word, 签证 → 签, 证, look covered).
+            phrasing = any(p in chinese.QUESTION_FILLERS for p in pieces)
+            if kept and (phrasing and all(self.known(p) for p in kept)
+                         or any(len(p) >= 2 and self.known(p) for p in kept)):
+                for piece in kept:
+                    out.setdefault(piece, None)
+            else:
+                out.setdefault(term, None)
+        return list(out)
+
+    def _pieces(self, term: str) -> list[str]:
+        """``term`` cut greedily into the longest library words; runs of other characters kept whole."""
+        pieces: list[str] = []
+        rest = ""
+        i = 0
+        while i < len(term):
+            for j in range(len(term), i, -1):
+                word = term[i:j]
+                if self.known(word) or word in chinese.QUESTION_FILLERS or word in chinese.STOPWORDS:
+                    break
+            else:
+                rest += term[i]
+                i += 1
+                continue
+            if rest:
+                pieces.append(rest)
+                rest = ""
+            pieces.append(word)
+            i = j
+        if rest:
+            pieces.append(rest)
+        return pieces
+
     def idf(self, terms: list[str]) -> list[float]:
         """Inverse document frequency of each term over the passages (a term never seen: the highest)."""
         n = self.size
@@ -153,6 +215,11 @@ class _Index:
             df = int(indptr[t + 1] - indptr[t]) if t is not None else 0
             out.append(float(np.log(1 + (n - df + 0.5) / (df + 0.5))))
         return out
+
+    def rare_idf(self, share: float) -> float:
+        """The IDF of a term found in ``share`` of the passages: terms at or above it are rare."""
+        df = max(1.0, share * self.size)
+        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5)))
 
     def scores(self, terms: list[str]) -> np.ndarray:
         if not self.size:
@@ -231,7 +298,8 @@ def search(user, query: str, *, issuer: str = "", level: str = "", date_from: da
     index = current_index()
     number_key, article_key, rest = _exact(query)
     # A 文号 cut into words (青, 发, 2025, 3, 号) only adds noise: it is matched exactly instead.
-    terms = chinese.terms(rest)
+    asked = chinese.terms(rest)
+    terms = index.library_terms(asked)
     if not index.size or not (terms or number_key or article_key):
         return SearchResult(query, terms, [], 0, filters=filters)
     documents = visible_documents(user).filter(status=DocumentStatus.SUCCEEDED)
@@ -247,8 +315,11 @@ def search(user, query: str, *, issuer: str = "", level: str = "", date_from: da
     scores = index.scores(terms)
     extra = [e for t in terms for e in EXPANSIONS.get(t, ()) if e not in terms]
     if extra:
-        scores = scores + EXPANSION_WEIGHT * index.scores(list(dict.fromkeys(extra)))
-    levels = {LEVEL_HINTS[t] for t in terms if t in LEVEL_HINTS}
+        # A single character (群, 表, 查) says little by itself: its document word is what it means.
+        whole = list(dict.fromkeys(e for t in terms if len(t) == 1 for e in EXPANSIONS.get(t, ()) if e not in terms))
+        half = [e for e in dict.fromkeys(extra) if e not in whole]
+        scores = scores + EXPANSION_WEIGHT * index.scores(half) + index.scores(whole)
+    levels = {LEVEL_HINTS[t] for t in asked if t in LEVEL_HINTS}
     if levels:
         scores = scores * (1 + LEVEL_BOOST * np.isin(index.doc_level, list(levels)))
     if index.embeddings is not None and terms:

@@ -30,6 +30,18 @@ STOPWORDS = frozenset(
     说 讲 讲的 规定 里 上 下 中 时 后 前 现在 今年 去年
     """.split()
 )
+# Spoken question phrasing that documents never use for their subject: verbs of asking and
+# wanting, intensifiers and judgements (太多, 老是, 行不行, 合规). Dropped from questions only
+# (``terms``): passages keep them, so the index does not depend on this list.
+QUESTION_FILLERS = frozenset(
+    """
+    能 要 让 去 来 着 用 当 想 怕 该 找 谁 叫 得 给 被 还 还要 又 非要 非得 到底 究竟 总 总是 老是 老 经常 天天
+    动不动 太 太多 好多 好几 好几个 几个 一大堆 越来越 允许 行不行 行 合规 合理 算不算 管不管 有规定 说法
+    怎么说 怎么管 咋办 咋整 啥时候 时候 情况 事情 东西 这事 那事 这么 那么 一直 已经 真的 到底 对不对 对吗
+    """.split()
+)
+# Colloquial place words: 村里, 县里, 群里, 省上 mean the place itself (村, 县, 群, 省).
+_PLACE_SUFFIX_RE = re.compile(r"^(.+?)[里上]$")
 _WORD_RE = re.compile(r"[\w\u4e00-\u9fff]")
 _HALF_WIDTH = str.maketrans({**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " "})
 # Keep Chinese brackets used in 文号 and enumerators as typed; make ASCII-range full-width characters half-width.
@@ -81,11 +93,19 @@ def tokens(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """The distinct tokens of a question, in order: what an answer is scored and highlighted by."""
+    """The distinct tokens of a question, in order, without spoken question phrasing: what an
+    answer is scored and highlighted by."""
     seen: dict[str, None] = {}
     for word in tokens(text):
-        seen.setdefault(word, None)
+        if word not in QUESTION_FILLERS:
+            seen.setdefault(word, None)
     return list(seen)
+
+
+def place_word(word: str) -> str:
+    """``村里`` → ``村``, ``省上`` → ``省``: the place a colloquial place word names (or ``word``)."""
+    match = _PLACE_SUFFIX_RE.match(word)
+    return match.group(1) if match and len(word) <= 3 else word
 
 
 def _folded_with_origin(text: str) -> tuple[str, list[int]]:
