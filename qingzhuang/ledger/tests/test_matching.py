@@ -188,3 +188,19 @@ def test_find_result_document(catalog, county, text):
     assert first["datasets"][0] == {"code": "population", "name": "人口基础信息", "owner": "县委办公室",
                                     "owner_code": "429901900001", "update_period": "月", "last_updated": None,
                                     "records": 0, "freshness": "empty"}
+
+
+def test_the_migration_corrects_an_older_built_in_catalog(catalog):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("qingzhuang.ledger.migrations.0011_match_outcomes")
+    DataElement.objects.filter(code="home_address").update(
+        synonyms=["现住址", "户籍地址", "居住地"], related_names=[])
+    DataElement.objects.filter(code="special_groups").update(synonyms=["是否低保", "低保", "重点人群", "是否残疾"])
+    migration.correct_catalog(apps, None)
+    home, groups = DataElement.objects.get(code="home_address"), DataElement.objects.get(code="special_groups")
+    assert (home.synonyms, home.related_names) == (["现住址", "居住地"], ["户籍地址", "户籍所在地", "户口所在地"])
+    assert groups.synonyms == ["重点人群"]
+    assert matching.find_fields("户籍地址")[0].outcome == "related"

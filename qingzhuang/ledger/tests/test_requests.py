@@ -319,3 +319,36 @@ def test_duplicate_fields_count_a_related_field_only_once_confirmed(world, villa
     confirm(world.civil_rep, confirmed, "户籍地址")
     approve(world, confirmed)
     assert [(d.label, len(d.sources)) for d in duplicate_fields()] == [("居住地址", 2)]
+
+
+def test_the_migration_classifies_fields_matched_before_outcomes(world, villages):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from qingzhuang.ledger.models import DataRequest
+
+    migration = import_module("qingzhuang.ledger.migrations.0011_match_outcomes")
+    draft = create(world, villages, title="草稿")
+    pending = create(world, villages, title="待审批")
+    services.request_submit(actor=world.civil_rep, data_request=pending)
+    # As matched before: 户籍地址 and 是否低保 at 1.00 through synonyms, 手机号 at 0.90, all held.
+    for data_request in (draft, pending):
+        data_request.fields.filter(text__in=["户籍地址", "是否低保", "身份证号"]).update(score=Decimal("1.00"))
+        data_request.fields.filter(text="手机号").update(score=Decimal("0.90"))
+        data_request.fields.update(outcome="none", confirmed_at=None)
+    DataRequest.objects.update(held_count=4, remaining_count=1, not_asked=12)
+    migration.classify_request_fields(apps, None)
+    outcomes = lambda r: [(f.text, f.outcome, f.confirmed) for f in r.fields.all()]  # noqa: E731
+    # A draft's fields await confirmation and its counts are recomputed: only 身份证号 is held.
+    assert outcomes(draft) == [("身份证号", "exact", False), ("户籍地址", "related", False),
+                               ("是否低保", "related", False), ("手机号", "related", False),
+                               ("家中养狗数量", "none", False)]
+    draft.refresh_from_db()
+    assert (draft.held_count, draft.remaining_count, draft.not_asked) == (1, 4, 3)
+    # A submitted request keeps what was counted.
+    assert outcomes(pending) == [("身份证号", "exact", False), ("户籍地址", "exact", False),
+                                 ("是否低保", "exact", False), ("手机号", "related", True),
+                                 ("家中养狗数量", "none", False)]
+    pending.refresh_from_db()
+    assert (pending.held_count, pending.not_asked) == (4, 12)
