@@ -12,10 +12,14 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from qingzhuang.burden import admission
+from qingzhuang.burden.services import TARGET_PARENT_KINDS
 from qingzhuang.jobs import lifecycle
 from qingzhuang.ledger.models import (
     DataRequest,
@@ -188,6 +192,21 @@ def visible_jobs(user) -> QuerySet[ImportJob]:
         return ImportJob.objects.none()
     jobs = ImportJob.objects.select_related("dataset", "uploaded_by")
     return jobs if org_access.is_county_wide(user) else jobs.filter(uploaded_by=user)
+
+
+def _reach_q(user) -> Q:
+    paths = org_access.placing_paths(user)
+    return reduce(or_, (Q(path__startswith=p) for p in paths)) if paths else Q(pk__in=[])
+
+
+def target_parents(user, *, placing_only: bool = False) -> QuerySet[Unit]:
+    """The county and townships (streets) offered as "all villages and communities under …":
+    for 找数据 those ``get_target_parent_or_404`` accepts (seen or within reach), for a form that
+    places demands (``placing_only``) those ``burden.services.resolve_targets`` accepts."""
+    if not _authenticated(user):
+        return Unit.objects.none()
+    scope = _reach_q(user) if placing_only else _reach_q(user) | org_access.unit_q(user)
+    return Unit.objects.filter(scope, kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path")
 
 
 def get_target_parent_or_404(user, code: str) -> Unit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from qingzhuang.ledger import access, queries
 from qingzhuang.ledger.forms import RecordFilterForm
@@ -88,6 +88,7 @@ class ElementOut(Schema):
     code: str
     name: str
     synonyms: list[str]
+    related_names: list[str] = Field(default_factory=list, description="相近字段：含义相近但不是同一数据项的名称")
     category: str
     category_label: str
     value_type: str
@@ -139,7 +140,8 @@ def list_datasets(request, q: str = ""):
 @router.get("/elements", response=list[ElementOut], summary="数据元素目录")
 def list_elements(request, q: str = ""):
     return [{
-        "code": e.code, "name": e.name, "synonyms": [str(s) for s in e.synonyms], "category": e.category,
+        "code": e.code, "name": e.name, "synonyms": [str(s) for s in e.synonyms],
+        "related_names": [str(s) for s in e.related_names], "category": e.category,
         "category_label": e.get_category_display(), "value_type": e.value_type,
         "value_type_label": e.get_value_type_display(), "measure_unit": e.measure_unit,
         "code_list": [str(c) for c in e.code_list], "owner_code": e.owner.code if e.owner_id else None,

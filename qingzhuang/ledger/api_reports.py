@@ -118,12 +118,21 @@ class RequestIn(TargetsIn):
 
 
 class RequestFieldOut(Schema):
+    id: int
     field: str
     element: str | None
     element_code: str | None
     dataset: str | None
-    held: bool
+    held: bool = Field(..., description="由一套表提供：已有（同一数据项），或相近且已确认")
     score: float
+    outcome: str = Field(..., description="exact 已有（同一数据项） / related 相近（需确认） / none 未找到")
+    outcome_label: str
+    reason: str = Field(..., description="匹配依据，例如 同义词：身份证号、代码表含“残疾人”")
+    confirmed: bool = Field(..., description="相近字段已确认由一套表提供")
+
+
+class ConfirmIn(Schema):
+    confirmed: bool = Field(True, description="true 确认相近字段由一套表提供；false 撤销确认")
 
 
 class RequestOut(Schema):
@@ -160,20 +169,28 @@ class FindDatasetOut(Schema):
 
 class FindFieldOut(Schema):
     field: str
-    matched: bool
+    matched: bool = Field(..., description="一套表已有同一数据项（outcome 为 exact）")
+    outcome: str = Field(..., description="exact 已有（同一数据项） / related 相近（需确认） / none 未找到")
+    outcome_label: str = Field(..., description="结果的中文说法")
+    basis: str = Field(..., description=(
+        "匹配依据：exact 时为 name、synonym、column 或 code；related 时为 similar_name（名称相近）、"
+        "near_field（目录登记的相近字段）或 code_list（代码表含此值）；none 时为空或元素的依据"))
+    reason: str = Field(..., description="匹配依据的中文说明，例如 代码表含“残疾人”")
     element: str | None
     element_code: str | None
-    label: str
-    score: float
+    label: str = Field(..., description="匹配到的名称、同义词、列名、相近字段或代码值")
+    score: float = Field(..., description="匹配度：exact 为 1.0，related 至多 0.9")
     datasets: list[FindDatasetOut]
 
 
 class FindOut(Schema):
     fields: list[FindFieldOut]
-    held: int
-    remaining: int
+    held: int = Field(..., description="已有（同一数据项）的字段数")
+    related: int = Field(..., description="相近（需确认）的字段数")
+    unmatched: int = Field(..., description="未找到的字段数")
+    remaining: int = Field(..., description="需基层填报的字段数（相近和未找到）")
     target_units: int
-    not_asked: int
+    not_asked: int = Field(..., description="可少向基层要的数据项：已有字段数 × 村（社区）数")
 
 
 class KpiOut(Schema):
@@ -299,9 +316,11 @@ def _request_out(data_request) -> dict:
         "owner_code": data_request.owner.code, "owner_name": data_request.owner.name,
         "fields_text": data_request.fields_text, "period": data_request.period, "due_date": data_request.due_date,
         "target_units": list(data_request.target_units.order_by("path").values_list("code", flat=True)),
-        "fields": [{"field": f.text, "element": f.element.name if f.element else None,
+        "fields": [{"id": f.pk, "field": f.text, "element": f.element.name if f.element else None,
                     "element_code": f.element.code if f.element else None,
-                    "dataset": f.dataset.code if f.dataset else None, "held": f.held, "score": float(f.score)}
+                    "dataset": f.dataset.code if f.dataset else None, "held": f.held, "score": float(f.score),
+                    "outcome": f.outcome, "outcome_label": f.outcome_label, "reason": f.reason,
+                    "confirmed": f.confirmed}
                    for f in data_request.fields.select_related("element", "dataset")],
         "held_count": data_request.held_count, "remaining_count": data_request.remaining_count,
         "not_asked": data_request.not_asked, "admission": data_request.admission,
@@ -368,10 +387,22 @@ def send_data_request(request, request_id: int):
         actor=request.auth, data_request=r, request=request))})
 
 
+@router.post("/requests/{request_id}/fields/{field_id}/confirm", response={200: RequestOut, **RESPONSES_WRITE},
+             summary="确认（或撤销）相近字段由一套表提供：草稿时由提出部门，待审批时由督查室")
+def confirm_data_request_field(request, request_id: int, field_id: int, payload: ConfirmIn):
+    def confirm(data_request):
+        services.request_field_confirm(actor=request.auth, data_request=data_request, field_id=field_id,
+                                       confirm=payload.confirmed, request=request)
+        data_request.refresh_from_db()
+        return _request_out(data_request)
+
+    return _request_action(request, request_id, confirm)
+
+
 # -- 找数据, burden, demands
 
 
-@router.get("/find", response=FindOut, summary="向系统找数据：每个字段在一套表中的位置、责任单位和更新情况")
+@router.get("/find", response=FindOut, summary="向系统找数据：每个字段是已有（同一数据项）、相近（需确认）还是未找到，及其数据集、责任单位和更新情况")
 def find_data_fields(request, q: str = "", under: str = ""):
     # A unit outside the caller's scope reads like a missing one: 404, as everywhere else.
     unit = access.get_target_parent_or_404(request.auth, under.strip()[:32]) if under.strip() else None

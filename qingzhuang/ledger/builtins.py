@@ -35,6 +35,7 @@ class E:
     category: str
     value_type: str = "text"
     synonyms: tuple[str, ...] = ()
+    related_names: tuple[str, ...] = ()
     code_list: tuple[str, ...] = ()
     measure_unit: str = ""
     max_length: int = 200
@@ -51,11 +52,12 @@ ELEMENTS: tuple[E, ...] = (
     E("phone", "联系电话", "person", "phone", synonyms=("手机号", "手机号码", "电话", "联系方式", "手机")),
     E("unit_code", "单位代码", "organisation", "unit",
       synonyms=("所属村（社区）代码", "村（社区）代码", "所属单位代码", "行政区划代码", "所属网格代码")),
-    E("home_address", "居住地址", "land", synonyms=("现住址", "家庭住址", "住址", "户籍地址", "居住地")),
+    E("home_address", "居住地址", "land", synonyms=("现住址", "家庭住址", "住址", "居住地"),
+      related_names=("户籍地址", "户籍所在地", "户口所在地")),
     E("person_type", "人员类别", "person", "code", code_list=("户籍人口", "常住人口", "流动人口"),
       synonyms=("人口类别", "人口类型")),
     E("special_groups", "特殊群体", "situation", "codes", code_list=tuple(SPECIAL_GROUPS),
-      synonyms=("是否低保", "低保", "特殊人群", "重点人群", "是否残疾", "是否退役军人"),
+      synonyms=("特殊人群", "重点人群"),
       description="可多选，用“、”或“；”分隔"),
     E("house_no", "房屋编号", "object", synonyms=("房屋编码",), max_length=40),
     E("house_address", "房屋地址", "land", synonyms=("房屋坐落", "坐落")),
@@ -174,7 +176,7 @@ def ensure_builtin_catalog() -> None:
             elements[e.code], _ = DataElement.objects.get_or_create(
                 code=e.code,
                 defaults={"name": e.name, "category": e.category, "value_type": e.value_type,
-                          "synonyms": list(e.synonyms), "code_list": list(e.code_list),
+                          "synonyms": list(e.synonyms), "related_names": list(e.related_names), "code_list": list(e.code_list),
                           "measure_unit": e.measure_unit, "max_length": e.max_length,
                           "description": e.description},
             )

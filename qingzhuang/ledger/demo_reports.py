@@ -83,7 +83,7 @@ FORMS = ("", "（季报）", "（专项）", "（补充）", "（半年）", "�
 
 # Data requests: (title, department, fields: some the ledger holds, some it does not).
 REQUESTS: tuple[tuple[str, str, str], ...] = (
-    ("困难群众走访慰问名单", "县财政局", "姓名、公民身份号码、居住地址、联系电话、走访次数、慰问金额"),
+    ("困难群众走访慰问名单", "县财政局", "姓名、公民身份号码、居住地址、联系电话、是否低保、走访次数、慰问金额"),
     ("农村独居老人关爱服务需求", "县卫生健康局", "姓名、出生日期、居住地址、健康状况、服务需求"),
     ("沿街商铺消防安全情况", "县应急管理局", "单位名称、统一社会信用代码、登记地址、灭火器配备数量、疏散通道情况"),
     ("农房出租与流动人口对照", "县住房和城乡建设局", "房屋编号、房屋地址、是否出租、承租人数、租赁合同备案情况"),
@@ -94,6 +94,9 @@ REQUESTS: tuple[tuple[str, str, str], ...] = (
     ("小微企业融资需求摸排", "县工业和信息化局", "单位名称、统一社会信用代码、行业类别、融资需求（万元）、用途"),
     ("留守儿童监护情况", "县统计局", "姓名、出生日期、居住地址、监护人姓名、监护人联系电话、在读学校"),
 )
+
+# Elements a department confirms as answering its near-matched fields (是否低保 → 特殊群体).
+CONFIRMED_NEAR = ("special_groups",)
 
 STOP_REASONS = (
     "与一套表人口基础信息重复，停止向村（社区）索要。",
@@ -350,7 +353,12 @@ class _Seeder:
 
     def data_requests(self) -> None:
         """2025: data requests; the ledger's fields are shared, only the rest is asked of villages."""
-        from qingzhuang.ledger.services.data_requests import RequestDefinition, request_create, request_send
+        from qingzhuang.ledger.services.data_requests import (
+            RequestDefinition,
+            request_create,
+            request_field_confirm,
+            request_send,
+        )
 
         plan = ("send", "send", "pending", "reject", "draft", "send")
         for i in range(self.scale.requests):
@@ -367,6 +375,10 @@ class _Seeder:
             )
             with _clock(_at(THIS_YEAR, month, 3)):
                 data_request = request_create(actor=actor, definition=definition)
+                # The department knows 低保 is recorded in 特殊群体: it confirms that near match;
+                # other near ones (监护人姓名 beside 姓名) stay to be asked.
+                for f in data_request.fields.filter(outcome="related", element__code__in=CONFIRMED_NEAR):
+                    request_field_confirm(actor=actor, data_request=data_request, field_id=f.pk)
             self.requests.append(data_request)
             if kind == "draft":
                 continue

@@ -1,14 +1,23 @@
 """Where is this field already? Matching a free-Chinese list of fields against the catalog.
 
 "身份证号、户籍地址、是否低保、手机号" is split into fields, each field is normalised (NFKC, case,
-punctuation and noise words such as 是否/的/信息/情况 dropped) and compared with every element
-name, synonym, code and dataset column name, normalised the same way:
+punctuation and noise words such as 是否/的/信息/情况 dropped) and compared with the catalog's
+labels, normalised the same way. Each field ends in one of three outcomes:
 
-1. an exact match scores 1.0 (a name before a column name before a synonym when several tie);
-2. otherwise the best of character-bigram similarity (Dice) and containment (one string holds
-   the other, scaled by how much of the longer one it covers) — Chinese field names are short
-   compounds, so shared characters in order say more than word segmentation would;
-3. a field scoring below ``THRESHOLD`` is unmatched: 需基层填报.
+1. **已有（同一数据项）** ``exact``: the field *is* an element's name, one of its declared synonyms,
+   the name a dataset gives its column, or its code — the same fact, held by a dataset. Scored 1.00.
+2. **相近（需确认）** ``related``: the ledger holds something near, which a person must confirm
+   before it replaces asking: a similar name (character-bigram Dice or containment of at least
+   ``THRESHOLD``: 现居住地址 → 居住地址), a near fact the catalog declares (an element's
+   ``related_names``: 户籍地址 is near 居住地址 but not the same address), or an element whose
+   code list holds a value matching the field (是否残疾 → 特殊群体, whose code list holds 残疾人).
+   Scored at most ``RELATED_MAX``, never 1.00.
+3. **未找到** ``none``: nothing in the ledger, or only an element no dataset holds: 需基层填报.
+
+Only exact matches count as data not asked of grassroots units here; a data request also counts
+the related matches a person confirmed (``services.data_requests``). A related field among several
+candidates goes to the element held by the datasets that hold the list's exact fields (a person's
+户籍地址 is nearer 居住地址 in 人口基础信息 than 登记地址 in 法人单位).
 
 Each matched element is then placed in the datasets holding it, ranked by how many of the listed
 fields that dataset holds (a person's phone comes from 人口基础信息, not 法人单位), then by size.
@@ -29,12 +38,23 @@ from qingzhuang.ledger.models import DataElement, DatasetColumn, UpdatePeriod
 from qingzhuang.orgs.models import Unit, UnitKind
 
 THRESHOLD = 0.6
+# A related match is never scored like an exact one.
+RELATED_MAX = 0.9
 SEPARATORS = re.compile(r"[、，,；;／/\s]+")
 PUNCTUATION = re.compile(r"[()\[\]{}（）【】《》〈〉<>\"'“”‘’:：\-_—·.。?？!！*]+")
 NOISE_PREFIXES = ("是否", "有无", "有没有")
 NOISE_SUFFIXES = ("信息", "情况", "状况")
-# Kinds of label, most authoritative first (breaks ties between exact matches).
+
+EXACT, RELATED, NONE = "exact", "related", "none"
+OUTCOME_LABELS = {EXACT: "已有（同一数据项）", RELATED: "相近（需确认）", NONE: "未找到"}
+# Labels that name the element itself, most authoritative first (breaks ties between exact matches).
 KIND_ORDER = {"name": 0, "column": 1, "synonym": 2, "code": 3}
+# Labels that only point near it: a declared near fact, a value of its code list.
+NEAR, VALUE = "related", "value"
+# Why a field is related, as a stable key (``basis``), most telling first.
+SIMILAR_NAME, NEAR_FIELD, CODE_LIST = "similar_name", "near_field", "code_list"
+RELATED_ORDER = {NEAR_FIELD: 0, SIMILAR_NAME: 1, CODE_LIST: 2}
+
 # How old the last update may be before a dataset is 逾期 (a few days' grace), as on the data map.
 FRESH_DAYS = {UpdatePeriod.MONTHLY: 35, UpdatePeriod.QUARTERLY: 100, UpdatePeriod.YEARLY: 380}
 TARGET_KINDS = (UnitKind.VILLAGE, UnitKind.COMMUNITY)
@@ -90,7 +110,7 @@ def similarity(a: str, b: str) -> float:
 class Label:
     key: str
     text: str
-    kind: str
+    kind: str  # a KIND_ORDER kind, NEAR or VALUE
     element_id: int
 
 
@@ -99,6 +119,27 @@ class ElementInfo:
     id: int
     code: str
     name: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The best reason one element answers a field."""
+
+    element_id: int
+    outcome: str  # EXACT or RELATED
+    basis: str  # a KIND_ORDER kind for EXACT, a RELATED_ORDER key for RELATED
+    similarity: float
+    label: str
+
+    @property
+    def rank(self) -> tuple:
+        """Lower is better, for one element's labels."""
+        order = KIND_ORDER[self.basis] if self.outcome == EXACT else RELATED_ORDER[self.basis]
+        return (self.outcome != EXACT, -self.similarity, order)
+
+    @property
+    def score(self) -> float:
+        return 1.0 if self.outcome == EXACT else min(self.similarity, RELATED_MAX)
 
 
 @dataclass
@@ -127,24 +168,57 @@ class DatasetHit:
         }
 
 
+def reason_text(outcome: str, basis: str, label: str, element_name: str) -> str:
+    """Why a field has its outcome, in the words the pages show."""
+    if outcome == EXACT:
+        return {"name": "名称相同", "synonym": f"同义词：{label}", "column": f"数据集列名：{label}",
+                "code": f"元素代码：{label}"}[basis]
+    if outcome == RELATED:
+        return {SIMILAR_NAME: f"名称相近：{label}", NEAR_FIELD: f"目录登记为“{element_name}”的相近字段",
+                CODE_LIST: f"代码表含“{label}”"}[basis]
+    if element_name:
+        return f"目录中有“{element_name}”，但没有数据集收录"
+    return "一套表中没有"
+
+
 @dataclass
 class FieldMatch:
     field: str
     normalised: str
     element: ElementInfo | None = None
-    label: str = ""  # the name, synonym or column name that matched
+    label: str = ""  # the name, synonym, column name, near field or code value that matched
     score: float = 0.0
-    alternatives: list[tuple[ElementInfo, float]] = field(default_factory=list)
+    outcome: str = NONE
+    basis: str = ""
+    alternatives: list[tuple[ElementInfo, float, str]] = field(default_factory=list)
     datasets: list[DatasetHit] = field(default_factory=list)
 
     @property
     def matched(self) -> bool:
+        """Some element answers the field, exactly or nearly (held by a dataset or not)."""
         return self.element is not None
 
     @property
     def held(self) -> bool:
-        """Matched to an element that some dataset of the ledger holds: no unit need be asked."""
-        return self.element is not None and bool(self.datasets)
+        """The same data item is held by a dataset of the ledger: no unit need be asked."""
+        return self.outcome == EXACT
+
+    @property
+    def related(self) -> bool:
+        return self.outcome == RELATED
+
+    @property
+    def same_fact(self) -> bool:
+        """The field names an element of the catalog exactly (whether a dataset holds it or not)."""
+        return self.element is not None and self.basis in KIND_ORDER
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.outcome, self.basis, self.label, self.element.name if self.element else "")
 
     @property
     def dataset(self) -> DatasetHit | None:
@@ -154,12 +228,17 @@ class FieldMatch:
         return {
             "field": self.field,
             "matched": self.held,
+            "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
+            "basis": self.basis,
+            "reason": self.reason,
             "element": self.element.name if self.element else None,
             "element_code": self.element.code if self.element else None,
             "label": self.label,
             "score": self.score,
             "datasets": [d.to_json() for d in self.datasets],
-            "alternatives": [{"element": e.name, "element_code": e.code, "score": s} for e, s in self.alternatives],
+            "alternatives": [{"element": e.name, "element_code": e.code, "score": s, "outcome": o}
+                             for e, s, o in self.alternatives],
         }
 
 
@@ -173,17 +252,22 @@ def freshness(last_updated: dt.datetime | None, update_period: str, now: dt.date
 
 
 class Catalog:
-    """The labels and dataset placements of every element, loaded once (three queries)."""
+    """The labels and dataset placements of every element, loaded once (two queries)."""
 
     def __init__(self) -> None:
         self.elements: dict[int, ElementInfo] = {}
         self.labels: list[Label] = []
-        for pk, code, name, synonyms in DataElement.objects.values_list("id", "code", "name", "synonyms"):
+        rows = DataElement.objects.values_list("id", "code", "name", "synonyms", "related_names", "code_list")
+        for pk, code, name, synonyms, related_names, code_list in rows:
             self.elements[pk] = ElementInfo(pk, code, name)
             self._add(name, "name", pk)
             self._add(code, "code", pk)
             for synonym in synonyms or ():
                 self._add(str(synonym), "synonym", pk)
+            for near in related_names or ():
+                self._add(str(near), NEAR, pk)
+            for value in code_list or ():
+                self._add(str(value), VALUE, pk)
         self.placements: dict[int, list[DatasetHit]] = {}
         now = timezone.now()
         columns = DatasetColumn.objects.select_related("dataset__owner").order_by("dataset__code", "position")
@@ -207,40 +291,68 @@ class Catalog:
         if key:
             self.labels.append(Label(key, text, kind, element_id))
 
-    def match_one(self, text: str) -> FieldMatch:
-        key = normalise(text)
-        result = FieldMatch(field=text, normalised=key)
-        best: dict[int, tuple[float, int, str]] = {}  # element → (score, kind rank, label)
+    def candidates(self, key: str) -> dict[int, Candidate]:
+        """Each element's best reason to answer the normalised field ``key``."""
+        best: dict[int, Candidate] = {}
         for label in self.labels:
-            score = similarity(key, label.key)
-            if score < THRESHOLD:
+            sim = similarity(key, label.key)
+            if sim < THRESHOLD:
                 continue
-            rank = KIND_ORDER[label.kind]
+            if label.kind in KIND_ORDER:
+                outcome, basis = (EXACT, label.kind) if sim == 1.0 else (RELATED, SIMILAR_NAME)
+            else:
+                outcome, basis = RELATED, NEAR_FIELD if label.kind == NEAR else CODE_LIST
+            candidate = Candidate(label.element_id, outcome, basis, sim, label.text)
             current = best.get(label.element_id)
-            if current is None or (score, -rank) > (current[0], -current[1]):
-                best[label.element_id] = (score, rank, label.text)
-        if not best:
+            if current is None or candidate.rank < current.rank:
+                best[label.element_id] = candidate
+        return best
+
+    def decide(self, text: str, candidates: dict[int, Candidate], near: frozenset[int] = frozenset()) -> FieldMatch:
+        """The outcome of one field among its candidates. An element no dataset holds answers
+        nothing; ``near`` (datasets holding the list's exact fields) breaks ties between related ones."""
+        result = FieldMatch(field=text, normalised=normalise(text))
+        if not candidates:
             return result
-        ordered = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1], self.elements[item[0]].code))
-        element_id, (score, _, label_text) = ordered[0]
-        result.element, result.score, result.label = self.elements[element_id], score, label_text
-        result.alternatives = [(self.elements[pk], s) for pk, (s, _, _) in ordered[1:4]]
-        result.datasets = list(self.placements.get(element_id, ()))
+
+        def order(c: Candidate) -> tuple:
+            placed = self.placements.get(c.element_id, ())
+            beside = any(d.id in near for d in placed)
+            return (not placed, c.outcome != EXACT, -c.similarity, not beside, c.rank,
+                    self.elements[c.element_id].code)
+
+        ordered = sorted(candidates.values(), key=order)
+        best = ordered[0]
+        result.element, result.label, result.basis = self.elements[best.element_id], best.label, best.basis
+        result.score = best.score
+        result.alternatives = [(self.elements[c.element_id], c.score, c.outcome) for c in ordered[1:4]]
+        result.datasets = list(self.placements.get(best.element_id, ()))
+        result.outcome = best.outcome if result.datasets else NONE
         return result
+
+    def match_one(self, text: str, near: frozenset[int] = frozenset()) -> FieldMatch:
+        return self.decide(text, self.candidates(normalise(text)), near)
 
 
 def find_fields(text: str, *, catalog: Catalog | None = None) -> list[FieldMatch]:
     """Match every field of ``text``; datasets holding more of the listed fields come first."""
     catalog = catalog or Catalog()
-    matches = [catalog.match_one(f) for f in split_fields(text)]
-    holds = Counter(d.id for m in matches if m.element for d in m.datasets)
+    fields = split_fields(text)
+    candidates = [catalog.candidates(normalise(f)) for f in fields]
+    matches = [catalog.decide(f, c) for f, c in zip(fields, candidates, strict=True)]
+    near = frozenset(d.id for m in matches if m.held for d in m.datasets)
+    if near:  # related fields lean to the datasets the exact ones come from
+        matches = [m if m.held else catalog.decide(f, c, near)
+                   for f, c, m in zip(fields, candidates, matches, strict=True)]
+    holds = Counter(d.id for m in matches if m.outcome != NONE for d in m.datasets)
     for m in matches:
         m.datasets.sort(key=lambda d: (-holds[d.id], -d.records, d.code))
     return matches
 
 
 def not_asked(matches: list[FieldMatch], target_units: int) -> int:
-    """Data items the county need not ask of grassroots units: held fields × target units."""
+    """Data items the county need not ask of grassroots units: exact fields × target units.
+    A related field counts only once a person confirms it on a data request."""
     return sum(1 for m in matches if m.held) * target_units
 
 
@@ -258,9 +370,12 @@ def find_result(text: str, *, target_units: int) -> dict:
     """The JSON document of ``find_data --json`` and ``GET /api/v1/ledger/find``."""
     matches = find_fields(text)
     held = sum(1 for m in matches if m.held)
+    related = sum(1 for m in matches if m.related)
     return {
         "fields": [m.to_json() for m in matches],
         "held": held,
+        "related": related,
+        "unmatched": len(matches) - held - related,
         "remaining": len(matches) - held,
         "target_units": target_units,
         "not_asked": not_asked(matches, target_units),

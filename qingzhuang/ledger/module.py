@@ -45,6 +45,8 @@ MODULE = Module(
         "request.approve": "批准数据需求",
         "request.reject": "驳回数据需求",
         "request.send": "下发数据需求",
+        "request.field_confirm": "确认相近字段由一套表提供",
+        "request.field_unconfirm": "撤销相近字段的确认",
         "dataset.share": "共享数据集",
     },
     demo=(

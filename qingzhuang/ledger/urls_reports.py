@@ -23,5 +23,7 @@ urlpatterns = [
     path("requests/<int:pk>/submit/", views.request_submit, name="request_submit"),
     path("requests/<int:pk>/review/", views.request_review, name="request_review"),
     path("requests/<int:pk>/send/", views.request_send, name="request_send"),
+    path("requests/<int:pk>/fields/<int:field_id>/confirm/", views.request_field_confirm,
+         name="request_field_confirm"),
     path("find/", views.find_data, name="find_data"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qingzhuang.burden import queries as burden_queries
 from qingzhuang.burden.models import DemandStatus
-from qingzhuang.burden.services import TARGET_PARENT_KINDS, resolve_targets
+from qingzhuang.burden.services import resolve_targets
 from qingzhuang.ledger import access, filling, matching, queries, services
 from qingzhuang.ledger.models import (
     Admission,
@@ -103,7 +103,7 @@ class TargetsMixin(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        parents = Unit.objects.filter(kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path")
+        parents = access.target_parents(actor, placing_only=True)
         self.fields["target_under"].choices = [("", "—")] + [
             (u.code, "全县所有村（社区）" if u.kind == UnitKind.COUNTY else f"{u.name}的全部村（社区）")
             for u in parents
@@ -521,14 +521,18 @@ def request_edit(request, pk: int):
 @require_GET
 def request_detail(request, pk: int):
     data_request = access.get_request_or_404(request.user, pk)
-    fields = list(data_request.fields.select_related("element", "dataset__owner"))
+    fields = list(data_request.fields.select_related("element", "dataset__owner", "confirmed_by"))
     demands = data_request.demands.select_related("unit").order_by("unit__path")
+    can_manage, can_approve = access.can_manage(request.user, data_request), access.can_approve(request.user)
     return render(request, "ledger/request_detail.html", {
         "data_request": data_request, "fields": fields,
         "held": [f for f in fields if f.held], "remaining": [f for f in fields if not f.held],
+        "unconfirmed": [f for f in fields if f.needs_confirmation],
         "targets": data_request.target_units.order_by("path"), "demands": demands,
-        "can_manage": access.can_manage(request.user, data_request),
-        "can_approve": access.can_approve(request.user),
+        "can_manage": can_manage, "can_approve": can_approve,
+        # Who may confirm related fields now (the service checks it again).
+        "can_confirm": (data_request.is_editable and can_manage)
+                       or (data_request.admission == Admission.PENDING and can_approve),
     })
 
 
@@ -554,6 +558,20 @@ def request_review(request, pk: int):
                 "已批准准入，一套表已有的字段已共享给提出部门。" if approve else "已驳回。",
                 lambda: services.request_review(actor=request.user, data_request=data_request, approve=approve,
                                                 note=form.cleaned_data["note"], request=request))
+
+
+@login_required
+@require_POST
+def request_field_confirm(request, pk: int, field_id: int):
+    """Confirm (or withdraw) that the near element of a related field answers it (the service
+    decides who may: the requesting department on a draft, the 督查室 while reviewing)."""
+    data_request = access.get_request_or_404(request.user, pk)
+    confirm = request.POST.get("decision") != "unconfirm"
+    return _act(request, "ledger:request_detail", data_request.pk,
+                lambda f: (f"已确认“{f.text}”由一套表的“{f.element.name}”提供，不再向基层索要。" if confirm
+                           else f"已撤销确认，“{f.text}”仍需向基层索要。"),
+                lambda: services.request_field_confirm(actor=request.user, data_request=data_request,
+                                                       field_id=field_id, confirm=confirm, request=request))
 
 
 @login_required
@@ -586,11 +604,13 @@ def find_data(request):
     unit, target_count = _find_targets(request.user, under.strip()[:32])
     matches = matching.find_fields(q) if q else []
     held = sum(1 for m in matches if m.held)
+    related = sum(1 for m in matches if m.related)
     context = {
-        "q": q, "matches": matches, "held": held, "remaining": len(matches) - held,
+        "q": q, "matches": matches, "held": held, "related": related, "unmatched": len(matches) - held - related,
+        "remaining": len(matches) - held,
         "target_unit": unit, "target_count": target_count,
         "not_asked": matching.not_asked(matches, target_count),
-        "parents": Unit.objects.filter(kind__in=TARGET_PARENT_KINDS, is_active=True).order_by("path"),
+        "parents": access.target_parents(request.user),
         "can_define": access.can_define(request.user),
         "elements": DataElement.objects.count(),
     }

@@ -39,10 +39,25 @@ def test_find_data_matches_as_one_types(page, live_server, world):
     page.get_by_role("heading", name="向系统找数据").wait_for()
     page.get_by_label("所需字段").fill("身份证号、户籍地址、是否低保、手机号、家中养狗数量")
     summary = page.get_by_test_id("find-summary")
-    expect(summary).to_contain_text("一套表已有 4 个，需基层填报 1 个")
-    expect(summary).to_contain_text("可少向基层要 8 项数据")  # 4 fields × 甲村, 乙村
-    expect(page.get_by_test_id("find-table")).to_contain_text("公民身份号码")
+    expect(summary).to_contain_text("已有（同一数据项）2 个，相近（需确认）2 个，未找到 1 个")
+    expect(summary).to_contain_text("可少向基层要 4 项数据")  # 2 exact fields × 甲村, 乙村
+    table = page.get_by_test_id("find-table")
+    expect(table).to_contain_text("公民身份号码")
+    expect(table).to_contain_text("代码表含“低保对象”")
     assert errors == []
+
+
+def test_find_data_reads_on_a_phone(page, live_server, world):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, "officerep", PASSWORD)
+    page.goto(f"{live_server.url}/ledger/find/?q=身份证号、户籍地址、是否残疾、家中养狗数量")
+    table = page.get_by_test_id("find-table")
+    expect(table.locator("thead")).to_be_hidden()  # one card per field, each cell labelled
+    related = table.locator("tr[data-outcome=related]")
+    expect(related).to_have_count(2)
+    expect(related.last).to_contain_text("代码表含“残疾人”")
+    assert related.first.locator("td").first.evaluate("td => getComputedStyle(td).display") == "block"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
 
 
 def test_report_filled_from_the_ledger_then_admitted_and_sent(page, live_server, world):

@@ -26,6 +26,7 @@ from qingzhuang.ledger.models.reports import (  # noqa: F401
     DataRequest,
     DataRequestField,
     FilterOp,
+    MatchOutcome,
     PeriodGrain,
     RegisterStatus,
     Report,

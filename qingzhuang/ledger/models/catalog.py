@@ -47,7 +47,11 @@ class DataElement(models.Model):
 
     code = models.SlugField("元素代码", max_length=64, unique=True)
     name = models.CharField("元素名称", max_length=100, unique=True)
+    # Other names of the same fact: 找数据 counts a field so named as held (已有).
     synonyms = models.JSONField("同义词", default=list, blank=True)
+    # Names of near but different facts (户籍地址 for 居住地址): 找数据 offers the element as
+    # 相近（需确认）, never as the same data item.
+    related_names = models.JSONField("相近字段", default=list, blank=True)
     category = models.CharField("类别", max_length=16, choices=Category.choices)
     value_type = models.CharField("值类型", max_length=16, choices=ValueType.choices, default=ValueType.TEXT)
     measure_unit = models.CharField("计量单位", max_length=20, blank=True)

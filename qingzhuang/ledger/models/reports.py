@@ -12,8 +12,10 @@ be sent to grassroots units, after admission. Admission itself (``AdmissionField
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.db.models import Q
 
 from qingzhuang.burden.admission import Admission, AdmissionFields, RegisterStatus, refusal
 
@@ -135,7 +137,8 @@ class DataRequest(AdmissionFields):
     # Counts kept with the request (the register and the county totals read them).
     held_count = models.PositiveIntegerField("一套表已有字段数", default=0)
     remaining_count = models.PositiveIntegerField("需基层填报字段数", default=0)
-    # Held fields × target units: what the county did not have to ask of grassroots units.
+    # Held fields (exact, or related and confirmed) × target units: what the county did not have
+    # to ask of grassroots units.
     not_asked = models.PositiveIntegerField("少向基层索要数据项", default=0)
     sent_at = models.DateTimeField("下发时间", null=True, blank=True)
     demands = GenericRelation("burden.Demand", content_type_field="source_type", object_id_field="source_id")
@@ -161,8 +164,29 @@ class DataRequest(AdmissionFields):
         return refusal(self)
 
 
+class MatchOutcome(models.TextChoices):
+    """What 找数据 found for a field (``matching.EXACT`` / ``RELATED`` / ``NONE``)."""
+
+    EXACT = "exact", "已有（同一数据项）"
+    RELATED = "related", "相近（需确认）"
+    NONE = "none", "未找到"
+
+
+class DataRequestFieldQuerySet(models.QuerySet):
+    def held(self):
+        """Fields the ledger serves: an exact match, or a related one a person confirmed."""
+        return self.filter(Q(outcome=MatchOutcome.EXACT) | Q(confirmed_at__isnull=False), dataset__isnull=False)
+
+    def not_held(self):
+        return self.exclude(pk__in=self.held().values("pk"))
+
+
 class DataRequestField(models.Model):
-    """One field of a data request and what the ledger matched it to."""
+    """One field of a data request and what the ledger matched it to.
+
+    ``dataset`` is where the ledger would serve it from (for an exact or a related match). A related
+    match serves the field only once confirmed (``confirmed_at``): by the requesting department
+    while drafting, or by the 督查室 while reviewing the request."""
 
     request = models.ForeignKey(DataRequest, on_delete=models.CASCADE, related_name="fields")
     position = models.PositiveSmallIntegerField("顺序", default=0)
@@ -172,6 +196,13 @@ class DataRequestField(models.Model):
     dataset = models.ForeignKey("ledger.Dataset", verbose_name="由此数据集提供", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField("匹配度", max_digits=3, decimal_places=2, default=0)
+    outcome = models.CharField("匹配结果", max_length=8, choices=MatchOutcome.choices, default=MatchOutcome.NONE)
+    reason = models.CharField("匹配依据", max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    objects = DataRequestFieldQuerySet.as_manager()
 
     class Meta:
         verbose_name = "数据需求字段"
@@ -182,5 +213,19 @@ class DataRequestField(models.Model):
         return self.text
 
     @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
     def held(self) -> bool:
-        return self.dataset_id is not None
+        return self.dataset_id is not None and (self.outcome == MatchOutcome.EXACT or self.confirmed)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.outcome == MatchOutcome.RELATED and self.dataset_id is not None and not self.confirmed
+
+    @property
+    def outcome_label(self) -> str:
+        if self.outcome == MatchOutcome.RELATED and self.confirmed:
+            return "相近（已确认）"
+        return self.get_outcome_display()

@@ -15,6 +15,7 @@ from qingzhuang.ledger.models import (
     Admission,
     DataRequest,
     DatasetColumn,
+    MatchOutcome,
     RegisterStatus,
     Report,
 )
@@ -46,7 +47,9 @@ class DuplicateField:
 
 
 def duplicate_fields() -> list[DuplicateField]:
-    """Fields asked by more than one active (admitted, not stopped) report or data request."""
+    """Fields asked by more than one active (admitted, not stopped) report or data request. Two
+    fields are the same when they name the same element exactly (a data request's related field
+    once confirmed); a near one (户籍地址 beside 居住地址) is another field."""
     catalog = matching.Catalog()
     sources: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
@@ -57,7 +60,7 @@ def duplicate_fields() -> list[DuplicateField]:
 
     def add_text(text: str, source: str) -> None:
         m = catalog.match_one(text)
-        if m.element:
+        if m.same_fact:
             add(f"e:{m.element.code}", m.element.name, source)
         else:
             add(f"t:{m.normalised}", text, source)
@@ -74,7 +77,7 @@ def duplicate_fields() -> list[DuplicateField]:
     for req in DataRequest.objects.filter(admission=Admission.APPROVED).prefetch_related("fields__element"):
         source = f"数据需求：{req.title}"
         for f in req.fields.all():
-            if f.element:
+            if f.element and (f.outcome == MatchOutcome.EXACT or f.confirmed):
                 add(f"e:{f.element.code}", f.element.name, source)
             else:
                 add_text(f.text, source)

@@ -11,6 +11,7 @@ audited. One module per area; the public names are re-exported here.
 from qingzhuang.ledger.services.data_requests import (  # noqa: F401
     RequestDefinition,
     request_create,
+    request_field_confirm,
     request_review,
     request_send,
     request_submit,

@@ -1,10 +1,13 @@
 """Writes of data requests, with duplicate-request interception (向系统找数据, not 向基层要数据).
 
 A department lists the fields it wants in free Chinese and the units it would ask. Each field is
-matched against the ledger (``matching``): fields the ledger holds are served by a share of the
-dataset holding them, granted when the 督查室 approves the request; only the remaining fields can
-be sent to the target units, and only after that approval. The request keeps the count of data
-items the county did not ask for: held fields × target units.
+matched against the ledger (``matching``): 已有 (the same data item), 相近（需确认） (a near one)
+or 未找到. Fields the ledger holds are served by a share of the dataset holding them, granted when
+the 督查室 approves the request; only the remaining fields can be sent to the target units, and
+only after that approval. A related field is held only once a person confirms that the near
+element answers it (``request_field_confirm``): the requesting department while the request is a
+draft (or was rejected), the 督查室 while it reviews it. The request keeps the count of data items
+the county did not ask for: held fields × target units.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from qingzhuang.burden.models import Demand, DemandKind
 from qingzhuang.burden.services import demand_place
 from qingzhuang.ledger import access, matching
-from qingzhuang.ledger.models import DataRequest, DataRequestField, DatasetShare
+from qingzhuang.ledger.models import Admission, DataRequest, DataRequestField, DatasetShare, MatchOutcome
 from qingzhuang.ledger.services.admission import (
     clean_targets,
     ensure_sendable,
@@ -70,17 +74,32 @@ def _clean(d: RequestDefinition) -> tuple[RequestDefinition, list[matching.Field
 
 
 def _store(data_request: DataRequest, d: RequestDefinition, matches: list[matching.FieldMatch]) -> None:
+    """Replace the request's fields with ``matches``. A related field that was confirmed before and
+    still matches the same element stays confirmed (an edit of the title does not undo it)."""
+    kept = {(f.text, f.element_id): (f.confirmed_by_id, f.confirmed_at)
+            for f in data_request.fields.filter(confirmed_at__isnull=False)}
     data_request.fields.all().delete()
-    DataRequestField.objects.bulk_create(
-        DataRequestField(request=data_request, position=i, text=m.field, element_id=m.element.id if m.element else None,
-                         dataset_id=m.dataset.id if m.held else None, score=Decimal(str(m.score)))
-        for i, m in enumerate(matches)
-    )
+    rows = []
+    for i, m in enumerate(matches):
+        element_id = m.element.id if m.element else None
+        confirmed = kept.get((m.field, element_id), (None, None)) if m.related else (None, None)
+        rows.append(DataRequestField(
+            request=data_request, position=i, text=m.field, element_id=element_id,
+            dataset_id=m.dataset.id if m.outcome != matching.NONE else None, score=Decimal(str(m.score)),
+            outcome=m.outcome, reason=m.reason[:200], confirmed_by_id=confirmed[0], confirmed_at=confirmed[1]))
+    DataRequestField.objects.bulk_create(rows)
     data_request.target_units.set(d.target_units)
-    held = sum(1 for m in matches if m.held)
-    data_request.held_count, data_request.remaining_count = held, len(matches) - held
-    data_request.not_asked = matching.not_asked(matches, len(d.target_units))
-    data_request.save(update_fields=["held_count", "remaining_count", "not_asked"])
+    _recount(data_request, len(d.target_units))
+
+
+def _recount(data_request: DataRequest, target_units: int | None = None) -> None:
+    """Held fields (exact, or related and confirmed) and the data items not asked because of them."""
+    if target_units is None:
+        target_units = data_request.target_units.count()
+    held = data_request.fields.held().count()
+    data_request.held_count, data_request.remaining_count = held, data_request.fields.count() - held
+    data_request.not_asked = held * target_units
+    data_request.save(update_fields=["held_count", "remaining_count", "not_asked", "updated_at"])
 
 
 def _apply(data_request: DataRequest, d: RequestDefinition) -> None:
@@ -118,6 +137,47 @@ def request_update(*, actor, data_request: DataRequest, definition: RequestDefin
     return data_request
 
 
+CONFIRM_STATE_MESSAGE = "已批准的数据需求不能再确认或撤销相近字段"
+CONFIRM_WHO_MESSAGE = "相近字段由提出数据需求的部门在草稿时确认，或由督查室在准入审批时确认"
+NOT_RELATED_MESSAGE = "只有“相近（需确认）”的字段需要确认"
+
+
+@transaction.atomic
+def request_field_confirm(*, actor, data_request: DataRequest, field_id: int, confirm: bool = True,
+                          request=None) -> DataRequestField:
+    """Confirm (or withdraw the confirmation) that the near element found for a related field
+    answers it: the field is then served from the ledger like an exact one and counts as not asked.
+    The requesting department decides while the request is a draft or rejected, the 督查室 while
+    it is pending review; nobody once it is approved."""
+    access.require_request(actor, data_request)
+    data_request = DataRequest.objects.select_for_update().select_related("owner").get(pk=data_request.pk)
+    try:
+        f = data_request.fields.select_related("element", "dataset").get(pk=field_id)
+    except (DataRequestField.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该字段") from None
+    if data_request.is_approved:
+        raise ValidationError(CONFIRM_STATE_MESSAGE)
+    may = (data_request.is_editable and access.can_manage(actor, data_request)) or (
+        data_request.admission == Admission.PENDING and access.can_approve(actor))
+    if not may:
+        raise PermissionDenied(CONFIRM_WHO_MESSAGE)
+    if f.outcome != MatchOutcome.RELATED or f.dataset_id is None:
+        raise ValidationError(NOT_RELATED_MESSAGE)
+    if f.confirmed == confirm:
+        return f  # nothing changes, nothing to record
+    before = {"field": f.text, "confirmed": f.confirmed, "held_count": data_request.held_count,
+              "not_asked": data_request.not_asked}
+    f.confirmed_by, f.confirmed_at = (actor, timezone.now()) if confirm else (None, None)
+    f.save(update_fields=["confirmed_by", "confirmed_at"])
+    _recount(data_request)
+    audit.record(actor=actor, action="request.field_confirm" if confirm else "request.field_unconfirm",
+                 obj=data_request, unit=data_request.owner, before=before,
+                 after={"field": f.text, "element": f.element.code, "dataset": f.dataset.code,
+                        "confirmed": f.confirmed, "held_count": data_request.held_count,
+                        "not_asked": data_request.not_asked}, request=request)
+    return f
+
+
 @transaction.atomic
 def request_submit(*, actor, data_request: DataRequest, request=None) -> DataRequest:
     data_request = DataRequest.objects.select_for_update().select_related("owner").get(pk=data_request.pk)
@@ -138,7 +198,7 @@ def request_review(*, actor, data_request: DataRequest, approve: bool, note: str
 
 def _share_held(*, actor, data_request: DataRequest, request=None) -> list[DatasetShare]:
     shares = []
-    held = data_request.fields.filter(dataset__isnull=False).select_related("dataset")
+    held = data_request.fields.held().select_related("dataset")
     for dataset in {f.dataset for f in held}:
         if dataset.owner_id == data_request.owner_id or dataset.shares.filter(unit=data_request.owner).exists():
             continue
@@ -161,7 +221,7 @@ def request_send(*, actor, data_request: DataRequest, request=None) -> list[Dema
     ensure_sendable(data_request)
     if data_request.sent_at:
         raise ValidationError("该数据需求已经下发")
-    remaining = list(data_request.fields.filter(dataset__isnull=True).values_list("text", flat=True))
+    remaining = list(data_request.fields.not_held().values_list("text", flat=True))
     if not remaining:
         raise ValidationError("所需字段在一套表中都已有，已通过数据共享提供，无需向基层下发。")
     units = list(data_request.target_units.all())

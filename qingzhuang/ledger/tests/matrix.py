@@ -8,7 +8,16 @@ from django.db import transaction
 def objects(ctx) -> dict:
     from qingzhuang.burden.models import Demand, DemandKind
     from qingzhuang.ledger.builtins import ensure_builtin_catalog
-    from qingzhuang.ledger.models import Admission, DataRequest, Dataset, ImportJob, Record, Report
+    from qingzhuang.ledger.models import (
+        Admission,
+        DataElement,
+        DataRequest,
+        DataRequestField,
+        Dataset,
+        ImportJob,
+        Record,
+        Report,
+    )
 
     county = ctx["county"]
     with transaction.atomic():
@@ -29,9 +38,13 @@ def objects(ctx) -> dict:
         data_request = DataRequest.objects.create(title="甲村一网格低保核查", owner=county["stats"],
                                                   fields_text="身份证号、家中养狗数量", admission=Admission.APPROVED)
         data_request.target_units.set([grid])
+        field = DataRequestField.objects.create(request=data_request, text="户籍地址", outcome="related",
+                                                element=DataElement.objects.get(code="home_address"),
+                                                dataset=population)
         demand = Demand.objects.create(kind=DemandKind.REPORT, source=report, unit=grid, placed_by=county["stats"],
                                        title=report.name, month="2025-06", round="2025-06", fields=["走访次数"])
-    return {"record": record, "job": job, "report": report, "data_request": data_request, "demand": demand}
+    return {"record": record, "job": job, "report": report, "data_request": data_request, "demand": demand,
+            "request_field": field}
 
 
 def targets(ctx) -> dict:
@@ -61,6 +74,8 @@ def targets(ctx) -> dict:
             "report_register", "report_send")},
         **{f"ledger:{name}": {"pk": data_request} for name in (
             "request_detail", "request_edit", "request_submit", "request_review", "request_send")},
+        "ledger:request_field_confirm": {"pk": data_request, "field_id": ctx["request_field"].pk},
+        "api:confirm_data_request_field": {"request_id": data_request, "field_id": ctx["request_field"].pk},
         "burden:demand_detail": {"pk": ctx["demand"].pk},
         "burden:burden_unit": {"code": village},
         **{f"api:{name}": {"report_id": report} for name in (

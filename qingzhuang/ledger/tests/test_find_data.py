@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -23,30 +24,33 @@ def run(*args) -> str:
 
 def test_json_document(catalog, county):
     document = json.loads(run(EXAMPLE + "、家中养狗数量", "--json"))
-    assert [(f["field"], f["matched"], f["element"], [d["code"] for d in f["datasets"]], f["score"])
+    assert [(f["field"], f["outcome"], f["matched"], f["element"], [d["code"] for d in f["datasets"]], f["score"])
             for f in document["fields"]] == [
-        ("身份证号", True, "公民身份号码", ["population"], 1.0),
-        ("户籍地址", True, "居住地址", ["population"], 1.0),
-        ("是否低保", True, "特殊群体", ["population"], 1.0),
-        ("手机号", True, "联系电话", ["population", "legal_entities"], 1.0),
-        ("家中养狗数量", False, None, [], 0.0),
+        ("身份证号", "exact", True, "公民身份号码", ["population"], 1.0),
+        ("户籍地址", "related", False, "居住地址", ["population"], 0.9),
+        ("是否低保", "related", False, "特殊群体", ["population"], 0.8),
+        ("手机号", "exact", True, "联系电话", ["population", "legal_entities"], 1.0),
+        ("家中养狗数量", "none", False, None, [], 0.0),
     ]
-    # Without --under: every village and community of the county (甲村, 乙村).
-    assert (document["held"], document["remaining"], document["target_units"], document["not_asked"]) == (4, 1, 2, 8)
+    # Without --under: every village and community of the county (甲村, 乙村); only exact fields count.
+    assert (document["held"], document["related"], document["unmatched"], document["remaining"],
+            document["target_units"], document["not_asked"]) == (2, 2, 1, 3, 2, 4)
     assert set(document["fields"][0]["datasets"][0]) >= {"code", "name", "owner", "last_updated", "records"}
 
 
 def test_under_a_township(catalog, county):
     document = json.loads(run(EXAMPLE, "--under", "429901001000", "--json"))
-    assert (document["target_units"], document["not_asked"]) == (1, 4)
+    assert (document["target_units"], document["not_asked"]) == (1, 2)
 
 
 def test_text_output(catalog, county):
-    text = run("身份证号,家中养狗数量")
-    assert "身份证号 → 公民身份号码（匹配度 1.00）" in text
+    text = run("身份证号,是否残疾,家中养狗数量")
+    assert "身份证号 → 公民身份号码：已有（同一数据项）（同义词：身份证号，匹配度 1.00）" in text
     assert "人口基础信息 [population] 责任单位：县委办公室，月更新，最近 从未更新，0 条" in text
-    assert "家中养狗数量：需基层填报（一套表中没有）" in text
-    assert text.strip().endswith("共 2 个字段：一套表已有 1 个，需基层填报 1 个；向 2 个村（社区）索要时，可少要 2 项数据。")
+    assert "是否残疾 → 特殊群体：相近（需确认）（代码表含“残疾人”，匹配度 0.87）" in text
+    assert "家中养狗数量：未找到，需基层填报（一套表中没有）" in text
+    assert text.strip().endswith("共 3 个字段：已有（同一数据项）1 个，相近（需确认）1 个，未找到 1 个；"
+                                 "向 2 个村（社区）索要时，可少要 2 项数据（只算已有的字段）。")
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
@@ -69,11 +73,27 @@ def test_page_and_live_results(client, catalog, county):
     assert 'hx-get="/ledger/find/"' in page and "输入字段名称" in page
     partial = client.get(reverse("ledger:find_data"), {"q": EXAMPLE + "、家中养狗数量"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and 'data-testid="find-table"' in partial
-    assert "一套表已有 <strong>4</strong> 个，需基层填报 <strong>1</strong> 个" in partial
-    assert "可少向基层要 <strong>8</strong> 项数据" in partial and "以这些字段提出数据需求" in partial
+    assert ("已有（同一数据项）<strong>2</strong> 个，相近（需确认）<strong>2</strong> 个，未找到 <strong>1</strong> 个"
+            in partial)
+    assert "可少向基层要 <strong>4</strong> 项数据（只算已有的字段；相近的字段要在数据需求中确认由一套表提供后才算）" in partial
+    assert "以这些字段提出数据需求" in partial
     partial = client.get(reverse("ledger:find_data"), {"q": EXAMPLE, "under": "429901002000"},
                          HTTP_HX_REQUEST="true").content.decode()
-    assert "若向乙镇的 1 个村（社区）索要，可少向基层要 <strong>4</strong> 项数据" in partial
+    assert "若向乙镇的 1 个村（社区）索要，可少向基层要 <strong>2</strong> 项数据" in partial
+
+
+def test_page_shows_the_three_outcomes_with_their_reasons(client, catalog, county):
+    client.force_login(make_user("reader", county["stats"], "部门填报员"))
+    partial = client.get(reverse("ledger:find_data"), {"q": "身份证号、户籍地址、是否残疾、家中养狗数量"},
+                         HTTP_HX_REQUEST="true").content.decode()
+    rows = re.findall(r'<tr data-outcome="(\w+)">\s*<td class="fw-semibold" data-label="字段">([^<]+)</td>', partial)
+    assert rows == [("exact", "身份证号"), ("related", "户籍地址"), ("related", "是否残疾"), ("none", "家中养狗数量")]
+    assert '<span class="badge text-bg-success">已有（同一数据项）</span>' in partial
+    assert partial.count('<span class="badge text-bg-warning">相近（需确认）</span>') == 2
+    assert '<span class="badge text-bg-secondary">未找到</span>' in partial
+    assert re.findall(r'data-testid="match-reason">([^<]+)<', partial) == [
+        "同义词：身份证号", "目录登记为“居住地址”的相近字段", "代码表含“残疾人”", "一套表中没有"]
+    assert "exact" not in re.sub(r'data-outcome="\w+"', "", partial)  # no English keys on the page
 
 
 def test_page_needs_sign_in(client, catalog):
@@ -85,8 +105,13 @@ def test_api(client, catalog, county):
     response = client.get("/api/v1/ledger/find", {"q": EXAMPLE, "under": "429901001000"})
     assert response.status_code == 200
     body = response.json()
-    assert [f["element_code"] for f in body["fields"]] == ["id_number", "home_address", "special_groups", "phone"]
-    assert (body["held"], body["target_units"], body["not_asked"]) == (4, 1, 4)
+    assert [(f["element_code"], f["outcome"], f["outcome_label"], f["basis"], f["reason"]) for f in body["fields"]] == [
+        ("id_number", "exact", "已有（同一数据项）", "synonym", "同义词：身份证号"),
+        ("home_address", "related", "相近（需确认）", "near_field", "目录登记为“居住地址”的相近字段"),
+        ("special_groups", "related", "相近（需确认）", "code_list", "代码表含“低保对象”"),
+        ("phone", "exact", "已有（同一数据项）", "synonym", "同义词：手机号"),
+    ]
+    assert (body["held"], body["related"], body["unmatched"], body["target_units"], body["not_asked"]) == (2, 2, 0, 1, 2)
     assert client.get("/api/v1/ledger/find").json()["fields"] == []
 
 
@@ -121,3 +146,25 @@ def test_page_under_a_unit_out_of_scope_or_missing_is_404(client, catalog, count
     client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
     response = client.get(reverse("ledger:find_data"), {"q": EXAMPLE, param: under}, HTTP_HX_REQUEST="true")
     assert response.status_code == 404
+
+
+def parent_options(page: str) -> list[str]:
+    select = page[page.index('id="find-under"'):]
+    return re.findall(r'<option value="(\d*)"', select[:select.index("</select>")])
+
+
+def test_parent_choices_are_the_users_reach(client, catalog, county):
+    # 甲镇's cadre is offered 甲镇 only: 乙镇 lies outside what it sees and may ask.
+    client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
+    assert parent_options(client.get(reverse("ledger:find_data")).content.decode()) == ["", "429901001000"]
+    # A county department asks the whole county: every township.
+    client.force_login(make_user("reader", county["stats"], "部门填报员"))
+    assert parent_options(client.get(reverse("ledger:find_data")).content.decode()) == [
+        "", "429901001000", "429901002000"]
+
+
+def test_request_form_offers_only_units_the_department_may_ask(client, catalog, county):
+    from qingzhuang.ledger.views_reports import RequestForm
+
+    form = RequestForm(actor=make_user("town_a_rep", county["town_a"], "部门填报员"))
+    assert [code for code, _ in form.fields["target_under"].choices] == ["", "429901001000"]

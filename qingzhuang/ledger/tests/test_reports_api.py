@@ -114,8 +114,10 @@ def test_data_request_flow(client, world):
                                           "target_under": "429901000000"})
     assert response.status_code == 201
     body = response.json()
-    assert (body["held_count"], body["remaining_count"], body["not_asked"]) == (4, 1, 8)
-    assert [f["dataset"] for f in body["fields"]] == ["population"] * 4 + [None]
+    assert (body["held_count"], body["remaining_count"], body["not_asked"]) == (2, 3, 4)
+    assert [(f["dataset"], f["outcome"], f["held"]) for f in body["fields"]] == [
+        ("population", "exact", True), ("population", "related", False), ("population", "related", False),
+        ("population", "exact", True), (None, "none", False)]
     request_id = body["id"]
     assert post(client, f"/requests/{request_id}/send").status_code == 400
     post(client, f"/requests/{request_id}/submit")
@@ -127,6 +129,35 @@ def test_data_request_flow(client, world):
     assert DataRequest.objects.get().admission == Admission.APPROVED
     client.force_login(world.stats_rep)
     assert client.get(f"{API}/requests/{request_id}").status_code == 404
+
+
+def test_confirming_a_related_field(client, world):
+    client.force_login(world.civil_rep)
+    body = post(client, "/requests", {"title": "低保核查", "fields_text": "身份证号、是否低保",
+                                      "target_under": "429901000000"}).json()
+    request_id, (exact, related) = body["id"], body["fields"]
+    assert {k: related[k] for k in ("field", "outcome", "outcome_label", "reason", "confirmed", "held")} == {
+        "field": "是否低保", "outcome": "related", "outcome_label": "相近（需确认）", "reason": "代码表含“低保对象”",
+        "confirmed": False, "held": False}
+    url = f"{API}/requests/{request_id}/fields/{related['id']}/confirm"
+    response = client.post(url, {"confirmed": True}, content_type="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["held_count"], body["remaining_count"], body["not_asked"]) == (2, 0, 4)
+    assert {k: body["fields"][1][k] for k in ("outcome_label", "confirmed", "held")} == {
+        "outcome_label": "相近（已确认）", "confirmed": True, "held": True}
+    # An exact field needs no confirmation.
+    response = client.post(f"{API}/requests/{request_id}/fields/{exact['id']}/confirm", {"confirmed": True},
+                           content_type="application/json")
+    assert (response.status_code, response.json()["detail"]) == (400, "只有“相近（需确认）”的字段需要确认")
+    # Another department's request is missing; once submitted, the department no longer decides.
+    client.force_login(world.stats_rep)
+    assert client.post(url, {"confirmed": False}, content_type="application/json").status_code == 404
+    client.force_login(world.civil_rep)
+    post(client, f"/requests/{request_id}/submit")
+    response = client.post(url, {"confirmed": False}, content_type="application/json")
+    assert (response.status_code, response.json()["detail"]) == (
+        403, "相近字段由提出数据需求的部门在草稿时确认，或由督查室在准入审批时确认")
 
 
 def test_demands_and_burden(client, world):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -26,6 +28,11 @@ def data_request(world):
 
 def url(name, obj):
     return reverse(name, kwargs={"pk": obj.pk})
+
+
+def confirm_url(data_request, text):
+    return reverse("ledger:request_field_confirm",
+                   kwargs={"pk": data_request.pk, "field_id": data_request.fields.get(text=text).pk})
 
 
 def test_create_page_prefills_fields_from_find(client, world):
@@ -77,14 +84,17 @@ def test_the_whole_flow_through_the_pages(client, world, data_request):
     client.force_login(world.civil_rep)
     client.post(url("ledger:request_submit", data_request))
     client.force_login(world.ducha)
-    assert url("ledger:request_review", data_request) in client.get(url("ledger:request_detail", data_request)).content.decode()
+    page = client.get(url("ledger:request_detail", data_request)).content.decode()
+    assert url("ledger:request_review", data_request) in page
+    # While reviewing, the 督查室 confirms that 特殊群体 answers 是否低保.
+    client.post(confirm_url(data_request, "是否低保"), {"decision": "confirm"})
     client.post(url("ledger:request_review", data_request), {"decision": "approve"})
     data_request.refresh_from_db()
     assert data_request.admission == Admission.APPROVED
     assert DatasetShare.objects.get().unit == world.civil
     client.force_login(world.civil_rep)
     page = client.get(url("ledger:request_detail", data_request)).content.decode()
-    assert "向基层下发其余 1 个字段" in page and "少向基层要了 4 × 2 = <strong>8</strong> 项数据" in page
+    assert "向基层下发其余 2 个字段" in page and "少向基层要了 3 × 2 = <strong>6</strong> 项数据" in page
     page = client.post(url("ledger:request_send", data_request), follow=True).content.decode()
     assert "已向 2 个单位下发，只索要一套表中没有的字段。" in page
     assert data_request.demands.count() == 2
@@ -112,6 +122,41 @@ def test_edit(client, world, data_request):
 def test_request_list(client, world, data_request):
     client.force_login(world.civil_rep)
     page = client.get(reverse("ledger:request_list")).content.decode()
-    assert "低保对象核查" in page and "8 项" in page
+    assert "低保对象核查" in page and "4 项" in page
     client.force_login(world.stats_rep)
     assert "低保对象核查" not in client.get(reverse("ledger:request_list")).content.decode()
+
+
+def test_detail_shows_the_three_outcomes_and_offers_confirmation(client, world, data_request):
+    client.force_login(world.civil_rep)
+    page = client.get(url("ledger:request_detail", data_request)).content.decode()
+    rows = re.findall(r'<tr data-outcome="(\w+)">\s*<td class="fw-semibold" data-label="字段">([^<]+)</td>', page)
+    assert rows == [("exact", "身份证号"), ("related", "户籍地址"), ("related", "是否低保"), ("exact", "手机号"),
+                    ("none", "家中养狗数量")]
+    assert page.count('<span class="badge text-bg-warning">相近（需确认）</span>') == 2
+    assert "目录登记为“居住地址”的相近字段" in page and "代码表含“低保对象”" in page
+    assert "另有 2 个相近字段待确认：确认由一套表提供后才算已有，不再向基层索要。" in page
+    assert page.count('data-testid="confirm-field"') == 2 and confirm_url(data_request, "是否低保") in page
+
+
+def test_the_department_confirms_on_the_page(client, world, data_request):
+    client.force_login(world.civil_rep)
+    page = client.post(confirm_url(data_request, "是否低保"), {"decision": "confirm"}, follow=True).content.decode()
+    assert "已确认“是否低保”由一套表的“特殊群体”提供，不再向基层索要。" in page
+    assert '<span class="badge text-bg-info">相近（已确认）</span>' in page
+    assert "可少向基层要 3 × 2 = <strong>6</strong> 项数据" in page
+    page = client.post(confirm_url(data_request, "是否低保"), {"decision": "unconfirm"}, follow=True).content.decode()
+    assert "已撤销确认，“是否低保”仍需向基层索要。" in page and "<strong>4</strong> 项数据" in page
+
+
+def test_confirming_refusals_on_the_page(client, world, data_request):
+    target = confirm_url(data_request, "是否低保")
+    for user, status in ((world.stats_rep, 404), (world.cun, 404), (world.ducha, 403)):  # the 督查室: not a draft
+        client.force_login(user)
+        assert client.post(target, {"decision": "confirm"}).status_code == status
+    client.force_login(world.ducha)
+    assert 'data-testid="confirm-field"' not in client.get(url("ledger:request_detail", data_request)).content.decode()
+    client.force_login(world.civil_rep)
+    page = client.post(confirm_url(data_request, "身份证号"), {"decision": "confirm"}, follow=True).content.decode()
+    assert "只有“相近（需确认）”的字段需要确认" in page
+    assert not data_request.fields.filter(confirmed_at__isnull=False).exists()

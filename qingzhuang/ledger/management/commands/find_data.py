@@ -11,7 +11,7 @@ from qingzhuang.orgs.models import Unit
 
 
 class Command(BaseCommand):
-    help = "向系统找数据：逐个字段给出一套表中的数据元素、数据集、责任单位、更新情况和记录数"
+    help = "向系统找数据：逐个字段给出已有（同一数据项）、相近（需确认）或未找到，及数据元素、数据集、责任单位、更新情况和记录数"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("fields", help="所需字段，用顿号、逗号、分号、斜杠或空格分隔")
@@ -39,15 +39,17 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         for item in result["fields"]:
-            if not item["matched"]:
-                self.stdout.write(f"{item['field']}：需基层填报（一套表中没有）")
+            if item["outcome"] == matching.NONE:
+                self.stdout.write(f"{item['field']}：{item['outcome_label']}，需基层填报（{item['reason']}）")
                 continue
-            self.stdout.write(f"{item['field']} → {item['element']}（匹配度 {item['score']:.2f}）")
+            self.stdout.write(f"{item['field']} → {item['element']}：{item['outcome_label']}"
+                              f"（{item['reason']}，匹配度 {item['score']:.2f}）")
             for d in item["datasets"]:
                 updated = (d["last_updated"] or "")[:10] or "从未更新"
                 self.stdout.write(f"    {d['name']} [{d['code']}] 责任单位：{d['owner'] or '未定'}，"
                                   f"{d['update_period']}更新，最近 {updated}，{d['records']} 条")
         self.stdout.write(
-            f"共 {len(result['fields'])} 个字段：一套表已有 {result['held']} 个，需基层填报 {result['remaining']} 个；"
-            f"向 {result['target_units']} 个村（社区）索要时，可少要 {result['not_asked']} 项数据。"
+            f"共 {len(result['fields'])} 个字段：已有（同一数据项）{result['held']} 个，相近（需确认）{result['related']} 个，"
+            f"未找到 {result['unmatched']} 个；向 {result['target_units']} 个村（社区）索要时，可少要 {result['not_asked']} 项数据"
+            f"（只算已有的字段）。"
         )
