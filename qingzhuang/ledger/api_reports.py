@@ -406,7 +406,7 @@ def confirm_data_request_field(request, request_id: int, field_id: int, payload:
 def find_data_fields(request, q: str = "", under: str = ""):
     # A unit outside the caller's scope reads like a missing one: 404, as everywhere else.
     unit = access.get_target_parent_or_404(request.auth, under.strip()[:32]) if under.strip() else None
-    targets = matching.targets_under(unit) if unit else matching.default_targets()
+    targets = matching.targets_under(unit) if unit else matching.default_targets(request.auth)
     return matching.find_result(q[:2000], target_units=targets.count())
 
 

@@ -31,10 +31,14 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
+from django.db.models import Q
 from django.utils import timezone
 
 from qingzhuang.ledger.models import DataElement, DatasetColumn, UpdatePeriod
+from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit, UnitKind
 
 THRESHOLD = 0.6
@@ -356,9 +360,17 @@ def not_asked(matches: list[FieldMatch], target_units: int) -> int:
     return sum(1 for m in matches if m.held) * target_units
 
 
-def default_targets():
-    """Without a choice of units, a request would go to every village and community."""
-    return Unit.objects.filter(kind__in=TARGET_KINDS, is_active=True)
+def default_targets(user=None):
+    """Without a choice of units, a request would go to every village and community the asker may
+    place demands on (``orgs.access.placing_paths``: the whole county for a county-level unit, its
+    own subtree for a township); without ``user``, every one."""
+    qs = Unit.objects.filter(kind__in=TARGET_KINDS, is_active=True)
+    if user is None:
+        return qs
+    paths = org_access.placing_paths(user)
+    if not paths:
+        return qs.none()
+    return qs.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
 
 
 def targets_under(unit: Unit):

@@ -591,7 +591,7 @@ def request_send(request, pk: int):
 def _find_targets(user, code: str):
     # A unit outside the user's scope reads like a missing one: 404, as on every other page.
     unit = access.get_target_parent_or_404(user, code) if code else None
-    units = matching.targets_under(unit) if unit else matching.default_targets()
+    units = matching.targets_under(unit) if unit else matching.default_targets(user)
     return unit, units.count()
 
 

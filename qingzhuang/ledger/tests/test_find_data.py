@@ -168,3 +168,11 @@ def test_request_form_offers_only_units_the_department_may_ask(client, catalog, 
 
     form = RequestForm(actor=make_user("town_a_rep", county["town_a"], "部门填报员"))
     assert [code for code, _ in form.fields["target_under"].choices] == ["", "429901001000"]
+
+
+def test_without_a_unit_a_township_counts_only_its_own_villages(client, catalog, county):
+    # The county has 甲村 (甲镇) and 乙村 (乙镇); 甲镇 may only ask its own village.
+    client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
+    assert client.get("/api/v1/ledger/find", {"q": EXAMPLE}).json()["target_units"] == 1
+    client.force_login(make_user("county_reader", county["stats"], "部门填报员"))
+    assert client.get("/api/v1/ledger/find", {"q": EXAMPLE}).json()["target_units"] == 2
