@@ -1,7 +1,7 @@
 """Pinyin keys of Chinese names, for search by full pinyin ("zhangwei") and initials ("zw").
 
-A key is every reading of the name joined by spaces: 单雄信 → "shanxiongxin danxiongxin", initials
-"sxx dxx". A polyphonic surname is read as a surname first (单 shan, 曾 zeng, 解 xie …) and as
+A key is every reading of the name joined by spaces: 单雄信 → "danxiongxin shanxiongxin", initials
+"dxx sxx". A polyphonic surname is read as a surname first (单 shan, 曾 zeng, 解 xie …) and as
 pypinyin reads it in context too, so either spelling finds the person; ü is written "v" as on a
 Chinese keyboard (吕 lv) and "u" as well. Characters that are not Han (Latin letters, digits) are
 kept in lower case; punctuation (the "·" of minority names) is dropped.
