@@ -75,6 +75,8 @@ def dataset_detail(request, code: str):
         except paging.PageOutOfRange as exc:
             # A page past the end (or not a number) is refused before it reaches the database.
             filter_error, status = exc.message, 400
+        except queries.NameSearchTooBroad as exc:
+            filter_error = str(exc)
         else:
             if dataset.storage == Storage.RECORDS:
                 _record_cells(page.rows, columns, dataset)

@@ -14,6 +14,7 @@ from qingzhuang.ledger.queries.datasets import (  # noqa: F401
     DatasetEntry,
     FieldChange,
     HistoryEntry,
+    NameSearchTooBroad,
     NumberedPage,
     Page,
     Row,

@@ -114,3 +114,22 @@ def test_owner_of_the_indicator_database_reads_everything(verified_client, count
 def test_indicator_page_search_by_indicator_name(verified_client, users, indicator_db):
     _, rows, _ = indicator_page(verified_client(users["leader"]), q="粮食")
     assert rows == [("429901001000", "grain"), ("429901002000", "grain")]
+
+
+def test_name_search_over_a_whole_large_dataset_asks_for_a_unit_first(verified_client, users, county, counted):
+    client = verified_client(users["leader"])  # county-wide; the dataset counts 720,000 rows
+    response = client.get(page(), {"q": "居民"})
+    assert response.status_code == 200 and response.context["page"] is None
+    assert "全县数据量大，按姓名查找请先选择乡镇（街道）或村（社区），或输入完整的证件号码。" in response.content.decode()
+    response = client.get(page(), {"q": "居民", "unit": county["village_a"].code})
+    assert [r.data["name"] for r in response.context["page"].rows] == ["居民0", "居民1", "居民2"]
+
+
+def test_deep_page_of_every_row_in_id_order(verified_client, county, catalog):
+    records = make_people(catalog["population"], county["village_b"], 70)
+    records[:0] = make_people(catalog["population"], county["village_a"], 40, start=100)  # older ids
+    Dataset.objects.filter(code="population").update(record_count=110)
+    client = verified_client(make_user("office_clerk", county["office"], "部门填报员"))
+    response = client.get(page(), {"page": "3"})
+    assert [r.id for r in response.context["page"].rows] == sorted(r.pk for r in records)[100:]
+    assert "共 110 条，第 3 / 3 页" in response.content.decode()
