@@ -3,6 +3,10 @@
 - Read: a user reads the records of units inside their scope (``orgs.access``); users of the
   dataset's owner unit, and of units it is explicitly shared with (``DatasetShare``), read the
   whole dataset.
+- Indicator values (the 指标数据库): the database's owner unit and units it is shared with read
+  every value; everyone else reads the values of units in their scope plus the values of the
+  indicators their own unit reports, for every unit (``visible_indicator_values``,
+  ``readable_indicators``): one rule for the page, its API, the workbench chart and 一表做总结.
 - Write (import): the ``ledger.import_data`` permission, and each row's unit must lie inside the
   user's scope, unless the user belongs to the owner unit, which maintains the whole dataset.
 - Reports and data requests: the defining department sees and maintains its own; county-wide
