@@ -74,9 +74,9 @@ class Unit(NamePinyinMixin, models.Model):
     code = models.CharField("单位代码", max_length=32, unique=True)
     name = models.CharField("单位名称", max_length=100)
     # Search keys of the name: full pinyin and initials of every reading ("dengjiacun", "djc").
-    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_index=True,
+    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
                                    editable=False)
-    name_initials = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_index=True,
+    name_initials = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
                                      editable=False)
     kind = models.CharField("单位类型", max_length=16, choices=UnitKind.choices)
     parent = models.ForeignKey(
@@ -120,9 +120,9 @@ class Person(NamePinyinMixin, models.Model):
 
     name = models.CharField("姓名", max_length=50)
     # Search keys of the name: full pinyin and initials of every reading ("zhangwei", "zw").
-    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_index=True,
+    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
                                    editable=False)
-    name_initials = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_index=True,
+    name_initials = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
                                      editable=False)
     unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="people")
     title = models.CharField("职务", max_length=100, blank=True)

@@ -29,22 +29,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='name_initials',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=255),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, max_length=255),
         ),
         migrations.AddField(
             model_name='person',
             name='name_pinyin',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=255),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, max_length=255),
         ),
         migrations.AddField(
             model_name='unit',
             name='name_initials',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=255),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, max_length=255),
         ),
         migrations.AddField(
             model_name='unit',
             name='name_pinyin',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=255),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, max_length=255),
         ),
         migrations.RunPython(fill_name_keys, migrations.RunPython.noop),
     ]
