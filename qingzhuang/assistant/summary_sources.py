@@ -38,7 +38,6 @@ from qingzhuang.ledger.models import (
     Aggregate,
     Dataset,
     DatasetColumn,
-    Indicator,
     Report,
     Storage,
     UnitLevel,
@@ -257,7 +256,7 @@ def summary_units(user) -> list[Unit]:
     """Units offered for an indicator summary: the county and townships in scope (every one for a
     department that reports indicators), and the roots of the user's scope (a village cadre
     summarises their own village)."""
-    visible = Unit.objects.all() if access.reports_indicators(user) else org_access.visible_units(user)
+    visible = Unit.objects.all() if access.reads_indicators_of_every_unit(user) else org_access.visible_units(user)
     units = list(visible.filter(kind__in=SUMMARY_UNIT_KINDS, is_active=True).order_by("path")[:500])
     seen = {u.pk for u in units}
     for root in _scope_roots(user):
@@ -272,7 +271,7 @@ def _indicator_unit_or_404(user, code: str) -> Unit:
     try:
         return org_access.get_unit_or_404(user, code=code)
     except Http404:
-        if not access.reports_indicators(user):
+        if not access.reads_indicators_of_every_unit(user):
             raise
         unit = Unit.objects.filter(code=code, is_active=True).first()
         if unit is None:
@@ -316,7 +315,7 @@ def indicator_figures(user, *, unit_code: str, period: str) -> Figures:
     measures: list[Measure] = []
     kinds: set[str] = set()
     names: list[str] = []
-    for indicator in Indicator.objects.filter(pk__in=current).order_by("code"):
+    for indicator in access.readable_indicators(user).filter(pk__in=current).order_by("code"):
         by_unit = values[indicator.pk]
         items = []
         for child in children:

@@ -3,6 +3,10 @@
 - Read: a user reads the records of units inside their scope (``orgs.access``); users of the
   dataset's owner unit, and of units it is explicitly shared with (``DatasetShare``), read the
   whole dataset.
+- Indicator values (the 指标数据库): the database's owner unit and units it is shared with read
+  every value; everyone else reads the values of units in their scope plus the values of the
+  indicators their own unit reports, for every unit (``visible_indicator_values``,
+  ``readable_indicators``): one rule for the page, its API, the workbench chart and 一表做总结.
 - Write (import): the ``ledger.import_data`` permission, and each row's unit must lie inside the
   user's scope, unless the user belongs to the owner unit, which maintains the whole dataset.
 - Reports and data requests: the defining department sees and maintains its own; county-wide
@@ -29,6 +33,7 @@ from qingzhuang.ledger.models import (
     IndicatorValue,
     Record,
     Report,
+    Storage,
 )
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit
@@ -74,7 +79,7 @@ def visible_records(user, dataset: Dataset) -> QuerySet[Record]:
 
 def own_indicators_q(user, field: str = "indicator") -> Q:
     """Rows about the indicators ``user``'s unit reports (a department reads its own indicators'
-    values for every unit, and only those)."""
+    values for every unit)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "unit_id", None):
         return Q(pk__in=[])
     prefix = f"{field}__" if field else ""
@@ -86,11 +91,70 @@ def reports_indicators(user) -> bool:
     return bool(getattr(user, "unit_id", None)) and Indicator.objects.filter(own_indicators_q(user, "")).exists()
 
 
+def indicator_database() -> Dataset | None:
+    """The 指标数据库: the dataset whose rows are the indicator values."""
+    return Dataset.objects.filter(storage=Storage.INDICATORS).order_by("pk").first()
+
+
+def reads_whole_indicator_database(user) -> bool:
+    """Whether ``user`` reads every indicator value: the indicator database's owner unit (考核办)
+    or a unit it is shared with. (A county-wide scope reads every value through ``unit_q``.)"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_qz_whole_indicators", None)
+    if cached is None:
+        dataset = indicator_database()
+        cached = user._qz_whole_indicators = dataset is not None and has_whole_dataset(user, dataset)
+    return cached
+
+
 def visible_indicator_values(user, dataset: Dataset | None = None) -> QuerySet[IndicatorValue]:
+    """The indicator values ``user`` reads: the one rule of the 指标数据库 page, its API and
+    一表做总结 (and the workbench chart).
+
+    - the database's owner unit and units it is shared with read every value;
+    - everyone else reads the values of the units in their scope (a county-wide scope: all of
+      them; a township: its own subtree's), plus the values of the indicators their own unit
+      reports, for every unit (县统计局 reads its indicators across the county, and no others).
+
+    ``dataset`` is the indicator database when the caller has it at hand (saves a query).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return IndicatorValue.objects.none()
     qs = IndicatorValue.objects.all()
-    if dataset is not None and has_whole_dataset(user, dataset):
+    whole = (has_whole_dataset(user, dataset) if dataset is not None and dataset.storage == Storage.INDICATORS
+             else reads_whole_indicator_database(user))
+    if whole:
         return qs
     return qs.filter(org_access.unit_q(user, "unit") | own_indicators_q(user))
+
+
+def readable_indicators(user) -> QuerySet[Indicator]:
+    """The indicators of which ``user`` reads values (``visible_indicator_values``), with those
+    their own unit reports even before it has reported any: what the 指标数据库 page lists, and all
+    that 一表做总结 may summarise for ``user``."""
+    if not getattr(user, "is_authenticated", False):
+        return Indicator.objects.none()
+    if reads_whole_indicator_database(user) or org_access.is_county_wide(user):
+        return Indicator.objects.all()
+    in_scope = IndicatorValue.objects.filter(org_access.unit_q(user, "unit")).values("indicator_id")
+    return Indicator.objects.filter(own_indicators_q(user, "") | Q(pk__in=in_scope))
+
+
+def reads_indicators_of_every_unit(user) -> bool:
+    """Whether ``user`` reads indicator values of units outside their own scope (the whole
+    database, or the indicators their unit reports): they may pick any unit to read them for."""
+    return reads_whole_indicator_database(user) or reports_indicators(user)
+
+
+def filter_units(user, dataset: Dataset) -> QuerySet[Unit]:
+    """The units a dataset page may be filtered by (its unit picker offers them): every unit for a
+    reader of the whole dataset, or of indicators across units; else the units of ``user``'s scope."""
+    if dataset.storage == Storage.INDICATORS:
+        every = reads_indicators_of_every_unit(user)
+    else:
+        every = has_whole_dataset(user, dataset)
+    return Unit.objects.all() if every else org_access.visible_units(user)
 
 
 def reads_county_wide(user, dataset: Dataset) -> bool:

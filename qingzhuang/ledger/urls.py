@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.data_map, name="data_map"),
     path("datasets/<slug:code>/", views.dataset_detail, name="dataset_detail"),
     path("datasets/<slug:code>/export/", views.dataset_export, name="dataset_export"),
+    path("datasets/<slug:code>/units/", views.dataset_units, name="dataset_units"),
     path("datasets/<slug:code>/import/", views.dataset_import, name="dataset_import"),
     path("datasets/<slug:code>/import/template/", views.dataset_import_template, name="dataset_import_template"),
     path("datasets/<slug:code>/records/<int:pk>/", views.record_detail, name="record_detail"),

@@ -19,7 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingzhuang.ledger import access, exports, imports, masking, queries, services
 from qingzhuang.ledger.forms import ImportForm, RecordFilterForm
 from qingzhuang.ledger.models import Dataset, Storage
-from qingzhuang.lib import tables
+from qingzhuang.lib import paging, tables
+from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs import queries as org_queries
 
 MAX_SHOWN_ERRORS = 200
 
@@ -54,38 +56,61 @@ def data_map(request):
 def dataset_detail(request, code: str):
     user = request.user
     dataset = access.get_dataset_or_404(user, code)
-    form = RecordFilterForm(request.GET)
-    params = form.values()
+    params = RecordFilterForm(request.GET).values()
     whole = access.has_whole_dataset(user, dataset)
     unit = None
-    # A cursor out of range is refused (400) before it reaches the database.
-    filter_error = form.cursor_error()
-    status = 400 if filter_error else 200
-    if not filter_error:
-        try:
-            unit = queries.resolve_unit(user, dataset, params["unit"], whole=whole)
-        except Http404:
-            filter_error = "未找到该单位，或该单位不在您的查看范围内。"
+    filter_error = ""
+    status = 200
+    try:
+        unit = queries.resolve_unit(user, dataset, params["unit"], whole=whole)
+    except Http404:
+        filter_error = "未找到该单位，或该单位不在您的查看范围内。"
     columns = queries.columns_of(dataset)
     exact = queries.exact_key_search(user, columns)
     page = None
     if not filter_error:
-        page = queries.record_page(user, dataset, unit=unit, q=params["q"], after=params["after"],
-                                   before=params["before"], exact=exact, whole=whole)
-        if dataset.storage == Storage.RECORDS:
-            _record_cells(page.rows, columns, dataset)
+        try:
+            page = queries.numbered_page(user, dataset, unit=unit, q=params["q"], page=request.GET.get("page"),
+                                         exact=exact, whole=whole)
+        except paging.PageOutOfRange as exc:
+            # A page past the end (or not a number) is refused before it reaches the database.
+            filter_error, status = exc.message, 400
+        except queries.NameSearchTooBroad as exc:
+            filter_error = str(exc)
+        else:
+            if dataset.storage == Storage.RECORDS:
+                _record_cells(page.rows, columns, dataset)
+    # What the user reads of the dataset: all of it, or their scope's part (a village's count). An
+    # unfiltered page of records has just counted exactly that.
+    if page is not None and unit is None and not params["q"] and dataset.storage == Storage.RECORDS:
+        readable = (page.pager.total, whole or org_access.is_county_wide(user))
+    else:
+        readable = queries.readable_count(user, dataset, whole=whole)
+    is_indicators = dataset.storage == Storage.INDICATORS
     context = {
         "dataset": dataset, "columns": columns, "page": page, "params": params, "unit": unit,
         "filter_error": filter_error, "freshness": queries.freshness(dataset),
-        "is_indicators": dataset.storage == Storage.INDICATORS, "exact_key": exact,
-        "whole_dataset": whole,
+        "is_indicators": is_indicators, "exact_key": exact,
+        "whole_dataset": readable[1], "readable_count": readable[0],
+        "name_search": bool(queries.name_elements(dataset)) if not is_indicators else False,
+        "indicators": list(access.readable_indicators(user).select_related("owner")) if is_indicators else [],
         "can_import": access.can_import(user, dataset),
-        "count_cap": queries.COUNT_CAP,
-        "list_url": reverse("ledger:dataset_detail", args=[dataset.code]) + "?" + urlencode(
-            {"unit": params["unit"], "q": params["q"]}),
+        "export_query": urlencode({"unit": params["unit"], "q": params["q"]}),
     }
     template = "ledger/_dataset_records.html" if _is_htmx(request) else "ledger/dataset_detail.html"
     return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def dataset_units(request, code: str):
+    """The unit picker's options on a dataset page: the units it may be filtered by
+    (``access.filter_units``), by name, pinyin, initials or code."""
+    dataset = access.get_dataset_or_404(request.user, code)
+    units = org_queries.pick_units(access.filter_units(request.user, dataset), request.GET.get("q", "")[:100],
+                                   limit=org_queries.PICK_LIMIT + 1)
+    return render(request, "orgs/_unit_options.html", {
+        "units": units[: org_queries.PICK_LIMIT], "more": len(units) > org_queries.PICK_LIMIT})
 
 
 def _record_cells(rows, columns, dataset: Dataset) -> None:

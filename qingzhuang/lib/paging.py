@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -61,3 +62,86 @@ def paging_errors(
         for name, (value, low, high) in bounds.items()
         if value is not None and not low <= value <= high
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbered pages of a list page: 共 N 条，第 x / y 页, links to 1 … x-2 x-1 x x+1 x+2 … y.
+
+
+def page_message(pages: int) -> str:
+    """The Chinese message for a page number outside 1..``pages``."""
+    return f"页码 page 应为 1 到 {pages} 之间的整数"
+
+
+class PageOutOfRange(ValueError):
+    """A requested page number that is not a whole number between 1 and the last page."""
+
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+        super().__init__(page_message(pages))
+
+    @property
+    def message(self) -> str:
+        return page_message(self.pages)
+
+
+@dataclass(frozen=True)
+class PageNumbers:
+    """Where one page of ``total`` rows, ``per_page`` a page, lies: page ``number`` of ``pages``."""
+
+    number: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def first_row(self) -> int:
+        """The 1-based position of the page's first row (0 when there are none)."""
+        return min(self.offset + 1, self.total)
+
+    @property
+    def last_row(self) -> int:
+        return min(self.offset + self.per_page, self.total)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def links(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link: the first, the last, and ``around`` either side of this one;
+        None where numbers are left out (shown as …)."""
+        shown = sorted(
+            {1, self.pages, *range(max(1, self.number - around), min(self.pages, self.number + around) + 1)}
+        )
+        out: list[int | None] = []
+        for n in shown:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None if n - out[-1] > 2 else n - 1)
+            out.append(n)
+        return out
+
+
+def page_numbers(requested: str | int | None, *, total: int, per_page: int) -> PageNumbers:
+    """Page ``requested`` (a query-string value; empty is the first page) of ``total`` rows.
+
+    Anything but a whole number from 1 to the last page raises ``PageOutOfRange``, before a row is
+    read: a page like ``10**30`` would otherwise become an OFFSET the database cannot take (a 500).
+    """
+    pages = max(1, -(-total // per_page))
+    text = str(requested if requested is not None else "").strip()
+    if not text:
+        return PageNumbers(1, total, per_page)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or not 1 <= int(text) <= pages:
+        raise PageOutOfRange(pages)
+    return PageNumbers(int(text), total, per_page)

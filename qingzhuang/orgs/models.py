@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from qingzhuang.lib import ids
+from qingzhuang.lib import ids, pinyin
 
 
 class UnitKind(models.TextChoices):
@@ -23,8 +23,47 @@ class UnitKind(models.TextChoices):
 
 GRASSROOTS_KINDS = {UnitKind.TOWNSHIP, UnitKind.STREET, UnitKind.VILLAGE, UnitKind.COMMUNITY, UnitKind.GRID}
 
+# Longest pinyin search keys kept (every reading of a name, space-separated).
+PINYIN_MAX_LENGTH = 255
 
-class Unit(models.Model):
+
+class NamePinyinQuerySet(models.QuerySet):
+    """Keeps the pinyin search keys of ``name`` on bulk writes too: ``bulk_create`` and
+    ``bulk_update`` bypass ``save()``, and imports and the demo county write names in bulk."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_name_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "name" in fields:
+            for obj in objs:
+                obj.fill_name_keys()
+            fields += [f for f in ("name_pinyin", "name_initials") if f not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class NamePinyinMixin:
+    """``name_pinyin`` and ``name_initials`` follow ``name`` (``lib.pinyin.keys``) on every save."""
+
+    pinyin_surname = False
+
+    def fill_name_keys(self) -> None:
+        self.name_pinyin, self.name_initials = pinyin.keys(
+            self.name, surname=self.pinyin_surname, max_length=PINYIN_MAX_LENGTH)
+
+    def save(self, *args, **kwargs):
+        self.fill_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
+
+
+class Unit(NamePinyinMixin, models.Model):
     """A node of the org tree.
 
     ``path`` is a materialised path of unit codes ("/429901000000/429901001000/"): a subtree
@@ -34,6 +73,11 @@ class Unit(models.Model):
 
     code = models.CharField("单位代码", max_length=32, unique=True)
     name = models.CharField("单位名称", max_length=100)
+    # Search keys of the name: full pinyin and initials of every reading ("dengjiacun", "djc").
+    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
+                                   editable=False)
+    name_initials = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
+                                     editable=False)
     kind = models.CharField("单位类型", max_length=16, choices=UnitKind.choices)
     parent = models.ForeignKey(
         "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -43,6 +87,8 @@ class Unit(models.Model):
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NamePinyinQuerySet.as_manager()
 
     class Meta:
         verbose_name = "单位"
@@ -67,10 +113,17 @@ class Unit(models.Model):
         }
 
 
-class Person(models.Model):
+class Person(NamePinyinMixin, models.Model):
     """A cadre of a unit, optionally linked to a login account."""
 
+    pinyin_surname = True  # 单 is read shan, 曾 zeng … as a surname (and as pypinyin reads it too)
+
     name = models.CharField("姓名", max_length=50)
+    # Search keys of the name: full pinyin and initials of every reading ("zhangwei", "zw").
+    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
+                                   editable=False)
+    name_initials = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True, default="", db_default="", db_index=True,
+                                     editable=False)
     unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="people")
     title = models.CharField("职务", max_length=100, blank=True)
     phone = models.CharField("手机", max_length=20, blank=True)
@@ -86,6 +139,8 @@ class Person(models.Model):
     is_active = models.BooleanField("在岗", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NamePinyinQuerySet.as_manager()
 
     class Meta:
         verbose_name = "干部"

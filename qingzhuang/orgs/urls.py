@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/import/", views_transfer.units_import, name="units_import"),
     path("units/export/", views_transfer.units_export, name="units_export"),
     path("units/new/", views_edit.unit_create, name="unit_create"),
+    path("units/pick/", views.unit_pick, name="unit_pick"),
     path("units/<str:code>/children/", views.unit_children, name="unit_children"),
     path("units/<str:code>/edit/", views_edit.unit_edit, name="unit_edit"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from qingzhuang.lib import paging
 from qingzhuang.orgs import access, queries, services
 from qingzhuang.orgs.audit import action_labels
 from qingzhuang.orgs.models import UnitKind
@@ -58,15 +59,34 @@ def unit_detail(request, code: str):
 
 @login_required
 @require_GET
+def unit_pick(request):
+    """The unit picker's options: units in the user's scope by name, pinyin, initials or code."""
+    units = queries.pick_units(access.visible_units(request.user), request.GET.get("q", "")[:100],
+                               limit=queries.PICK_LIMIT + 1)
+    return render(request, "orgs/_unit_options.html", {
+        "units": units[: queries.PICK_LIMIT], "more": len(units) > queries.PICK_LIMIT})
+
+
+@login_required
+@require_GET
 def person_list(request):
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:100]
     unit = None
     if request.GET.get("unit"):
         unit = access.get_unit_or_404(request.user, code=request.GET["unit"])
-    page = Paginator(queries.search_people(request.user, q, unit), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "unit": unit, "show_personal": access.can_view_personal_data(request.user)}
+    people = queries.search_people(request.user, q, unit)
+    context = {"q": q, "unit": unit, "show_personal": access.can_view_personal_data(request.user),
+               "rows": [], "pager": None, "page_error": ""}
+    status = 200
+    try:
+        pager = paging.page_numbers(request.GET.get("page"), total=people.count(), per_page=PAGE_SIZE)
+    except paging.PageOutOfRange as exc:
+        context["page_error"], status = exc.message, 400
+    else:
+        context["pager"] = pager
+        context["rows"] = list(people[pager.offset: pager.offset + PAGE_SIZE])
     template = "orgs/_person_rows.html" if request.headers.get("HX-Request") else "orgs/person_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -22,6 +24,8 @@ from qingzhuang.ledger.models import (
     Record,
     Storage,
 )
+from qingzhuang.lib import paging
+from qingzhuang.lib.paging import PageNumbers
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit
 
@@ -73,6 +77,9 @@ class DatasetEntry:
     n_columns: int
     freshness: str
     matches: list[str] = field(default_factory=list)
+    # The rows this user reads (``readable_count``), and whether that is the whole dataset.
+    count: int = 0
+    all_rows: bool = True
 
 
 @dataclass
@@ -83,7 +90,8 @@ class CategoryGroup:
 
 
 def data_map(user, q: str = "") -> list[CategoryGroup]:
-    """Every dataset, grouped by 人/地/物/事/情/组织; with ``q``, those whose name or elements match."""
+    """Every dataset, grouped by 人/地/物/事/情/组织; with ``q``, those whose name or elements match.
+    Each with the number of rows the user reads (``readable_count``): a village's own count."""
     datasets = list(
         access.visible_datasets(user)
         .annotate(n_columns=Count("columns"))
@@ -98,7 +106,8 @@ def data_map(user, q: str = "") -> list[CategoryGroup]:
         if terms:
             if not _dataset_matches(dataset, terms, matches):
                 continue
-        entry = DatasetEntry(dataset, dataset.n_columns, freshness(dataset, now), matches)
+        count, all_rows = readable_count(user, dataset)
+        entry = DatasetEntry(dataset, dataset.n_columns, freshness(dataset, now), matches, count, all_rows)
         entries.setdefault(dataset.category, []).append(entry)
     return [CategoryGroup(key, label, entries[key]) for key, label in Category.choices if key in entries]
 
@@ -145,7 +154,11 @@ def catalog_elements(user, q: str = "") -> list[DataElement]:
 
 
 def columns_of(dataset: Dataset) -> list[DatasetColumn]:
-    return list(dataset.columns.select_related("element").order_by("position", "id"))
+    """The dataset's columns in order (read once per ``dataset`` object: a page asks several times)."""
+    cached = getattr(dataset, "_qz_columns", None)
+    if cached is None:
+        cached = dataset._qz_columns = list(dataset.columns.select_related("element").order_by("position", "id"))
+    return list(cached)
 
 
 def template_columns(dataset: Dataset) -> list[tuple[str, str]]:
@@ -177,13 +190,16 @@ def template_columns(dataset: Dataset) -> list[tuple[str, str]]:
 
 
 def resolve_unit(user, dataset: Dataset, code: str, *, whole: bool | None = None) -> Unit | None:
-    """The unit a page is filtered by. Whole-dataset readers filter by any unit; others within scope."""
+    """The unit a page is filtered by: one of ``access.filter_units`` (whole-dataset readers filter
+    by any unit, others within their scope); any other code is a 404. ``whole``: the caller's
+    ``access.has_whole_dataset`` when it already knows it."""
     code = code.strip()
     if not code:
         return None
-    if whole is None:
-        whole = access.has_whole_dataset(user, dataset)
-    units = Unit.objects.all() if whole else org_access.visible_units(user)
+    if whole and dataset.storage == Storage.RECORDS:
+        units = Unit.objects.all()
+    else:
+        units = access.filter_units(user, dataset)
     try:
         return units.get(code=code)
     except Unit.DoesNotExist:
@@ -220,37 +236,59 @@ def exact_key_search(user, columns: list[DatasetColumn]) -> bool:
         c.is_key and c.element.value_type in masking.PERSONAL_TYPES for c in columns)
 
 
+# The elements that name a record's subject: 姓名 of a person, 单位名称 of an organisation. A search
+# with Chinese characters looks in these columns (the characters anywhere in the value); any other
+# search is a key prefix. Residents' names are not searched by pinyin: records are written by the
+# bulk import at 720,000-row scale, and cadres find a resident by name or ID number.
+NAME_ELEMENTS = ("name", "org_name")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def name_elements(dataset: Dataset) -> list[str]:
+    """The codes of ``dataset``'s name columns (``NAME_ELEMENTS``), in column order."""
+    return [c.element.code for c in columns_of(dataset) if c.element.code in NAME_ELEMENTS]
+
+
 def filtered_rows(user, dataset: Dataset, *, unit_ids: list[int] | None = None, q: str = "",
                   exact: bool = False) -> QuerySet:
     """The scoped rows of ``dataset`` (records or indicator values), filtered, in no order.
 
-    ``unit_ids``: only rows of these units. ``q`` is a prefix of the key (``exact``: the whole
-    key), or for indicator values a prefix of the indicator code or the period.
+    ``unit_ids``: only rows of these units. ``q`` with Chinese characters: a record whose name
+    column (``NAME_ELEMENTS``) contains them, an indicator value whose indicator's name does;
+    otherwise a prefix of the key (``exact``: the whole key), or for indicator values a prefix of
+    the indicator code or the period.
     """
     q = q.strip()
     if dataset.storage == Storage.INDICATORS:
         qs = access.visible_indicator_values(user, dataset)
-        if q:
+        if q and _HAN.search(q):
+            qs = qs.filter(indicator__name__icontains=q)
+        elif q:
             qs = qs.filter(Q(indicator__code__startswith=q) | Q(period__startswith=q))
     else:
         qs = access.visible_records(user, dataset)
-        if q:
+        names = name_elements(dataset) if q and _HAN.search(q) else []
+        if names:
+            qs = qs.filter(reduce(or_, (Q(**{f"data__{code}__icontains": q}) for code in names)))
+        elif q:
             qs = qs.filter(key=q) if exact else qs.filter(key__startswith=q)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     return qs
 
 
-def page_unit_ids(user, *, unit: Unit | None, whole: bool) -> list[int] | None:
+def page_unit_ids(user, *, unit: Unit | None, whole: bool, storage: str = Storage.RECORDS) -> list[int] | None:
     """The units whose rows a page shows; None when that is every unit (nothing to narrow):
-    no unit filter and the whole dataset or a scope at the root of the tree, or a root filter."""
+    no unit filter and the whole dataset or a scope at the root of the tree, or a root filter.
+    Indicator values are not narrowed to the scope's units: ``access.visible_indicator_values``
+    scopes them (a department reads its own indicators for every unit)."""
     if unit is not None:
         if unit.parent_id is None:
             return None
-        return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
-    if whole or org_access.is_county_wide(user):
+        return list(Unit.objects.filter(path__startswith=unit.path).order_by("path").values_list("id", flat=True))
+    if whole or storage == Storage.INDICATORS or org_access.is_county_wide(user):
         return None
-    return list(org_access.visible_units(user).values_list("id", flat=True))
+    return list(org_access.visible_units(user).order_by("path").values_list("id", flat=True))
 
 
 # Up to this many units, a page is merged from one short index range per unit (below); SQLite
@@ -320,7 +358,7 @@ def record_page(
     if whole is None:
         whole = access.has_whole_dataset(user, dataset)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    unit_ids = page_unit_ids(user, unit=unit, whole=whole)
+    unit_ids = page_unit_ids(user, unit=unit, whole=whole, storage=dataset.storage)
     qs = filtered_rows(user, dataset, q=q, exact=exact)
     if dataset.storage == Storage.INDICATORS:
         shown = ("id", "period", "value", "updated_at", "unit__code", "unit__name", "indicator__code",
@@ -358,6 +396,121 @@ def record_page(
         elif not q.strip() and whole:
             page.total = dataset.record_count
     return page
+
+
+# A name is not a key: searching one scans the rows' JSON. Over more rows than this (a whole
+# county's 480,000 residents: two seconds on SQLite) the page asks for a unit first; a township's
+# tens of thousands take a fraction of a second.
+NAME_SEARCH_MAX_ROWS = 100_000
+NAME_SEARCH_MESSAGE = "全县数据量大，按姓名查找请先选择乡镇（街道）或村（社区），或输入完整的证件号码。"
+
+
+class NameSearchTooBroad(Exception):
+    """A name search over the whole of a large dataset (``NAME_SEARCH_MAX_ROWS``)."""
+
+
+def is_name_search(dataset: Dataset, q: str) -> bool:
+    """Whether ``q`` searches ``dataset``'s name columns (``filtered_rows``) rather than its key."""
+    return bool(q.strip() and _HAN.search(q) and name_elements(dataset))
+
+
+def _single_county() -> bool:
+    """Whether the tree has one root: then a county-wide scope reads every row of a dataset."""
+    return Unit.objects.filter(parent__isnull=True).count() == 1
+
+
+@dataclass
+class NumberedPage:
+    """One numbered page of a dataset page: its rows and where it lies (``lib.paging.PageNumbers``)."""
+
+    rows: list[Row]
+    pager: PageNumbers
+
+
+def numbered_page(
+    user,
+    dataset: Dataset,
+    *,
+    unit: Unit | None = None,
+    q: str = "",
+    page: str | int | None = None,
+    exact: bool = False,
+    whole: bool | None = None,
+    per_page: int = PAGE_SIZE,
+) -> NumberedPage:
+    """Page ``page`` (1 = first; anything else out of range raises ``paging.PageOutOfRange``) of
+    the rows the user reads, with the exact total.
+
+    Order: a page narrowed to some units (a township's, a village's, or a chosen unit's subtree)
+    lists them unit by unit as the tree does, by id within a unit: the rows per unit are counted
+    from the (dataset, unit, id) index once, and a page reads only its own rows (one short index
+    range in one or two units), however deep the page. The whole county is listed by id. Indicator
+    values are listed by unit, indicator and period. The total of an unfiltered reader of every row
+    (the whole dataset, or the county) is the dataset's cached ``record_count``. A name search over
+    every row of a large dataset raises ``NameSearchTooBroad``.
+    """
+    if whole is None:
+        whole = access.has_whole_dataset(user, dataset)
+    unit_ids = page_unit_ids(user, unit=unit, whole=whole, storage=dataset.storage)
+    qs = filtered_rows(user, dataset, q=q, exact=exact)
+    if dataset.storage == Storage.INDICATORS:
+        if unit_ids is not None:
+            qs = qs.filter(unit_id__in=unit_ids)
+        pager = paging.page_numbers(page, total=qs.count(), per_page=per_page)
+        items = list(qs.select_related("unit", "indicator")
+                     .order_by("unit__path", "indicator__code", "period", "id")[pager.offset: pager.offset + per_page])
+        return NumberedPage([_row(dataset, item) for item in items], pager)
+    shown = ("id", "key", "data", "version", "updated_at", "unit__code", "unit__name")
+    if unit_ids is None:
+        all_rows = whole or _single_county()
+        if all_rows and dataset.record_count > NAME_SEARCH_MAX_ROWS and is_name_search(dataset, q):
+            raise NameSearchTooBroad(NAME_SEARCH_MESSAGE)
+        every_row = all_rows and not q.strip()
+        total = dataset.record_count if every_row else qs.order_by().count()
+        pager = paging.page_numbers(page, total=total, per_page=per_page)
+        window = slice(pager.offset, pager.offset + per_page)
+        if every_row and pager.offset:
+            # A deep page of every row: the ids from the (dataset, id) index alone (skipping 480,000
+            # index entries, not 480,000 rows joined to their units), then those 50 rows.
+            ids = list(Record.objects.filter(dataset=dataset).order_by("id").values_list("id", flat=True)[window])
+            items = sorted(Record.objects.filter(pk__in=ids).select_related("unit").only(*shown), key=lambda r: r.pk)
+        else:
+            items = list(qs.select_related("unit").only(*shown).order_by("id")[window])
+        return NumberedPage([_row(dataset, item) for item in items], pager)
+    counts = dict(qs.filter(unit_id__in=unit_ids).order_by().values("unit_id").annotate(n=Count("id"))
+                  .values_list("unit_id", "n"))
+    pager = paging.page_numbers(page, total=sum(counts.values()), per_page=per_page)
+    items: list = []
+    skip, need = pager.offset, per_page
+    for unit_id in unit_ids:  # in tree (path) order, as ``page_unit_ids`` gives them
+        n = counts.get(unit_id, 0)
+        if skip >= n:
+            skip -= n
+            continue
+        take = min(need, n - skip)
+        items.extend(qs.filter(unit_id=unit_id).select_related("unit").only(*shown)
+                     .order_by("id")[skip: skip + take])
+        skip, need = 0, need - take
+        if not need:
+            break
+    return NumberedPage([_row(dataset, item) for item in items], pager)
+
+
+def readable_count(user, dataset: Dataset, *, whole: bool | None = None) -> tuple[int, bool]:
+    """``(rows, all_of_them)``: how many rows of ``dataset`` the user reads, and whether that is the
+    whole dataset (its owner, a share, or a county-wide scope: the cached ``record_count``) rather
+    than their own scope's part (counted: a village's rows, not the county's)."""
+    if dataset.storage == Storage.INDICATORS:
+        if access.reads_whole_indicator_database(user) or org_access.is_county_wide(user):
+            return dataset.record_count, True
+        return access.visible_indicator_values(user, dataset).count(), False
+    if whole is None:
+        whole = access.has_whole_dataset(user, dataset)
+    if whole or org_access.is_county_wide(user):
+        return dataset.record_count, True
+    # The ids come from the user's scope (``page_unit_ids``); the (dataset, unit, id) index counts them.
+    unit_ids = page_unit_ids(user, unit=None, whole=False) or []
+    return Record.objects.filter(dataset=dataset, unit_id__in=unit_ids).count(), False
 
 
 def _decimal_text(value: Decimal) -> str:

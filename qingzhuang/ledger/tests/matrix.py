@@ -53,6 +53,7 @@ def targets(ctx) -> dict:
     report, data_request = ctx["report"].pk, ctx["data_request"].pk
     return {
         "ledger:dataset_detail": {"code": "population"},
+        "ledger:dataset_units": {"code": "population"},
         "ledger:dataset_export": {"code": "population"},
         "ledger:dataset_import": {"code": "population"},
         "ledger:dataset_import_template": {"code": "population"},

@@ -23,7 +23,10 @@ def test_data_map_groups_datasets_by_category(verified_client, users, catalog):
     person = groups[0].entries[0]
     assert (person.dataset.code, person.n_columns, person.freshness) == ("population", 10, "ok")
     body = response.content.decode()
-    assert "人口基础信息" in body and "县委办公室" in body and "720000" in body
+    # 甲镇's member reads 甲镇's rows (none here), not the county's 720,000.
+    assert "人口基础信息" in body and "县委办公室" in body and "720000" not in body
+    assert 'data-testid="count-population">本单位范围 0 条' in body
+    assert (person.count, person.all_rows) == (0, False)
     # The catalog tab lists every element with the datasets that use it.
     assert "公民身份号码" in body and "房主公民身份号码" in body
     id_element = next(e for e in response.context["elements"] if e.code == "id_number")

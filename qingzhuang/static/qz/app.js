@@ -17,4 +17,56 @@
       button.setAttribute("aria-expanded", "true");
     }
   });
+  // Unit picker (templates/orgs/_unit_picker.html): the options come from htmx; choosing one puts
+  // its code into the form's hidden field and submits the form; the list is a listbox.
+  function picker(el) { return el && el.closest(".qz-unit-picker"); }
+  function closeList(box) {
+    var list = box.querySelector(".qz-unit-list");
+    list.innerHTML = "";
+    box.querySelector(".qz-unit-text").setAttribute("aria-expanded", "false");
+  }
+  function choose(box, code, name) {
+    var value = box.querySelector(".qz-unit-value");
+    var changed = value.value !== code;
+    value.value = code;
+    box.querySelector(".qz-unit-text").value = name;
+    closeList(box);
+    var form = value.form;
+    if (changed && form) form.requestSubmit();
+  }
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest(".qz-unit-option");
+    if (option) { choose(picker(option), option.dataset.code, option.dataset.name); return; }
+    var clear = event.target.closest(".qz-unit-clear");
+    if (clear) { choose(picker(clear), "", ""); return; }
+    document.querySelectorAll(".qz-unit-picker").forEach(function (box) {
+      if (!box.contains(event.target)) closeList(box);
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    var box = picker(event.target);
+    if (!box) return;
+    var options = Array.prototype.slice.call(box.querySelectorAll(".qz-unit-option"));
+    var at = options.indexOf(event.target);
+    if (event.key === "Escape") { closeList(box); box.querySelector(".qz-unit-text").focus(); return; }
+    if (event.key === "ArrowDown" && options.length) {
+      event.preventDefault(); options[Math.min(at + 1, options.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      event.preventDefault(); (at === 0 ? box.querySelector(".qz-unit-text") : options[at - 1]).focus();
+    } else if (event.key === "Enter" && event.target.classList.contains("qz-unit-text")) {
+      event.preventDefault();  // Enter in the name box chooses the first option, not the form
+      if (options.length) choose(box, options[0].dataset.code, options[0].dataset.name);
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("qz-unit-text") || event.target.value) return;
+    choose(picker(event.target), "", "");  // emptied: no unit filter
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var box = picker(event.detail.target);
+    if (box && event.detail.target.classList.contains("qz-unit-list")) {
+      box.querySelector(".qz-unit-text").setAttribute("aria-expanded",
+        String(box.querySelector(".qz-unit-option") !== null));
+    }
+  });
 })();
