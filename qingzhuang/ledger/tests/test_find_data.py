@@ -138,6 +138,8 @@ def test_page_under_a_unit_in_scope(client, catalog, county):
     response = client.get(reverse("ledger:find_data"), {"q": EXAMPLE, "under": "429901001000"},
                           HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "若向甲镇的 1 个村（社区）索要" in response.content.decode()
+    # The catalog's sizes are the county's, and say so (a township's own count is on the dataset page).
+    assert '<th class="text-end">全县记录数</th>' in response.content.decode()
 
 
 @pytest.mark.parametrize("param", ["under", "target_under"])
