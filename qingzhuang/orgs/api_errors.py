@@ -15,9 +15,17 @@ Django's exceptions through:
 - ``MultiPartParserError`` (a multipart body Django cannot parse) → 400 ``{"detail":
   BAD_MULTIPART_MESSAGE}``; ``orgs.middleware.BadMultipartMiddleware`` answers the same for a
   multipart request without a usable boundary before anything reads its body, pages included.
+
+Two answers come from Ninja itself rather than from an endpoint, so ``document_common_responses``
+adds them to every operation of the published schema: 401 ``{"detail": "Unauthorized"}`` without a
+valid token or session, and 422 ``InputErrorOut`` when a parameter or the body does not match its
+declared type (before the endpoint runs). Everything an endpoint answers itself (400, 403, 404 …)
+it declares in its own ``response={...}``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -52,6 +60,61 @@ class ErrorOut(Schema):
         if isinstance(data, dict) and not data.get("errors"):
             data.pop("errors", None)
         return data
+
+
+class InputErrorItem(Schema):
+    """One input that does not match its declared type, as Ninja reports it (pydantic's error)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
+class InputErrorOut(Schema):
+    """Ninja's 422: the parameters or body fields that do not match their declared types."""
+
+    detail: list[InputErrorItem]
+
+
+class UnauthorizedOut(Schema):
+    """Ninja's 401: no valid bearer token and no signed-in (and, where required, verified) session."""
+
+    detail: str
+
+
+# The models ``document_common_responses`` publishes (they belong to no endpoint's declaration).
+COMMON_RESPONSE_MODELS = (UnauthorizedOut, InputErrorOut)
+
+
+def _component(model: type[Schema], components: dict) -> dict:
+    """Add ``model`` (and what it nests) to the schema's components; return a reference to it."""
+    definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, nested in definition.pop("$defs", {}).items():
+        components.setdefault(name, nested)
+    components.setdefault(model.__name__, definition)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(description: str, ref: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def document_common_responses(schema: dict) -> dict:
+    """Document, on every operation of an OpenAPI ``schema``, the answers Ninja gives before the
+    endpoint runs: 401 where the operation needs authentication, 422 where it takes parameters or
+    a body. An operation's own declaration of either wins."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    unauthorized = _component(UnauthorizedOut, components)
+    bad_input = _component(InputErrorOut, components)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault(401, _json("未登录或令牌无效", unauthorized))
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault(422, _json("参数或请求体不符合声明的类型", bad_input))
+    return schema
 
 
 def error_body(detail: str, errors: dict[str, list[str]] | list[str] | None = None) -> dict:
