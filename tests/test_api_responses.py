@@ -101,3 +101,47 @@ def test_the_exports_document_their_files():
     summary = schema["paths"]["/api/v1/assistant/summaries"]["post"]["responses"][200]["content"]
     assert set(summary) == {"application/json",
                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+NUL_MESSAGE = "请求中含有空字符（NUL），请删除后重试"
+
+
+def test_a_nul_in_a_query_parameter_is_400_not_a_database_error(client, supervisor):
+    # PostgreSQL: "PostgreSQL text fields cannot contain NUL (0x00) bytes" was a 500 on /ledger/find.
+    response = client.get("/api/v1/ledger/find", {"under": "42\x0099", "q": "身份证号"}, **supervisor)
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE})
+
+
+def test_a_nul_in_a_json_string_is_400(client, supervisor):
+    body = '{"name": "月报\\u0000", "fields": ["a"]}'
+    response = client.post("/api/v1/ledger/reports", body, content_type="application/json", **supervisor)
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE})
+
+
+def test_an_escaped_backslash_is_not_a_nul(client, supervisor):
+    # The text "\u0000" itself (a backslash, then u0000) is no NUL: the request goes on to the endpoint.
+    body = '{"question": "\\\\u0000 是什么"}'
+    response = client.post("/api/v1/assistant/ask", body, content_type="application/json", **supervisor)
+    assert response.status_code == 200
+
+
+def test_a_nul_in_a_form_field_is_400_and_a_page_gets_plain_text(client, users):
+    client.force_login(users["member"])
+    response = client.get("/orgs/units/", {"q": "甲\x00"})
+    assert (response.status_code, response["Content-Type"], response.content.decode()) == (
+        400, "text/plain; charset=utf-8", NUL_MESSAGE)
+
+
+def test_a_nul_in_a_multipart_field_is_400(client, supervisor):
+    response = client.post("/api/v1/assistant/summaries", {"source": "dataset", "dataset": "pop\x00"}, **supervisor)
+    assert (response.status_code, response.json()) == (400, {"detail": NUL_MESSAGE})
+
+
+def test_the_refusal_is_documented_beside_an_imports_own_400():
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    refused = {"$ref": "#/components/schemas/ErrorOut"}
+    imports = schema["paths"]["/api/v1/units/import"]["post"]["responses"][400]["content"]["application/json"]
+    assert imports["schema"] == {"anyOf": [{"$ref": "#/components/schemas/ImportOut"}, refused]}
+    find = schema["paths"]["/api/v1/ledger/find"]["get"]["responses"][400]["content"]["application/json"]
+    assert find["schema"] == refused
+    assert 400 not in schema["paths"]["/api/v1/me"]["get"]["responses"]  # no input, nothing to refuse

@@ -16,11 +16,13 @@ Django's exceptions through:
   BAD_MULTIPART_MESSAGE}``; ``orgs.middleware.BadMultipartMiddleware`` answers the same for a
   multipart request without a usable boundary before anything reads its body, pages included.
 
-Two answers come from Ninja itself rather than from an endpoint, so ``document_common_responses``
-adds them to every operation of the published schema: 401 ``{"detail": "Unauthorized"}`` without a
-valid token or session, and 422 ``InputErrorOut`` when a parameter or the body does not match its
-declared type (before the endpoint runs). Everything an endpoint answers itself (400, 403, 404 …)
-it declares in its own ``response={...}``.
+Some answers come before any endpoint runs, so ``document_common_responses`` adds them to every
+operation of the published schema: Ninja's 401 ``{"detail": "Unauthorized"}`` without a valid token
+or session, Ninja's 422 ``InputErrorOut`` when a parameter or the body does not match its declared
+type, and the middleware's 400 ``ErrorOut`` for a request that cannot be taken at all (a NUL
+character, which PostgreSQL cannot store, or a multipart body without a boundary:
+``orgs.middleware``). Everything an endpoint answers itself (400, 403, 404 …) it declares in its own
+``response={...}``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pydantic import model_serializer
 FORBIDDEN_MESSAGE = "没有权限"
 NOT_FOUND_MESSAGE = "Not Found"
 BAD_MULTIPART_MESSAGE = "上传请求的格式不正确（multipart 数据无法解析），请重新选择文件上传"
+NUL_MESSAGE = "请求中含有空字符（NUL），请删除后重试"
 
 
 class ProblemOut(Schema):
@@ -107,6 +110,7 @@ def document_common_responses(schema: dict) -> dict:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     unauthorized = _component(UnauthorizedOut, components)
     bad_input = _component(InputErrorOut, components)
+    refused = _component(ErrorOut, components)
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
@@ -114,7 +118,22 @@ def document_common_responses(schema: dict) -> dict:
                 responses.setdefault(401, _json("未登录或令牌无效", unauthorized))
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault(422, _json("参数或请求体不符合声明的类型", bad_input))
+                _add_refusal(responses, refused)
     return schema
+
+
+def _add_refusal(responses: dict, refused: dict) -> None:
+    """A 400 ``ErrorOut`` besides whatever 400 the operation declares itself (an import's problems)."""
+    declared = responses.get(400)
+    if declared is None:
+        responses[400] = _json("请求无法处理（含空字符，或上传数据无法解析）", refused)
+        return
+    content = declared.setdefault("content", {}).setdefault("application/json", {})
+    schema = content.get("schema")
+    if schema is None:
+        content["schema"] = refused
+    elif schema != refused and refused not in schema.get("anyOf", []):
+        content["schema"] = {"anyOf": [schema, refused]}
 
 
 def error_body(detail: str, errors: dict[str, list[str]] | list[str] | None = None) -> dict:
