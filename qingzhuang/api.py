@@ -13,7 +13,8 @@ from qingzhuang.orgs import api_errors
 
 
 class Api(NinjaAPI):
-    """The API; its published schema also documents the 401 and 422 that Ninja itself answers."""
+    """The API; its published schema also documents what is answered before an endpoint runs (401, 422,
+    the middleware's 400: ``orgs.api_errors.document_common_responses``)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

@@ -2,11 +2,13 @@
 
 The operations come from the API's own OpenAPI schema, so a module that mounts a router is fuzzed
 as soon as it lands. Each operation is run with generated (valid and invalid) requests, with the
-bearer token of each demo account, on the small demo county seeded once for the module. Every
-response must be no server error, have a documented status code, a documented content type and a
-body that matches the documented schema.
+bearer token of each demo account, on the small demo county seeded once for the module (writes of
+one test are rolled back after it). Every response must be no server error, have a documented status
+code, a documented content type and headers, and a body that matches the documented schema.
 
-The examples are few, and derandomised, so a run is reproducible and stays within the CI budget.
+Bounded for CI: ``QZ_FUZZ_EXAMPLES`` (default 5) generated requests per operation and role, the
+deterministic coverage cases for two roles only, derandomised so that every run sends the same
+requests. What the fuzzer found is kept as regression tests in ``tests/test_api_responses.py``.
 """
 
 from __future__ import annotations

@@ -104,9 +104,9 @@ def _json(description: str, ref: dict) -> dict:
 
 
 def document_common_responses(schema: dict) -> dict:
-    """Document, on every operation of an OpenAPI ``schema``, the answers Ninja gives before the
-    endpoint runs: 401 where the operation needs authentication, 422 where it takes parameters or
-    a body. An operation's own declaration of either wins."""
+    """Document, on every operation of an OpenAPI ``schema``, the answers given before the endpoint
+    runs: 401 where the operation needs authentication; 422 and the refusal 400 where it takes
+    parameters or a body. An operation's own 401 or 422 wins; its own 400 is kept beside ErrorOut."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     unauthorized = _component(UnauthorizedOut, components)
     bad_input = _component(InputErrorOut, components)
