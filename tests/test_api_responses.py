@@ -145,3 +145,10 @@ def test_the_refusal_is_documented_beside_an_imports_own_400():
     find = schema["paths"]["/api/v1/ledger/find"]["get"]["responses"][400]["content"]["application/json"]
     assert find["schema"] == refused
     assert 400 not in schema["paths"]["/api/v1/me"]["get"]["responses"]  # no input, nothing to refuse
+
+
+def test_a_form_sent_to_a_json_endpoint_is_still_read_by_it(client, supervisor):
+    # The NUL check reads a small multipart body first, so the endpoint can still read it (and refuse it).
+    response = client.post("/api/v1/ledger/reports", {"name": "月报"}, **supervisor)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Cannot parse request body"}

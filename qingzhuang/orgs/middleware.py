@@ -6,7 +6,9 @@
 - A NUL character in the path, a query parameter, a form field or a JSON string: PostgreSQL cannot
   store or compare it ("text fields cannot contain NUL") and SQLite cuts text at it.
   ``NulCharacterMiddleware`` refuses it before any view sees it. Uploaded files are not looked into
-  (a spreadsheet holds NUL bytes; the readers of files check their own content).
+  (a spreadsheet holds NUL bytes; the readers of files check their own content), nor the fields of
+  a multipart body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (read only by its view; Django's form
+  fields refuse NUL themselves).
 
 Each is refused once, for pages and the API alike: the API gets the one error shape
 (``orgs.api_errors``), a page plain text.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParser
 
@@ -76,9 +79,23 @@ def has_nul(request) -> bool:
             except ValueError:
                 return False
         return False
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type == "application/x-www-form-urlencoded":
+        return _fields_have_nul(request.POST)  # parsed from request.body, which stays readable
+    if content_type == "multipart/form-data" and _fits_in_memory(request):
+        # Read the body first, so that an endpoint that reads it (a JSON endpoint sent a form) still
+        # can; the fields are then parsed from that copy. A larger upload is parsed by its view.
+        request.body  # noqa: B018
         return _fields_have_nul(request.POST)
     return False
+
+
+def _fits_in_memory(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return limit is None or length <= limit
 
 
 class BadMultipartMiddleware:
