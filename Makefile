@@ -43,9 +43,13 @@ worker: install
 	QZ_ENV=development $(QZ) db_worker
 
 ## The whole suite: lint, migrations check, unit and API tests, browser tests (SQLite unless DATABASE_URL is set).
+## The tests run in parallel over PYTEST_WORKERS processes (default 2; each has its own test database),
+## a test file at a time per process (--dist loadfile: a module's shared fixtures are built once);
+## PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= 2
 test: install lint
 	QZ_ENV=test $(QZ) makemigrations --check --dry-run
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

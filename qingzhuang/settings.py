@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads request.POST: a multipart body without a boundary is a 400, not a 500.
     "qingzhuang.orgs.middleware.BadMultipartMiddleware",
+    # A NUL character in the path, a parameter, a form field or a JSON string: a 400, not a 500.
+    "qingzhuang.orgs.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

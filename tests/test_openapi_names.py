@@ -9,6 +9,7 @@ from collections import defaultdict
 from pydantic import BaseModel
 
 from qingzhuang.api import api
+from qingzhuang.orgs import api_errors
 
 
 def _models_in(annotation, seen: set[type]) -> None:
@@ -26,6 +27,9 @@ def _models_in(annotation, seen: set[type]) -> None:
 def all_api_models() -> set[type]:
     """The request and response models of every operation of every router, and all they nest."""
     seen: set[type] = set()
+    # And the answers Ninja gives itself, which api_errors documents on every operation.
+    for model in api_errors.COMMON_RESPONSE_MODELS:
+        _models_in(model, seen)
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:

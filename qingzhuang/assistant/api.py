@@ -101,7 +101,7 @@ def _document(doc) -> dict:
     }
 
 
-@router.get("/policies", response=list[DocumentOut], summary="政策库中本人可见的文件")
+@router.get("/policies", response={200: list[DocumentOut], 400: ErrorOut}, summary="政策库中本人可见的文件")
 def list_policies(request, q: str = "", limit: int = 50, offset: int = 0):
     check_paging(limit=limit, offset=offset, max_limit=500)
     lifecycle.mark_if_stale(access.visible_documents(request.auth))
@@ -111,7 +111,7 @@ def list_policies(request, q: str = "", limit: int = 50, offset: int = 0):
     return [_document(d) for d in documents[offset:offset + limit]]
 
 
-@router.get("/policies/{int:document_id}", response=DocumentOut, summary="一个政策文件的信息和索引状态")
+@router.get("/policies/{int:document_id}", response={200: DocumentOut, 404: ErrorOut}, summary="一个政策文件的信息和索引状态")
 def get_policy(request, document_id: int):
     return _document(lifecycle.mark_if_stale(access.get_document_or_404(request.auth, document_id)))
 
@@ -183,7 +183,10 @@ class SummaryOut(Schema):
     table: SummaryTableOut | None = Field(description="每个单位每项一行（Word 附表）")
 
 
-@router.post("/summaries", response={200: SummaryOut, 400: ErrorOut},
+@router.post("/summaries", response={200: SummaryOut, 400: ErrorOut, 404: ErrorOut},
+             # With fmt=docx the 200 is the Word file instead of the JSON.
+             openapi_extra={"responses": {200: {"content": {DOCX_TYPE: {"schema": {"type": "string",
+                                                                                   "format": "binary"}}}}}},
              summary="一表做总结：从数据集、单位的指标或上传的表格计算数字并写出工作总结"
                      "（默认一页简报，length=full 为完整版；fmt=docx 下载 Word，明细为附表）")
 def make_summary(request, source: Form[Literal["dataset", "indicators", "upload"]],

@@ -158,7 +158,7 @@ def _enqueue(document_id: int) -> None:
     index_policy.enqueue(document_id)
 
 
-def index_document(document_id: int) -> str:
+def index_document(document_id: int, *, task_id: str = "") -> str:
     """Split, segment and (when configured) embed one document; its passages replace the old ones.
     Returns the document's final status, or "skipped" when another run has it. Safe to run again
     (re-indexing): a document already indexed or failed is queued again first (``jobs.lifecycle``)."""
@@ -169,7 +169,7 @@ def index_document(document_id: int) -> str:
     if document is None:
         return "skipped"
     lifecycle.retry(document)
-    if not lifecycle.claim(document, message="正在切分段落…"):
+    if not lifecycle.claim(document, message="正在切分段落…", task_id=task_id):
         return "skipped"
     message = ""
     try:

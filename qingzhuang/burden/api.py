@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from qingzhuang.burden import access, queries, services
@@ -16,6 +16,8 @@ from qingzhuang.orgs.api_paging import Paging
 
 router = Router(tags=["减负台账与填报任务"])
 RESPONSES_WRITE = {400: ErrorOut, 403: ErrorOut}
+# A write on one object: also 404 when it is missing or out of the caller's scope.
+RESPONSES_WRITE_ONE = {**RESPONSES_WRITE, 404: ErrorOut}
 
 
 class BurdenUnitOut(Schema):
@@ -49,10 +51,10 @@ class DemandFillIn(Schema):
     note: str = ""
 
 
-@router.get("/burden", response=list[BurdenUnitOut], summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
+@router.get("/burden", response={200: list[BurdenUnitOut], 400: ErrorOut}, summary="减负台账：范围内基层单位今年被索要的报表、数据需求和填报次数")
 @paginate(Paging)
-def list_burden(request, year: int | None = None):
-    return queries.burden_units(request.auth, year=year or queries.current_year())
+def list_burden(request, year: int | None = Query(None, description=queries.YEAR_DESCRIPTION)):
+    return queries.burden_units(request.auth, year=queries.year_or_current(year))
 
 
 # The API's names of the kinds of source (kept from before demands had their own app).
@@ -68,7 +70,7 @@ def _demand_out(demand) -> dict:
     }
 
 
-@router.get("/demands", response=list[DemandOut], summary="派给本单位及下级单位的填报任务")
+@router.get("/demands", response={200: list[DemandOut], 400: ErrorOut}, summary="派给本单位及下级单位的填报任务")
 @paginate(Paging)
 def list_demands(request, status: str = ""):
     qs = access.visible_demands(request.auth).order_by("due_date", "-created_at")
@@ -77,7 +79,7 @@ def list_demands(request, status: str = ""):
     return Mapped(qs, _demand_out)
 
 
-@router.post("/demands/{demand_id}/fill", response={200: DemandOut, **RESPONSES_WRITE}, summary="完成填报")
+@router.post("/demands/{demand_id}/fill", response={200: DemandOut, **RESPONSES_WRITE_ONE}, summary="完成填报")
 def fill_demand(request, demand_id: int, payload: DemandFillIn):
     demand = access.get_demand_or_404(request.auth, demand_id)
     try:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,23 @@ def register_kpis(provider: Callable[..., dict]) -> None:
     """Add ``provider(year=…) -> dict`` to the county figures (its keys are merged in)."""
     if provider not in KPI_PROVIDERS:
         KPI_PROVIDERS.append(provider)
+
+
+# The years the burden pages and the API answer for; the pages fall back to the default year
+# outside them, the API refuses them (a year past 9998 has no end in ``year_bounds``).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR_MESSAGE = f"年份 year 应为 {FIRST_YEAR} 到 {LAST_YEAR} 之间的整数"
+YEAR_DESCRIPTION = f"年份，{FIRST_YEAR} 到 {LAST_YEAR}；不填为今年"
+
+
+def year_or_current(year: int | None) -> int:
+    """An API's ``year`` parameter: this year when not given; ``ValidationError`` (400, by field)
+    outside FIRST_YEAR..LAST_YEAR."""
+    if year is None:
+        return current_year()
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError({"year": YEAR_MESSAGE})
+    return year
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

@@ -23,7 +23,7 @@ def _year(request) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         return queries.default_year()
-    return year if 2000 <= year <= 2100 else queries.default_year()
+    return year if queries.FIRST_YEAR <= year <= queries.LAST_YEAR else queries.default_year()
 
 
 @login_required

@@ -30,7 +30,9 @@ Design
   ``error`` for administrators) after the work's transaction rolled back.
 * ``mark_if_stale`` turns a RUNNING job without a heartbeat for the stale limit into FAILED, with the
   model's ``stale_message`` and an audit row; pages and APIs call it when they show jobs, so a job of a dead
-  worker is shown as failed and can be retried. ``retry`` puts a finished job back in the queue (the caller
+  worker is shown as failed and can be retried. The task run that claimed it (``claim(task_id=…)``, the
+  django-tasks result id) is failed in the same transaction: django-tasks-db's worker has no heartbeat
+  of its own, so without this its row would stay RUNNING for ever (``fail_task_run``). ``retry`` puts a finished job back in the queue (the caller
   enqueues its task when that commits; some models, like ledger imports, retry as a new row instead).
 
 Hazards: a crash at any moment
@@ -52,6 +54,7 @@ that is set (``QZ_IMPORT_STALE_MINUTES``, the older name, for ledger imports).
 from __future__ import annotations
 
 import threading
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -81,21 +84,23 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def claim(job: JobFields, *, message: str = "") -> bool:
+def claim(job: JobFields, *, message: str = "", task_id: str = "") -> bool:
     """Take a QUEUED job for this worker: True when this call changed exactly its row to RUNNING.
 
-    False means another worker has it, or it is no longer queued: do nothing.
+    ``task_id`` is the django-tasks result id of the task running it (``context.task_result.id``),
+    so that the task's row can be failed with the job if this worker dies. False means another worker
+    has it, or it is no longer queued: do nothing.
     """
     model = type(job)
     now = timezone.now()
     claimed = model._default_manager.filter(pk=job.pk, status=model.Status.QUEUED).update(
         status=model.Status.RUNNING, attempts=F("attempts") + 1, started_at=now, heartbeat_at=now,
-        finished_at=None, progress_done=0, message=message, error="",
+        finished_at=None, progress_done=0, message=message, error="", task_id=str(task_id or ""),
     )
     if claimed != 1:
         return False
     job.refresh_from_db(fields=["status", "attempts", "started_at", "heartbeat_at", "finished_at",
-                                "progress_done", "progress_total", "message", "error"])
+                                "progress_done", "progress_total", "message", "error", "task_id"])
     return True
 
 
@@ -223,15 +228,41 @@ def mark_if_stale(target, *, minutes: int | None = None):
 def _mark_stale(job: JobFields, cutoff) -> bool:
     model = type(job)
     last = job.heartbeat_at or job.started_at
+    error = f"处理进程没有响应：最近心跳 {timezone.localtime(last):%Y-%m-%d %H:%M:%S}" if last else "处理进程没有响应"
     with transaction.atomic():
         marked = model._default_manager.filter(_stale_q(model, cutoff), pk=job.pk).update(
-            status=model.Status.FAILED, message=model.stale_message, finished_at=timezone.now(),
-            error=f"处理进程没有响应：最近心跳 {timezone.localtime(last):%Y-%m-%d %H:%M:%S}" if last else "处理进程没有响应",
+            status=model.Status.FAILED, message=model.stale_message, finished_at=timezone.now(), error=error,
         )
         if marked:
+            tasks_failed = fail_task_run(job.task_id, error)
             audit.record(actor=None, action="jobs.stale", obj=job, before={"status": str(job.status)},
-                         after={"status": str(model.Status.FAILED), "message": model.stale_message})
+                         after={"status": str(model.Status.FAILED), "message": model.stale_message,
+                                **({"task_id": job.task_id} if tasks_failed else {})})
     return bool(marked)
+
+
+class WorkerLost(Exception):
+    """What a task run failed by ``fail_task_run`` records as its exception: its worker stopped."""
+
+
+def fail_task_run(task_id: str, error: str) -> int:
+    """Fail the django-tasks-db row of the task run ``task_id`` if it is still RUNNING (its worker died
+    before recording an outcome): FAILED, finished now, with ``WorkerLost`` and ``error`` as its
+    exception. Returns the rows changed (0 without an id, or when the task already ended or another
+    backend ran it). A conditional update, as the worker's own transitions are."""
+    try:
+        task_uuid = uuid.UUID(str(task_id))
+    except ValueError:
+        return 0
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(pk=task_uuid, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now(), return_value=None,
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+        traceback=f"{WorkerLost.__qualname__}: {error}\n",
+    )
+
 
 
 def retry(job: JobFields, *, message: str = "") -> bool:

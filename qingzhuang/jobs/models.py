@@ -48,6 +48,9 @@ class JobFields(models.Model):
     # The last sign of life of the running worker (claim, every progress): how dead workers are found.
     heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # The django-tasks result id of the task run that claimed the job (blank when run inline): when the
+    # job is found dead, that task's own row (django-tasks-db) is failed with it.
+    task_id = models.CharField("后台任务编号", max_length=64, blank=True)
 
     class Meta:
         abstract = True

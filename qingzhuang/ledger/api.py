@@ -12,6 +12,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from qingzhuang.jobs.schemas import JobOut
 from qingzhuang.ledger import access, exports, imports
 from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.api import SPREADSHEET_DOWNLOAD
 from qingzhuang.orgs.api_errors import ErrorOut, ProblemOut
 
 router = Router(tags=["一套表"])
@@ -44,7 +45,7 @@ def _job(request, job):
     return imports.job_json(job, user=request.auth)
 
 
-@router.post("/datasets/{code}/import", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut},
+@router.post("/datasets/{code}/import", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              summary="导入数据集（后台任务；全部成功或全部不导入；dry_run 只预检）")
 def import_dataset(request, code: str, file: File[UploadedFile], period: Form[str] = "",
                    dry_run: Form[bool] = False):
@@ -54,12 +55,12 @@ def import_dataset(request, code: str, file: File[UploadedFile], period: Form[st
     return Status(202, _job(request, job))
 
 
-@router.get("/jobs/{int:job_id}", response=ImportJobOut, summary="导入任务的状态、进度、统计和问题")
+@router.get("/jobs/{int:job_id}", response={200: ImportJobOut, 404: ErrorOut}, summary="导入任务的状态、进度、统计和问题")
 def get_job(request, job_id: int):
     return imports.job_json(access.get_job_or_404(request.auth, job_id), user=request.auth)
 
 
-@router.post("/jobs/{int:job_id}/retry", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut},
+@router.post("/jobs/{int:job_id}/retry", response={202: ImportJobOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              summary="用同一文件重新导入（dry_run 可改为正式导入）")
 def retry_job(request, job_id: int, dry_run: Form[bool | None] = None):
     job = access.get_job_or_404(request.auth, job_id)
@@ -67,7 +68,8 @@ def retry_job(request, job_id: int, dry_run: Form[bool | None] = None):
     return Status(202, _job(request, new))
 
 
-@router.get("/datasets/{code}/export", summary="导出数据集（xlsx 或 csv，限本人范围；无权限者身份证号、手机号脱敏）")
+@router.get("/datasets/{code}/export", response={200: None, 404: ErrorOut}, openapi_extra=SPREADSHEET_DOWNLOAD,
+            summary="导出数据集（xlsx 或 csv，限本人范围；无权限者身份证号、手机号脱敏）")
 def export_dataset(request, code: str, fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format"),
                    unit: str = "", q: str = ""):
     dataset = access.get_dataset_or_404(request.auth, code)

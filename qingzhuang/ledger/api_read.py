@@ -11,6 +11,7 @@ from qingzhuang.ledger import access, queries
 from qingzhuang.ledger.forms import RecordFilterForm
 from qingzhuang.ledger.masking import PERSONAL_TYPES, display_value
 from qingzhuang.ledger.models import Dataset, Storage
+from qingzhuang.orgs.api_errors import ErrorOut
 from qingzhuang.orgs.api_paging import check_paging
 
 router = Router(tags=["一套表"])
@@ -150,7 +151,7 @@ def list_elements(request, q: str = ""):
     } for e in queries.catalog_elements(request.auth, q[:100])]
 
 
-@router.get("/datasets/{code}", response=DatasetDetailOut, summary="数据集详情（字段）")
+@router.get("/datasets/{code}", response={200: DatasetDetailOut, 404: ErrorOut}, summary="数据集详情（字段）")
 def get_dataset(request, code: str):
     dataset = access.get_dataset_or_404(request.auth, code)
     columns = queries.columns_of(dataset)
@@ -166,7 +167,7 @@ class RecordFilter(Schema):
     limit: int = queries.PAGE_SIZE
 
 
-@router.get("/datasets/{code}/records", response=RecordPageOut,
+@router.get("/datasets/{code}/records", response={200: RecordPageOut, 400: ErrorOut, 404: ErrorOut},
             summary="数据集记录（按 id 键集分页：下一页传 after=next_after；限本人范围；身份证号、电话脱敏）")
 def list_records(request, code: str, filters: Query[RecordFilter]):
     user = request.auth
@@ -181,7 +182,7 @@ def list_records(request, code: str, filters: Query[RecordFilter]):
             "total": page.total, "total_capped": page.total_capped}
 
 
-@router.get("/datasets/{code}/records/{int:pk}", response=RecordDetailOut, summary="单条记录及修改历史（脱敏）")
+@router.get("/datasets/{code}/records/{int:pk}", response={200: RecordDetailOut, 404: ErrorOut}, summary="单条记录及修改历史（脱敏）")
 def get_record(request, code: str, pk: int):
     user = request.auth
     dataset = access.get_dataset_or_404(user, code)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from qingzhuang.burden import queries as burden_queries
@@ -206,6 +206,8 @@ class KpiOut(Schema):
 
 
 RESPONSES_WRITE = {400: ErrorOut, 403: ErrorOut}
+# A write on one object: also 404 when it is missing or out of the caller's scope.
+RESPONSES_WRITE_ONE = {**RESPONSES_WRITE, 404: ErrorOut}
 
 
 _error = error_status
@@ -243,7 +245,7 @@ def _report_definition(request, payload: ReportIn) -> services.ReportDefinition:
 # -- reports
 
 
-@router.get("/reports", response=list[ReportOut], summary="报表清单（本部门的报表；督查室和县级用户看全部）")
+@router.get("/reports", response={200: list[ReportOut], 400: ErrorOut}, summary="报表清单（本部门的报表；督查室和县级用户看全部）")
 @paginate(Paging)
 def list_reports(request):
     return Mapped(access.visible_reports(request.auth), _report_out)
@@ -258,7 +260,7 @@ def create_report(request, payload: ReportIn):
     return Status(201, _report_out(report))
 
 
-@router.get("/reports/{report_id}", response=ReportOut, summary="报表详情")
+@router.get("/reports/{report_id}", response={200: ReportOut, 404: ErrorOut}, summary="报表详情")
 def get_report(request, report_id: int):
     return _report_out(access.get_report_or_404(request.auth, report_id))
 
@@ -272,27 +274,27 @@ def _report_action(request, report_id: int, action):
     return Status(200, result)
 
 
-@router.post("/reports/{report_id}/submit", response={200: ReportOut, **RESPONSES_WRITE}, summary="提交准入审批")
+@router.post("/reports/{report_id}/submit", response={200: ReportOut, **RESPONSES_WRITE_ONE}, summary="提交准入审批")
 def submit_report(request, report_id: int):
     return _report_action(request, report_id, lambda r: _report_out(
         services.report_submit(actor=request.auth, report=r, request=request)))
 
 
-@router.post("/reports/{report_id}/review", response={200: ReportOut, **RESPONSES_WRITE},
+@router.post("/reports/{report_id}/review", response={200: ReportOut, **RESPONSES_WRITE_ONE},
              summary="准入审批：批准或驳回（督查室）")
 def review_report(request, report_id: int, payload: ReviewIn):
     return _report_action(request, report_id, lambda r: _report_out(services.report_review(
         actor=request.auth, report=r, approve=payload.approve, note=payload.note, request=request)))
 
 
-@router.post("/reports/{report_id}/register", response={200: ReportOut, **RESPONSES_WRITE},
+@router.post("/reports/{report_id}/register", response={200: ReportOut, **RESPONSES_WRITE_ONE},
              summary="报表清单处理：保留、停用、优化、接入（督查室）")
 def register_report(request, report_id: int, payload: RegisterIn):
     return _report_action(request, report_id, lambda r: _report_out(services.report_set_register(
         actor=request.auth, report=r, status=payload.status, reason=payload.reason, request=request)))
 
 
-@router.post("/reports/{report_id}/fill", response={200: ReportTableOut, **RESPONSES_WRITE},
+@router.post("/reports/{report_id}/fill", response={200: ReportTableOut, **RESPONSES_WRITE_ONE},
              summary="从一套表生成报表（不向任何单位索要）")
 def fill_report(request, report_id: int, limit: int = 1000):
     limit = max(1, min(limit, 10_000))
@@ -300,7 +302,7 @@ def fill_report(request, report_id: int, limit: int = 1000):
         actor=request.auth, report=r, limit=limit, request=request).to_json())
 
 
-@router.post("/reports/{report_id}/send", response={200: SentOut, **RESPONSES_WRITE},
+@router.post("/reports/{report_id}/send", response={200: SentOut, **RESPONSES_WRITE_ONE},
              summary="向填报单位下发一期（须已批准准入）")
 def send_report(request, report_id: int, payload: SendIn):
     return _report_action(request, report_id, lambda r: {"demands": len(services.report_send(
@@ -335,7 +337,7 @@ def _request_definition(request, payload: RequestIn) -> services.RequestDefiniti
         due_date=payload.due_date, target_units=_targets(request, payload))
 
 
-@router.get("/requests", response=list[RequestOut], summary="数据需求（本部门的；督查室和县级用户看全部）")
+@router.get("/requests", response={200: list[RequestOut], 400: ErrorOut}, summary="数据需求（本部门的；督查室和县级用户看全部）")
 @paginate(Paging)
 def list_data_requests(request):
     return Mapped(access.visible_requests(request.auth), _request_out)
@@ -352,7 +354,7 @@ def create_data_request(request, payload: RequestIn):
     return Status(201, _request_out(data_request))
 
 
-@router.get("/requests/{request_id}", response=RequestOut, summary="数据需求详情")
+@router.get("/requests/{request_id}", response={200: RequestOut, 404: ErrorOut}, summary="数据需求详情")
 def get_data_request(request, request_id: int):
     return _request_out(access.get_request_or_404(request.auth, request_id))
 
@@ -366,21 +368,21 @@ def _request_action(request, request_id: int, action):
     return Status(200, result)
 
 
-@router.post("/requests/{request_id}/submit", response={200: RequestOut, **RESPONSES_WRITE},
+@router.post("/requests/{request_id}/submit", response={200: RequestOut, **RESPONSES_WRITE_ONE},
              summary="提交准入审批")
 def submit_data_request(request, request_id: int):
     return _request_action(request, request_id, lambda r: _request_out(
         services.request_submit(actor=request.auth, data_request=r, request=request)))
 
 
-@router.post("/requests/{request_id}/review", response={200: RequestOut, **RESPONSES_WRITE},
+@router.post("/requests/{request_id}/review", response={200: RequestOut, **RESPONSES_WRITE_ONE},
              summary="准入审批（督查室）；批准时把一套表已有字段所在数据集共享给提出部门")
 def review_data_request(request, request_id: int, payload: ReviewIn):
     return _request_action(request, request_id, lambda r: _request_out(services.request_review(
         actor=request.auth, data_request=r, approve=payload.approve, note=payload.note, request=request)))
 
 
-@router.post("/requests/{request_id}/send", response={200: SentOut, **RESPONSES_WRITE},
+@router.post("/requests/{request_id}/send", response={200: SentOut, **RESPONSES_WRITE_ONE},
              summary="向填报单位下发一套表中没有的字段（须已批准准入）")
 def send_data_request(request, request_id: int):
     return _request_action(request, request_id, lambda r: {"demands": len(services.request_send(
@@ -402,7 +404,7 @@ def confirm_data_request_field(request, request_id: int, field_id: int, payload:
 # -- 找数据, burden, demands
 
 
-@router.get("/find", response=FindOut, summary="向系统找数据：每个字段是已有（同一数据项）、相近（需确认）还是未找到，及其数据集、责任单位和更新情况")
+@router.get("/find", response={200: FindOut, 404: ErrorOut}, summary="向系统找数据：每个字段是已有（同一数据项）、相近（需确认）还是未找到，及其数据集、责任单位和更新情况")
 def find_data_fields(request, q: str = "", under: str = ""):
     # A unit outside the caller's scope reads like a missing one: 404, as everywhere else.
     unit = access.get_target_parent_or_404(request.auth, under.strip()[:32]) if under.strip() else None
@@ -410,11 +412,12 @@ def find_data_fields(request, q: str = "", under: str = ""):
     return matching.find_result(q[:2000], target_units=targets.count())
 
 
-@router.get("/burden/summary", response={200: KpiOut, 403: ErrorOut}, summary="全县一套表指标（督查室和县级用户）")
-def burden_summary(request, year: int | None = None):
+@router.get("/burden/summary", response={200: KpiOut, 400: ErrorOut, 403: ErrorOut},
+            summary="全县一套表指标（督查室和县级用户）")
+def burden_summary(request, year: int | None = Query(None, description=burden_queries.YEAR_DESCRIPTION)):
     if not access.sees_all_requests(request.auth):
         return Status(403, {"detail": "只有督查室和县级用户可以查看全县指标"})
-    k = queries.county_kpis(year=year or burden_queries.current_year())
+    k = queries.county_kpis(year=burden_queries.year_or_current(year))
     return Status(200, {
         "year": k["year"], "reports": k["reports"]["total"], "active_reports": k["reports"]["active"],
         "stopped_reports": k["reports"]["stopped"], "submissions": k["submissions"],

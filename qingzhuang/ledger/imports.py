@@ -768,10 +768,11 @@ def _reject_job(job: ImportJob, problem: Problem) -> None:
                      errors=[problem.to_dict()], error_count=1)
 
 
-def run_job(job_id: int) -> str:
-    """Run a queued job (the task's body); returns its final status. A job runs at most once."""
+def run_job(job_id: int, *, task_id: str = "") -> str:
+    """Run a queued job (the task's body, whose run ``task_id`` the job records); returns its final
+    status. A job runs at most once."""
     job = ImportJob.objects.select_related("dataset", "uploaded_by").filter(pk=job_id).first()
-    if job is None or not lifecycle.claim(job, message="正在读取文件…"):
+    if job is None or not lifecycle.claim(job, message="正在读取文件…", task_id=task_id):
         return "skipped"
     try:
         path = job_path(job)

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
+from pydantic import StringConstraints, WithJsonSchema
 
-from qingzhuang.orgs import access, imports, queries
+from qingzhuang.orgs import access, imports, queries, services
 from qingzhuang.orgs.api_errors import ErrorOut, ProblemOut
 from qingzhuang.orgs.api_paging import Paging
 from qingzhuang.orgs.roles import user_roles
 
 router = Router(tags=["组织与人员"])
+
+# The {code} of /units/{code}: a unit code, never one of the fixed paths beside it.
+UnitCode = Annotated[str, StringConstraints(pattern=services.UNIT_CODE_PATTERN), WithJsonSchema({
+    "type": "string", "pattern": services.UNIT_CODE_PATTERN, "not": {"enum": list(services.RESERVED_UNIT_CODES)},
+    "description": "单位代码：字母、数字和连字符，最长32位（export、import 是保留的接口地址）"})]
 
 
 class UnitOut(Schema):
@@ -40,7 +46,7 @@ def me(request):
             "unit_code": user.unit.code if user.unit_id else None, "roles": user_roles(user)}
 
 
-@router.get("/units", response=list[UnitOut], summary="单位列表（限本人范围）")
+@router.get("/units", response={200: list[UnitOut], 400: ErrorOut}, summary="单位列表（限本人范围）")
 @paginate(Paging)
 def list_units(request, q: str = "", kind: str = ""):
     return queries.search_units(request.auth, q, kind)
@@ -59,6 +65,12 @@ class ImportOut(Schema):
 
 
 IMPORT_RESPONSES = {200: ImportOut, 400: ImportOut, 403: ErrorOut}
+
+# A spreadsheet download: the 200 is the file (xlsx or csv, as ``format`` asks), documented as such
+# through ``openapi_extra`` since the endpoint answers a FileResponse, not a schema.
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPREADSHEET_DOWNLOAD = {"responses": {200: {"description": "xlsx 或 csv 文件", "content": {
+    media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in (XLSX_TYPE, "text/csv")}}}}
 
 
 def _import(request, kind: str, file: UploadedFile, dry_run: bool):
@@ -83,13 +95,13 @@ def import_units(request, file: File[UploadedFile], dry_run: Form[bool] = False)
     return _import(request, "units", file, dry_run)
 
 
-@router.get("/units/export", summary="导出组织架构（xlsx 或 csv，限本人范围）")
+@router.get("/units/export", response={200: None}, openapi_extra=SPREADSHEET_DOWNLOAD, summary="导出组织架构（xlsx 或 csv，限本人范围）")
 def export_units(request, fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format")):
     return _export(request, "units", fmt)
 
 
-@router.get("/units/{code}", response=UnitOut, summary="单位详情")
-def get_unit(request, code: str):
+@router.get("/units/{code}", response={200: UnitOut, 404: ErrorOut}, summary="单位详情")
+def get_unit(request, code: UnitCode):
     return access.get_unit_or_404(request.auth, code=code)
 
 
@@ -113,7 +125,7 @@ def _row(user, person) -> PersonRow:
     )
 
 
-@router.get("/people", response=list[PersonRow], summary="干部列表（身份证号、手机号按权限脱敏）")
+@router.get("/people", response={200: list[PersonRow], 400: ErrorOut, 404: ErrorOut}, summary="干部列表（身份证号、手机号按权限脱敏）")
 @paginate(Paging)
 def list_people(request, q: str = "", unit: str = ""):
     unit_obj = access.get_unit_or_404(request.auth, code=unit) if unit else None
@@ -127,12 +139,12 @@ def import_people(request, file: File[UploadedFile], dry_run: Form[bool] = False
     return _import(request, "people", file, dry_run)
 
 
-@router.get("/people/export", summary="导出干部名录（xlsx 或 csv；无权限者手机号、身份证号脱敏）")
+@router.get("/people/export", response={200: None}, openapi_extra=SPREADSHEET_DOWNLOAD, summary="导出干部名录（xlsx 或 csv；无权限者手机号、身份证号脱敏）")
 def export_people(request, fmt: Literal["xlsx", "csv"] = Query("xlsx", alias="format")):
     return _export(request, "people", fmt)
 
 
-@router.get("/people/{int:pk}", response=PersonRow, summary="干部详情")
+@router.get("/people/{int:pk}", response={200: PersonRow, 404: ErrorOut}, summary="干部详情")
 def get_person(request, pk: int):
     return _row(request.auth, access.get_person_or_404(request.auth, pk))
 

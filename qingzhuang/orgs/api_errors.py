@@ -15,9 +15,19 @@ Django's exceptions through:
 - ``MultiPartParserError`` (a multipart body Django cannot parse) → 400 ``{"detail":
   BAD_MULTIPART_MESSAGE}``; ``orgs.middleware.BadMultipartMiddleware`` answers the same for a
   multipart request without a usable boundary before anything reads its body, pages included.
+
+Some answers come before any endpoint runs, so ``document_common_responses`` adds them to every
+operation of the published schema: Ninja's 401 ``{"detail": "Unauthorized"}`` without a valid token
+or session, Ninja's 422 ``InputErrorOut`` when a parameter or the body does not match its declared
+type, and the middleware's 400 ``ErrorOut`` for a request that cannot be taken at all (a NUL
+character, which PostgreSQL cannot store, or a multipart body without a boundary:
+``orgs.middleware``). Everything an endpoint answers itself (400, 403, 404 …) it declares in its own
+``response={...}``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -28,6 +38,7 @@ from pydantic import model_serializer
 FORBIDDEN_MESSAGE = "没有权限"
 NOT_FOUND_MESSAGE = "Not Found"
 BAD_MULTIPART_MESSAGE = "上传请求的格式不正确（multipart 数据无法解析），请重新选择文件上传"
+NUL_MESSAGE = "请求中含有空字符（NUL），请删除后重试"
 
 
 class ProblemOut(Schema):
@@ -52,6 +63,77 @@ class ErrorOut(Schema):
         if isinstance(data, dict) and not data.get("errors"):
             data.pop("errors", None)
         return data
+
+
+class InputErrorItem(Schema):
+    """One input that does not match its declared type, as Ninja reports it (pydantic's error)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
+class InputErrorOut(Schema):
+    """Ninja's 422: the parameters or body fields that do not match their declared types."""
+
+    detail: list[InputErrorItem]
+
+
+class UnauthorizedOut(Schema):
+    """Ninja's 401: no valid bearer token and no signed-in (and, where required, verified) session."""
+
+    detail: str
+
+
+# The models ``document_common_responses`` publishes (they belong to no endpoint's declaration).
+COMMON_RESPONSE_MODELS = (UnauthorizedOut, InputErrorOut)
+
+
+def _component(model: type[Schema], components: dict) -> dict:
+    """Add ``model`` (and what it nests) to the schema's components; return a reference to it."""
+    definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, nested in definition.pop("$defs", {}).items():
+        components.setdefault(name, nested)
+    components.setdefault(model.__name__, definition)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(description: str, ref: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def document_common_responses(schema: dict) -> dict:
+    """Document, on every operation of an OpenAPI ``schema``, the answers given before the endpoint
+    runs: 401 where the operation needs authentication; 422 and the refusal 400 where it takes
+    parameters or a body. An operation's own 401 or 422 wins; its own 400 is kept beside ErrorOut."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    unauthorized = _component(UnauthorizedOut, components)
+    bad_input = _component(InputErrorOut, components)
+    refused = _component(ErrorOut, components)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if operation.get("security"):
+                responses.setdefault(401, _json("未登录或令牌无效", unauthorized))
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault(422, _json("参数或请求体不符合声明的类型", bad_input))
+                _add_refusal(responses, refused)
+    return schema
+
+
+def _add_refusal(responses: dict, refused: dict) -> None:
+    """A 400 ``ErrorOut`` besides whatever 400 the operation declares itself (an import's problems)."""
+    declared = responses.get(400)
+    if declared is None:
+        responses[400] = _json("请求无法处理（含空字符，或上传数据无法解析）", refused)
+        return
+    content = declared.setdefault("content", {}).setdefault("application/json", {})
+    schema = content.get("schema")
+    if schema is None:
+        content["schema"] = refused
+    elif schema != refused and refused not in schema.get("anyOf", []):
+        content["schema"] = {"anyOf": [schema, refused]}
 
 
 def error_body(detail: str, errors: dict[str, list[str]] | list[str] | None = None) -> dict:

@@ -18,7 +18,12 @@ from qingzhuang.lib import ids
 from qingzhuang.orgs import access, audit
 from qingzhuang.orgs.models import Person, Unit, UnitGrant
 
-UNIT_CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,31}$")
+UNIT_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z\-]{0,31}$"
+UNIT_CODE_RE = re.compile(UNIT_CODE_PATTERN)
+# The API's fixed paths beside /units/{code} (/units/export, /units/import): a unit of that code
+# could never be reached there, so no unit may have it.
+RESERVED_UNIT_CODES = ("export", "import")
+RESERVED_UNIT_CODE_MESSAGE = "单位代码不能是 export 或 import（接口地址保留）"
 
 MANAGE_UNITS = ("orgs.manage_units", "您没有维护组织架构的权限")
 MANAGE_PEOPLE = ("orgs.manage_people", "您没有维护干部信息的权限")
@@ -33,8 +38,11 @@ def unit_path(parent: Unit | None, code: str) -> str:
 
 
 def validate_unit_code(code: str) -> None:
-    if not UNIT_CODE_RE.match(code):
+    # fullmatch: "$" alone would let a code end in a line break.
+    if not UNIT_CODE_RE.fullmatch(code):
         raise ValidationError({"code": "单位代码只能由字母、数字和连字符组成，最长32位"})
+    if code in RESERVED_UNIT_CODES:
+        raise ValidationError({"code": RESERVED_UNIT_CODE_MESSAGE})
 
 
 @transaction.atomic

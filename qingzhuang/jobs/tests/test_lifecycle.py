@@ -212,3 +212,11 @@ def test_the_heartbeat_never_revives_a_job_marked_stale(sample_job_table):
     with lifecycle.heartbeat(job, every=0.05):
         time.sleep(0.3)
     assert (fresh(job).status, fresh(job).heartbeat_at) == (JobStatus.FAILED, long_ago)
+
+
+def test_failing_a_task_run_needs_its_id(db):
+    # A job run inline (no task) or a malformed id: nothing to fail (the dead worker case itself:
+    # ledger.tests.test_import_jobs, with django-tasks-db's rows).
+    assert lifecycle.fail_task_run("", "处理进程没有响应") == 0
+    assert lifecycle.fail_task_run("not-a-uuid", "处理进程没有响应") == 0
+    assert lifecycle.fail_task_run("6f1c1a8e-8a39-4c49-9f5e-0d3c8b7f2a11", "处理进程没有响应") == 0

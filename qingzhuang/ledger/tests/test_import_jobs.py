@@ -213,3 +213,50 @@ def test_import_audit_row_has_unit_and_upload_ip(catalog, tmp_path, users, rf, d
     assert job.uploaded_ip == "10.9.8.7"
     entry = AuditLog.objects.get(action="ledger.import")
     assert (entry.unit, entry.ip) == (users["sysadmin"].unit, "10.9.8.7")
+
+
+def test_a_dead_workers_task_row_fails_with_its_job_and_a_retry_runs(catalog, tmp_path, users, settings,
+                                                                    django_capture_on_commit_callbacks):
+    """A worker killed while importing: django-tasks-db's row of its task run stays RUNNING (the
+    worker has no heartbeat of its own) until our stale check fails the job; then both are FAILED,
+    and a retry enqueues a new task that a worker runs to the end."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from qingzhuang.jobs import lifecycle
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    admin = users["sysadmin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.job_create(actor=admin, dataset=catalog["population"], upload=upload(tmp_path, [person(1)]))
+    task_row = DBTaskResult.objects.get()
+    assert (task_row.status, task_row.args_kwargs) == ("READY", {"args": [job.pk], "kwargs": {}})
+    # A worker claims the task and the job, then is killed: no outcome, no heartbeat for two hours.
+    task_row.claim("worker-killed")
+    assert lifecycle.claim(job, task_id=str(task_row.pk)) is True
+    assert ImportJob.objects.get(pk=job.pk).task_id == str(task_row.pk)
+    last_beat = timezone.now() - dt.timedelta(hours=2)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=last_beat)
+
+    found = access.get_job_or_404(admin, job.pk)  # the pages' and the API's stale check
+    error = f"处理进程没有响应：最近心跳 {timezone.localtime(last_beat):%Y-%m-%d %H:%M:%S}"
+    assert (found.status, found.error) == (JobStatus.FAILED, error)
+    task_row.refresh_from_db()
+    assert (task_row.status, task_row.exception_class_path) == ("FAILED", "qingzhuang.jobs.lifecycle.WorkerLost")
+    assert task_row.finished_at is not None
+    assert task_row.task_result.errors[0].traceback == f"WorkerLost: {error}\n"
+    assert lifecycle.fail_task_run(str(task_row.pk), error) == 0  # already failed: left alone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = imports.job_retry(actor=admin, job=found)
+    new_row = DBTaskResult.objects.exclude(pk=task_row.pk).get()
+    assert (new_row.status, new_row.args_kwargs["args"]) == ("READY", [new.pk])
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="worker-new", excluded_queue_names=[])
+    new_row.claim(worker.worker_id)
+    worker.run_task(new_row)
+    new_row.refresh_from_db()
+    new.refresh_from_db()
+    assert (new_row.status, new_row.return_value) == ("SUCCESSFUL", JobStatus.SUCCEEDED)
+    assert (new.status, new.created, new.task_id) == (JobStatus.SUCCEEDED, 1, str(new_row.pk))
+

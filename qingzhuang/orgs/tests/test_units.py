@@ -45,3 +45,27 @@ def test_bad_code_refused(county):
     with pytest.raises(ValidationError) as exc:
         unit_create(actor=None, code="42 99/01", name="坏代码", kind="township", parent=county["root"])
     assert exc.value.message_dict == {"code": ["单位代码只能由字母、数字和连字符组成，最长32位"]}
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    # /units/export and /units/import are the API's fixed paths: a unit of that code could not be reached.
+    ("export", "单位代码不能是 export 或 import（接口地址保留）"),
+    ("import", "单位代码不能是 export 或 import（接口地址保留）"),
+])
+def test_reserved_codes_refused(county, code, message):
+    with pytest.raises(ValidationError) as exc:
+        unit_create(actor=None, code=code, name="丙镇", kind="township", parent=county["root"])
+    assert exc.value.message_dict == {"code": [message]}
+
+
+def test_a_code_like_the_reserved_ones_is_fine(county):
+    assert unit_create(actor=None, code="Export-1", name="丙镇", kind="township", parent=county["root"]).code == "Export-1"
+
+
+def test_a_code_check_does_not_let_a_line_break_through():
+    # unit_create strips the code first; the check itself matches the whole string ("$" alone would not).
+    from qingzhuang.orgs.services import validate_unit_code
+
+    with pytest.raises(ValidationError) as exc:
+        validate_unit_code("429901003000\n")
+    assert exc.value.message_dict == {"code": ["单位代码只能由字母、数字和连字符组成，最长32位"]}
