@@ -389,7 +389,7 @@ def send_data_request(request, request_id: int):
         actor=request.auth, data_request=r, request=request))})
 
 
-@router.post("/requests/{request_id}/fields/{field_id}/confirm", response={200: RequestOut, **RESPONSES_WRITE},
+@router.post("/requests/{request_id}/fields/{field_id}/confirm", response={200: RequestOut, **RESPONSES_WRITE_ONE},
              summary="确认（或撤销）相近字段由一套表提供：草稿时由提出部门，待审批时由督查室")
 def confirm_data_request_field(request, request_id: int, field_id: int, payload: ConfirmIn):
     def confirm(data_request):
