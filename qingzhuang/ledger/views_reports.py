@@ -609,6 +609,8 @@ def find_data(request):
         "q": q, "matches": matches, "held": held, "related": related, "unmatched": len(matches) - held - related,
         "remaining": len(matches) - held,
         "target_unit": unit, "target_count": target_count,
+        # Without a chosen unit a township asks its own villages, a county-level unit the county's.
+        "scope_unit": request.user.unit if request.user.unit_id and request.user.unit.is_grassroots else None,
         "not_asked": matching.not_asked(matches, target_count),
         "parents": access.target_parents(request.user),
         "can_define": access.can_define(request.user),

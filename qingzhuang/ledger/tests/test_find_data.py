@@ -156,9 +156,10 @@ def parent_options(page: str) -> list[str]:
 
 
 def test_parent_choices_are_the_users_reach(client, catalog, county):
-    # 甲镇's cadre is offered 甲镇 only: 乙镇 lies outside what it sees and may ask.
+    # 甲镇's cadre is offered 甲镇 only, as the default (blank) choice: 乙镇 lies outside what it sees
+    # and may ask.
     client.force_login(make_user("town_a_user", county["town_a"], "乡镇村干部"))
-    assert parent_options(client.get(reverse("ledger:find_data")).content.decode()) == ["", "429901001000"]
+    assert parent_options(client.get(reverse("ledger:find_data")).content.decode()) == [""]
     # A county department asks the whole county: every township.
     client.force_login(make_user("reader", county["stats"], "部门填报员"))
     assert parent_options(client.get(reverse("ledger:find_data")).content.decode()) == [
@@ -178,3 +179,11 @@ def test_without_a_unit_a_township_counts_only_its_own_villages(client, catalog,
     assert client.get("/api/v1/ledger/find", {"q": EXAMPLE}).json()["target_units"] == 1
     client.force_login(make_user("county_reader", county["stats"], "部门填报员"))
     assert client.get("/api/v1/ledger/find", {"q": EXAMPLE}).json()["target_units"] == 2
+
+
+def test_a_township_page_names_its_own_villages_not_the_county(client, catalog, county):
+    client.force_login(make_user("town_a_page", county["town_a"], "乡镇村干部"))
+    page = client.get(reverse("ledger:find_data"), {"q": EXAMPLE}).content.decode()
+    assert '<option value="">甲镇的全部村（社区）</option>' in page
+    assert "全县所有村（社区）" not in page and page.count("甲镇的全部村（社区）") == 1
+    assert "若向甲镇的 1 个村（社区）索要" in page
