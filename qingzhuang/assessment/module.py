@@ -1,0 +1,41 @@
+"""What 无感考核 (assessment) adds to the platform (see ``qingzhuang/registry.py``)."""
+
+from qingzhuang.registry import Module
+
+LAYER = 40
+
+MANAGE = "assessment.manage_scheme"
+VIEW_ALL = "assessment.view_all_runs"
+FILE_APPEAL = "assessment.file_appeal"
+
+MODULE = Module(
+    label="assessment",
+    title="无感考核",
+    urls=(("assessment/", "qingzhuang.assessment.urls"),),
+    api=(("/assessment/", "qingzhuang.assessment.api:router"),),
+    # Menu entries are added by the pages as they arrive (each names a URL of urls.py).
+    nav=(),
+    permissions={
+        "assessment": (MANAGE, VIEW_ALL),
+        "leader": (VIEW_ALL,),
+        "grassroots": (FILE_APPEAL,),
+        "reporter": (FILE_APPEAL,),
+    },
+    audit_labels={
+        "assessment.scheme.import": "导入考核方案",
+        "assessment.scheme.update": "修改考核方案",
+        "assessment.scheme.copy": "复制考核方案",
+        "assessment.scheme.delete": "删除考核方案",
+        "assessment.adjustment.add": "登记加减分或一票否决",
+        "assessment.adjustment.delete": "删除加减分或一票否决记录",
+        "assessment.spotcheck.add": "填写关键事项记录表",
+        "assessment.spotcheck.delete": "删除关键事项记录",
+        "assessment.run.start": "计算考核成绩",
+        "assessment.run.publish": "发布考核成绩",
+        "assessment.appeal.file": "提出成绩申诉",
+        "assessment.appeal.answer": "答复成绩申诉",
+        "assessment.remind": "提醒部门报送指标数据",
+        "assessment.export": "导出考核成绩",
+    },
+    matrix="qingzhuang.assessment.tests.matrix",
+)

@@ -1,0 +1,7 @@
+"""The assessment pages, mounted at /assessment/ (each part of the module includes its own URLs)."""
+
+from django.urls import path  # noqa: F401 (parts add their routes here)
+
+app_name = "assessment"
+
+urlpatterns: list = []
