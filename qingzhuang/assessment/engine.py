@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from qingzhuang.lib.formula import Expression, FormulaError, parse
@@ -42,6 +42,8 @@ from qingzhuang.lib.numbers import round_half_up
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
+_PLACES4 = Decimal("0.0001")
+_DECIMAL_ONLY = {Decimal}
 
 AGGREGATES = {"sum": "全年合计", "mean": "月均值", "last": "最新月份值", "yoy": "同比增长（%）"}
 METHODS = {"target": "达标法", "ratio": "比例法", "baseline": "基准加减分法", "rank": "排名法",
@@ -184,13 +186,17 @@ def _fmt(value: Decimal | None) -> str:
     """A number for an explanation: at most 4 places, no trailing zeros, no exponent."""
     if value is None:
         return "—"
-    try:
-        if value.as_tuple().exponent < -4:  # type: ignore[operator]
-            value = round_half_up(value, 4)
-        text = format(value.normalize(), "f")
-    except InvalidOperation:
-        text = str(value)
-    return "0" if text in ("-0", "0") else text
+    text = str(value)
+    dot = text.find(".")
+    if "E" in text or (dot >= 0 and len(text) - dot > 5):
+        try:
+            text = format(value.quantize(_PLACES4, ROUND_HALF_UP), "f")
+        except InvalidOperation:
+            return text
+        dot = text.find(".")
+    if dot >= 0:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
@@ -310,7 +316,7 @@ def _check_rules(rules: Rules) -> None:
     if not errors:
         total = sum((_dec(r.weight) for r in rules.indicators), _ZERO)
         if total != _HUNDRED:
-            errors.append(f"平时成绩各指标权重合计应为 100，现为 {_fmt(total)}")
+            errors.append(f"平时成绩各指标权重合计应为 100，现为 {format(total.normalize(), 'f')}")
     if _dec(rules.daily_weight) + _dec(rules.exam_weight) != _HUNDRED:
         errors.append(f"平时、期末权重合计应为 100，现为 {_fmt(_dec(rules.daily_weight) + _dec(rules.exam_weight))}")
     if _dec(rules.exam_weight) and sum((_dec(w) for w in rules.exam_criteria.values()), _ZERO) != _HUNDRED:
@@ -324,18 +330,28 @@ def _check_rules(rules: Rules) -> None:
 # --- aggregation ----------------------------------------------------------------------------------
 
 
-def _year_values(series: Mapping[str, Any], prefix: str) -> tuple[list[str], list[Decimal]]:
-    keys, values = [], []
-    for key, value in series.items():
-        if value is not None and key.startswith(prefix):
-            keys.append(key)
-            values.append(value if type(value) is Decimal else _dec(value))
-    return keys, values
+def _year_values(series: Mapping[str, Any], year: int) -> tuple[list[str], list[Decimal]]:
+    """The months of ``year`` in ``series`` that have a value, and their values."""
+    if not series:
+        return [], []
+    prefix, following = f"{year:04d}", f"{year + 1:04d}"
+    first, last = min(series), max(series)
+    if first >= prefix and last < following:  # the usual case: only months of the year
+        keys, values = list(series), list(series.values())
+    elif last < prefix or first >= following:
+        return [], []
+    else:
+        keys = [k for k in series if k.startswith(prefix)]
+        values = [series[k] for k in keys]
+    if set(map(type, values)) == _DECIMAL_ONLY:  # no None, nothing to convert (``in`` would be slow)
+        return keys, values
+    keys = [k for k, v in zip(keys, values, strict=True) if v is not None]
+    return keys, [_dec(v) for v in values if v is not None]
 
 
 def _aggregate(series: Mapping[str, Any], year: int, how: str) -> tuple[Decimal | None, list[str]]:
     """The aggregated value of ``series`` for ``year`` (None when missing) and the months it has."""
-    keys, values = _year_values(series, f"{year:04d}")
+    keys, values = _year_values(series, year)
     if not values:
         return None, keys
     if how == "sum":
@@ -344,7 +360,7 @@ def _aggregate(series: Mapping[str, Any], year: int, how: str) -> tuple[Decimal 
         return sum(values, _ZERO) / len(values), keys
     if how == "last":
         return values[keys.index(max(keys))], keys
-    previous = _year_values(series, f"{year - 1:04d}")[1]
+    previous = _year_values(series, year - 1)[1]
     if not previous:
         return None, keys
     base = sum(previous, _ZERO)
@@ -374,6 +390,7 @@ class _Prepared:
         self.code = rule.code
         self.weight = _dec(rule.weight)
         self.params, _ = _normalise(rule)
+        self.shown = {name: _fmt(value) for name, value in self.params.items() if isinstance(value, Decimal)}
         self.expr: Expression | None = parse(self.params["expr"]) if rule.method == "formula" else None
         self.higher = rule.higher_is_better
         self.year = year
@@ -449,69 +466,72 @@ class _Population:
             self.mean = sum(ascending, _ZERO) / self.count
             variance = sum(((v - self.mean) ** 2 for v in ascending), _ZERO) / self.count
             self.std = variance.sqrt()
+            self.shown_best, self.shown_worst = _fmt(self.best), _fmt(self.worst)
+            self.shown_mean, self.shown_std = _fmt(self.mean), _fmt(self.std)
 
 
 def _score_value(prep: _Prepared, cell: _Cell, population: _Population | None) -> tuple[Decimal, str]:
-    """s (unclamped where the method does not clamp) and the explanation, for a unit with x."""
-    p = prep.params
+    """s and the explanation, for a unit with x (numbers of the rule and the run formatted once)."""
+    p, f = prep.params, prep.shown
     x = cell.x
+    fx = _fmt(x)
     higher = prep.higher
     method = prep.rule.method
     if method == "target":
-        reached = x >= p["target"] if higher else x <= p["target"]
         sign = "≥" if higher else "≤"
-        if reached:
-            return _HUNDRED, f"{_fmt(x)} {sign} 目标值 {_fmt(p['target'])}，得 100"
-        return _ZERO, f"{_fmt(x)} 未达到目标值 {_fmt(p['target'])}（需 {sign} {_fmt(p['target'])}），得 0"
+        if x >= p["target"] if higher else x <= p["target"]:
+            return _HUNDRED, f"{fx} {sign} 目标值 {f['target']}，得 100"
+        return _ZERO, f"{fx} 未达到目标值 {f['target']}（需 {sign} {f['target']}），得 0"
     if method == "ratio":
         target, cap = p["target"], p["cap"]
         if higher:
             s = max(_HUNDRED * min(x / target, cap), _ZERO)
-            return s, f"100×min({_fmt(x)}÷{_fmt(target)}, {_fmt(cap)}) = {_fmt(s)}"
+            return s, f"100×min({fx}÷{f['target']}, {f['cap']}) = {_fmt(s)}"
         if x <= 0:
             s = _HUNDRED * cap
-            return s, f"越低越好，数值为 {_fmt(x)}，按上限计 100×{_fmt(cap)} = {_fmt(s)}"
+            return s, f"越低越好，数值为 {fx}，按上限计 100×{f['cap']} = {_fmt(s)}"
         s = max(_HUNDRED * min(target / x, cap), _ZERO)
-        return s, f"越低越好：100×min({_fmt(target)}÷{_fmt(x)}, {_fmt(cap)}) = {_fmt(s)}"
+        return s, f"越低越好：100×min({f['target']}÷{fx}, {f['cap']}) = {_fmt(s)}"
     if method == "baseline":
-        target, reach, step, per, cap = p["target"], p["reach"], p["step"], p["per"], p["cap"]
-        diff = f"({_fmt(x)} − {_fmt(target)})" if higher else f"({_fmt(target)} − {_fmt(x)})"
+        target = p["target"]
+        diff = f"({fx} − {f['target']})" if higher else f"({f['target']} − {fx})"
         delta = x - target if higher else target - x
-        s = _clamp(reach + step * delta / per, _ZERO, cap)
-        return s, f"{_fmt(reach)} + {_fmt(step)}×{diff}÷{_fmt(per)}，限 0～{_fmt(cap)}，得 {_fmt(s)}"
+        s = _clamp(p["reach"] + p["step"] * delta / p["per"], _ZERO, p["cap"])
+        return s, f"{f['reach']} + {f['step']}×{diff}÷{f['per']}，限 0～{f['cap']}，得 {_fmt(s)}"
     if method == "efficacy":
-        bad, good = p["bad"], p["good"]
-        s = _clamp(60 + 40 * (x - bad) / (good - bad), _ZERO, _HUNDRED)
-        return s, f"60 + 40×({_fmt(x)} − {_fmt(bad)})÷({_fmt(good)} − {_fmt(bad)})，限 0～100，得 {_fmt(s)}"
+        bad = p["bad"]
+        s = _clamp(60 + 40 * (x - bad) / (p["good"] - bad), _ZERO, _HUNDRED)
+        return s, f"60 + 40×({fx} − {f['bad']})÷({f['good']} − {f['bad']})，限 0～100，得 {_fmt(s)}"
     if method == "rank":
         rank = population.ranks[x]
         s = max(_ZERO, p["top"] - p["step"] * (rank - 1))
         order = "从高到低" if higher else "从低到高"
-        return s, (f"{_fmt(x)} {order}排第 {rank} 名（共 {population.count} 个单位），"
-                   f"{_fmt(p['top'])} − {_fmt(p['step'])}×({rank} − 1) = {_fmt(s)}")
+        return s, (f"{fx} {order}排第 {rank} 名（共 {population.count} 个单位），"
+                   f"{f['top']} − {f['step']}×({rank} − 1) = {_fmt(s)}")
     if method == "minmax":
         best, worst = population.best, population.worst
         if best == worst:
-            return _HUNDRED, f"各单位数值相同（{_fmt(x)}），得 100"
+            return _HUNDRED, f"各单位数值相同（{fx}），得 100"
         s = _HUNDRED * (x - worst) / (best - worst)
-        return s, f"100×({_fmt(x)} − 最差 {_fmt(worst)})÷(最好 {_fmt(best)} − 最差 {_fmt(worst)}) = {_fmt(s)}"
+        return s, (f"100×({fx} − 最差 {population.shown_worst})÷(最好 {population.shown_best} − 最差 "
+                   f"{population.shown_worst}) = {_fmt(s)}")
     if method == "zscore":
         center, spread = p["center"], p["spread"]
-        mean, std = population.mean, population.std
+        std = population.std
         if not std:
-            return center, f"各单位数值相同（{_fmt(x)}），z = 0，得 {_fmt(center)}"
-        z = (x - mean) / std
+            return center, f"各单位数值相同（{fx}），z = 0，得 {f['center']}"
+        z = (x - population.mean) / std
         flip = "" if higher else "越低越好，z 取反；"
         if not higher:
             z = -z
         s = _clamp(center + spread * z, _ZERO, _HUNDRED)
-        return s, (f"z = ({_fmt(x)} − 均值 {_fmt(mean)})÷标准差 {_fmt(std)}；{flip}"
-                   f"{_fmt(center)} + {_fmt(spread)}×{_fmt(z)}，限 0～100，得 {_fmt(s)}")
+        return s, (f"z = ({fx} − 均值 {population.shown_mean})÷标准差 {population.shown_std}；{flip}"
+                   f"{f['center']} + {f['spread']}×{_fmt(z)}，限 0～100，得 {_fmt(s)}")
     # formula
     s = _clamp(x, _ZERO, _HUNDRED)
     refs = "，".join(f"{code}={_fmt(value)}" for code, value in sorted(cell.refs.items()))
     clamped = f"，限 0～100，得 {_fmt(s)}" if s != x else ""
-    return s, f"{prep.expr.text}（{refs}）= {_fmt(x)}{clamped}"
+    return s, f"{prep.expr.text}（{refs}）= {fx}{clamped}"
 
 
 def _line(prep: _Prepared, cell: _Cell, population: _Population | None) -> LineScore:
