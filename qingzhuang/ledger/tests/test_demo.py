@@ -39,11 +39,11 @@ def test_small_scale_counts(seeded):
     assert counts == SMALL
     assert sum(SMALL.values()) == 400
     assert seeded.counts == {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
-                             "indicator_values": 240, "policies": 14, "policy_passages": 283,
+                             "indicator_values": 384, "indicator_uploads": 84, "policies": 14, "policy_passages": 283,
                              "reports": 17, "data_requests": 5, "demands_last_year": 75, "demands_this_year": 42,
                              "demands_filled": 111, "department_accounts": 3}
     entry = AuditLog.objects.get(action="demo.seed")
-    assert entry.after["records"] == 400 and entry.after["indicator_values"] == 240
+    assert entry.after["records"] == 400 and entry.after["indicator_values"] == 384
 
 
 def test_the_seed_scale_holds_the_articles_720000_records():
@@ -54,7 +54,7 @@ def test_record_counts_and_owners_on_the_datasets(seeded):
     datasets = {d.code: d for d in Dataset.objects.select_related("owner")}
     for code in BASE:
         assert datasets[code].record_count == Record.objects.filter(dataset__code=code).count() == SMALL[code]
-    assert datasets["indicator_values"].record_count == IndicatorValue.objects.count() == 240
+    assert datasets["indicator_values"].record_count == IndicatorValue.objects.count() == 384
     for dataset in datasets.values():
         assert dataset.last_updated_at is not None
     # The small county has neither 县委政法委 nor 县住房和城乡建设局: the fallbacks own those.
@@ -87,7 +87,7 @@ def test_deterministic(db, monkeypatch):
     monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
     first = snapshot()
     assert first == snapshot()
-    assert len(first[0]) == 400 and len(first[1]) == 240
+    assert len(first[0]) == 400 and len(first[1]) == 384
 
 
 def test_population_ids_are_valid_unique_and_agree_with_gender_and_birth_date(seeded):
@@ -202,7 +202,8 @@ def test_twelve_months_of_indicator_values_for_every_township(seeded):
     assert {i.owner.name for i in indicators} == {"县财政局", "县农业农村局", "县统计局"}
     assert all(i.owner.kind == "department" for i in indicators)
     expected = {(t.pk, i.pk, p) for t in townships for i in indicators for p in ledger_demo.PERIODS}
-    got = list(IndicatorValue.objects.values_list("unit_id", "indicator_id", "period"))
+    got = list(IndicatorValue.objects.filter(period__in=ledger_demo.PERIODS)
+               .values_list("unit_id", "indicator_id", "period"))
     assert len(got) == len(expected) == 2 * 10 * 12 and set(got) == expected
     assert ledger_demo.PERIODS == tuple(f"2025-{m:02d}" for m in range(1, 13))
     specs = {ledger_demo.indicator_code(d, i): s
