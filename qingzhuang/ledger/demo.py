@@ -35,9 +35,9 @@ from django.db import connection
 from django.utils import timezone
 
 from qingzhuang.ledger.builtins import ensure_builtin_catalog
-from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
+from qingzhuang.ledger.models import Dataset, ImportJob, Indicator, IndicatorValue, Record
 from qingzhuang.lib import ids
-from qingzhuang.lib.periods import months_of_year
+from qingzhuang.lib.periods import months_of_year, parse_period, period_words, shift_period
 from qingzhuang.orgs.demo import (
     COUNTY_CODE,
     COUNTY_NAME,
@@ -65,6 +65,7 @@ RECORD_COUNTS = {
     "small": {"population": 240, "housing": 90, "legal_entities": 30, "events": 40},
 }
 BATCH_SIZE = 10_000
+LATE_UPLOADS = 3  # department-months of the indicator year uploaded after the 15th of the next month
 
 # Who maintains each built-in dataset: the first of these units that the demo county has.
 DATASET_OWNERS = {
@@ -823,8 +824,10 @@ def indicator_series(rng: random.Random, spec: IndicatorSpec, size: float, stree
     return [Decimal(_decimal(v, spec.decimals)) for v in values]
 
 
-def build_indicators(units: DemoUnits, scale: str, township_sizes: dict[int, float]) -> tuple[int, int]:
-    """The indicator catalog of the county's departments and 12 months of values per township."""
+def build_indicators(units: DemoUnits, scale: str, township_sizes: dict[int, float]) -> tuple[int, int, int]:
+    """The indicator catalog of the county's departments, 12 months of values per township, two more years
+    of the main economic indicators (``HISTORY_INDICATORS``) and the uploads (import jobs) they came from;
+    returns how many indicators, values and uploads."""
     rng = _rng("ledger-indicators", scale)
     departments = {u.name: u for u in units.departments}
     indicators: list[Indicator] = []
@@ -849,8 +852,113 @@ def build_indicators(units: DemoUnits, scale: str, township_sizes: dict[int, flo
                                       township.kind == UnitKind.STREET)
             values.extend(IndicatorValue(unit=township, indicator=indicator, period=period, value=value)
                           for period, value in zip(PERIODS, series, strict=True))
+    values.extend(indicator_history(units, scale, indicators, values, specs))
+    jobs = attach_import_jobs(units, scale, values)
     IndicatorValue.objects.bulk_create(values, batch_size=2000)
-    return len(indicators), len(values)
+    return len(indicators), len(values), len(jobs)
+
+
+# The main economic indicators, with two more years of history for the 附加题 trend index (assessment).
+HISTORY_INDICATORS = ("ZB0101", "ZB0104", "ZB0203", "ZB0401", "ZB1101", "ZB1102", "ZB1202", "ZB1501", "ZB1502")
+HISTORY_YEARS = (INDICATOR_YEAR - 2, INDICATOR_YEAR - 1)
+
+
+def township_growth(rng: random.Random) -> float:
+    """A township's yearly growth of its economy: most grow, about one in five shrinks."""
+    return rng.uniform(-0.09, -0.02) if rng.random() < 0.2 else rng.uniform(0.02, 0.14)
+
+
+def indicator_history(units: DemoUnits, scale: str, indicators: list[Indicator], values: list[IndicatorValue],
+                      specs: dict[str, IndicatorSpec]) -> list[IndicatorValue]:
+    """The ``HISTORY_YEARS`` of the ``HISTORY_INDICATORS``, back-cast month by month from the year after with
+    each township's own growth (and a little noise per indicator, year and month).
+
+    Its own random stream: the indicator year's values stay what they were without the history."""
+    rng = _rng("ledger-indicator-history", scale)
+    growth = {t.pk: township_growth(rng) for t in units.townships}
+    later = {(v.unit.pk, v.indicator.code, v.period): v.value for v in values}
+    history: list[IndicatorValue] = []
+    for indicator in indicators:
+        if indicator.code not in HISTORY_INDICATORS:
+            continue
+        spec = specs[indicator.code]
+        for township in units.townships:
+            rate = growth[township.pk] + rng.gauss(0, 0.015)
+            for year in reversed(HISTORY_YEARS):
+                yearly = rate + rng.gauss(0, 0.01)
+                for period in months_of_year(year):
+                    after = later[(township.pk, indicator.code, shift_period(period, 12))]
+                    value = max(0.0, float(after) / (1 + yearly) * (1 + rng.gauss(0, 0.04)))
+                    later[(township.pk, indicator.code, period)] = amount = Decimal(_decimal(value, spec.decimals))
+                    history.append(IndicatorValue(unit=township, indicator=indicator, period=period, value=amount))
+    history.sort(key=lambda v: (v.indicator.code, v.unit.code, v.period))
+    return history
+
+
+def _upload_time(rng: random.Random, period: str, *, late: bool) -> dt.datetime:
+    """When a department uploaded a month's file: the 3rd to the 12th of the next month (late: after the
+    15th), in office hours, never after the demo's today."""
+    year, month = parse_period(period)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    last = 25 if late else 12
+    if following.year == REFERENCE_DATE.year and following.month == REFERENCE_DATE.month:
+        last = REFERENCE_DATE.day - 1
+    day = rng.randint(16 if late else 3, last)
+    minutes = rng.randint(8 * 60 + 30, 17 * 60 + 30)
+    return dt.datetime(following.year, following.month, day, minutes // 60, minutes % 60, rng.randrange(60),
+                       tzinfo=timezone.get_default_timezone())
+
+
+def attach_import_jobs(units: DemoUnits, scale: str, values: list[IndicatorValue]) -> list[ImportJob]:
+    """One succeeded import of the ``indicator_values`` dataset per department and month, uploaded by the
+    department's 填报员 when the demo has one by now; sets each value's ``job``. A few uploads of the
+    indicator year came after the 15th (late)."""
+    from qingzhuang.accounts.models import User
+    from qingzhuang.orgs import roles
+
+    rng = _rng("ledger-indicator-uploads", scale)
+    dataset = Dataset.objects.filter(code="indicator_values").first()
+    if dataset is None:
+        ensure_builtin_catalog()
+        dataset = Dataset.objects.get(code="indicator_values")
+    reporters: dict[int, User] = {}
+    for user in (User.objects.filter(unit__in=units.departments, groups__name=roles.REPORTER, is_active=True)
+                 .order_by("pk")):
+        reporters.setdefault(user.unit_id, user)
+    by_upload: dict[tuple[int, str], list[IndicatorValue]] = {}
+    for value in values:
+        by_upload.setdefault((value.indicator.owner_id, value.period), []).append(value)
+    departments = {u.pk: u for u in units.departments}
+    keys = sorted(by_upload, key=lambda k: (departments[k[0]].code, k[1]))
+    # Late uploads: three department-months of the indicator year, not December (its deadline is after today).
+    candidates = [k for k in keys if k[1] in PERIODS[:-1]]
+    late = set(rng.sample(candidates, min(LATE_UPLOADS, len(candidates))))
+    jobs, times = [], []
+    for department_id, period in keys:
+        department, rows = departments[department_id], len(by_upload[(department_id, period)])
+        jobs.append(ImportJob(
+            dataset=dataset, uploaded_by=reporters.get(department_id), status=ImportJob.Status.SUCCEEDED,
+            file=f"imports/demo/{department.code}-{period}.xlsx",
+            original_name=f"{department.name}{period_words(period)}考核指标.xlsx", period=period,
+            progress_done=rows, progress_total=rows, created=rows, attempts=1,
+            message=f"导入完成：共{rows}行，新增{rows}条、更新0条，0条未变化"))
+        times.append(_upload_time(rng, period, late=(department_id, period) in late))
+    ImportJob.objects.bulk_create(jobs)
+    if any(job.pk is None for job in jobs):  # a backend that cannot return ids from a bulk insert
+        pks = dict(ImportJob.objects.filter(dataset=dataset, file__startswith="imports/demo/")
+                   .values_list("file", "pk"))
+        for job in jobs:
+            job.pk = pks[job.file]
+    for job, created_at in zip(jobs, times, strict=True):
+        job.created_at = created_at
+        job.started_at = created_at + dt.timedelta(seconds=1)
+        job.finished_at = job.heartbeat_at = created_at + dt.timedelta(seconds=2 + job.created // 40)
+    # created_at is set on insert (auto_now_add): the upload times are written afterwards.
+    ImportJob.objects.bulk_update(jobs, ["created_at", "started_at", "finished_at", "heartbeat_at"], batch_size=500)
+    for (department_id, period), job in zip(keys, jobs, strict=True):
+        for value in by_upload[(department_id, period)]:
+            value.job = job
+    return jobs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -963,13 +1071,14 @@ def seed_ledger(units: DemoUnits, scale: str, *, people: Iterable[Person] = ()) 
     # A township's size relative to the average scales its indicator amounts.
     average = sum(township_people.values()) / max(1, len(units.townships)) or 1
     sizes = {t.pk: township_people[t.pk] / average for t in units.townships}
-    n_indicators, n_values = build_indicators(units, scale, sizes)
+    n_indicators, n_values, n_uploads = build_indicators(units, scale, sizes)
 
     for code, dataset in datasets.items():
         n = n_values if code == "indicator_values" else writer.counts[dataset.pk]
         Dataset.objects.filter(pk=dataset.pk).update(record_count=n, last_updated_at=writer.now)
     result = {code: writer.counts[datasets[code].pk] for code in RECORD_COUNTS[scale]}
-    return {"records": sum(result.values()), **result, "indicators": n_indicators, "indicator_values": n_values}
+    return {"records": sum(result.values()), **result, "indicators": n_indicators, "indicator_values": n_values,
+            "indicator_uploads": n_uploads}
 
 
 def seed_step(result) -> dict[str, int]:
@@ -981,4 +1090,5 @@ def summary(result) -> str:
     counts = result.counts
     return (f"一套表：基础数据 {counts['records']} 条（人口 {counts['population']}、房屋 {counts['housing']}、"
             f"法人单位 {counts['legal_entities']}、事件 {counts['events']}），"
-            f"指标 {counts['indicators']} 个、指标值 {counts['indicator_values']} 条。")
+            f"指标 {counts['indicators']} 个、指标值 {counts['indicator_values']} 条"
+            f"（各部门按月上传 {counts['indicator_uploads']} 次）。")

@@ -4,15 +4,19 @@ import csv
 import datetime as dt
 import json
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
+from qingzhuang.accounts.models import User
 from qingzhuang.demo import seed as demo
 from qingzhuang.ledger import demo as ledger_demo
 from qingzhuang.ledger.imports import import_file
-from qingzhuang.ledger.models import Dataset, Indicator, IndicatorValue, Record
+from qingzhuang.ledger.models import Dataset, ImportJob, Indicator, IndicatorValue, Record
 from qingzhuang.lib import ids, values
+from qingzhuang.lib.periods import months_of_year
 from qingzhuang.orgs import demo as org_demo
 from qingzhuang.orgs.models import AuditLog, Unit
 
@@ -39,11 +43,11 @@ def test_small_scale_counts(seeded):
     assert counts == SMALL
     assert sum(SMALL.values()) == 400
     assert seeded.counts == {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
-                             "indicator_values": 240, "policies": 14, "policy_passages": 283,
+                             "indicator_values": 384, "indicator_uploads": 84, "policies": 14, "policy_passages": 283,
                              "reports": 17, "data_requests": 5, "demands_last_year": 75, "demands_this_year": 42,
                              "demands_filled": 111, "department_accounts": 3}
     entry = AuditLog.objects.get(action="demo.seed")
-    assert entry.after["records"] == 400 and entry.after["indicator_values"] == 240
+    assert entry.after["records"] == 400 and entry.after["indicator_values"] == 384
 
 
 def test_the_seed_scale_holds_the_articles_720000_records():
@@ -54,7 +58,7 @@ def test_record_counts_and_owners_on_the_datasets(seeded):
     datasets = {d.code: d for d in Dataset.objects.select_related("owner")}
     for code in BASE:
         assert datasets[code].record_count == Record.objects.filter(dataset__code=code).count() == SMALL[code]
-    assert datasets["indicator_values"].record_count == IndicatorValue.objects.count() == 240
+    assert datasets["indicator_values"].record_count == IndicatorValue.objects.count() == 384
     for dataset in datasets.values():
         assert dataset.last_updated_at is not None
     # The small county has neither 县委政法委 nor 县住房和城乡建设局: the fallbacks own those.
@@ -87,7 +91,7 @@ def test_deterministic(db, monkeypatch):
     monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
     first = snapshot()
     assert first == snapshot()
-    assert len(first[0]) == 400 and len(first[1]) == 240
+    assert len(first[0]) == 400 and len(first[1]) == 384
 
 
 def test_population_ids_are_valid_unique_and_agree_with_gender_and_birth_date(seeded):
@@ -202,7 +206,8 @@ def test_twelve_months_of_indicator_values_for_every_township(seeded):
     assert {i.owner.name for i in indicators} == {"县财政局", "县农业农村局", "县统计局"}
     assert all(i.owner.kind == "department" for i in indicators)
     expected = {(t.pk, i.pk, p) for t in townships for i in indicators for p in ledger_demo.PERIODS}
-    got = list(IndicatorValue.objects.values_list("unit_id", "indicator_id", "period"))
+    got = list(IndicatorValue.objects.filter(period__in=ledger_demo.PERIODS)
+               .values_list("unit_id", "indicator_id", "period"))
     assert len(got) == len(expected) == 2 * 10 * 12 and set(got) == expected
     assert ledger_demo.PERIODS == tuple(f"2025-{m:02d}" for m in range(1, 13))
     specs = {ledger_demo.indicator_code(d, i): s
@@ -252,3 +257,68 @@ def test_a_failure_inside_the_writer_leaves_nothing(seeded):
 def test_fast_json_is_json_dumps():
     for data in ({}, {"name": "郑学涛"}, {"a": 'quote " and \\ backslash', "b": "line\nbreak\t", "c": "☃ 𝄞"}):
         assert ledger_demo._dumps(data) == json.dumps(data)
+
+
+def test_two_years_of_history_for_the_main_economic_indicators(seeded):
+    history = IndicatorValue.objects.exclude(period__in=ledger_demo.PERIODS)
+    # The small county has three of the nine: 县财政局's ZB0401 and 县统计局's ZB1501 and ZB1502.
+    assert sorted(set(history.values_list("indicator__code", flat=True))) == ["ZB0401", "ZB1501", "ZB1502"]
+    assert set(ledger_demo.HISTORY_INDICATORS) >= {"ZB0401", "ZB1501", "ZB1502"}
+    periods = {p for year in ledger_demo.HISTORY_YEARS for p in months_of_year(year)}
+    assert set(history.values_list("period", flat=True)) == periods
+    assert history.count() == 2 * 3 * 24
+    sums = Counter()
+    for unit, code, period, value in IndicatorValue.objects.filter(
+            indicator__code__in=ledger_demo.HISTORY_INDICATORS).values_list(
+            "unit_id", "indicator__code", "period", "value"):
+        assert value >= 0
+        sums[(unit, code, period[:4])] += value
+    for (unit, code, year), total in sums.items():
+        if year != "2025":
+            later = sums[(unit, code, str(int(year) + 1))]
+            assert Decimal("0.8") < total / later < Decimal("1.2"), (unit, code, year)
+
+
+def test_the_history_leaves_the_indicator_years_values_alone(db, monkeypatch):
+    monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
+    with_history = [row for row in snapshot()[1] if row[3] in ledger_demo.PERIODS]
+    monkeypatch.setattr(ledger_demo, "HISTORY_INDICATORS", ())
+    without = snapshot()[1]
+    assert with_history == without and len(without) == 240
+
+
+def test_every_indicator_value_traces_to_a_monthly_upload_of_its_department(seeded):
+    jobs = list(ImportJob.objects.select_related("dataset", "uploaded_by"))
+    # 3 departments × 12 months, and 2 of them × 24 months of history.
+    assert len(jobs) == seeded.counts["indicator_uploads"] == 84
+    assert not IndicatorValue.objects.filter(job=None).exists()
+    departments = {u.name: u for u in Unit.objects.filter(kind="department")}
+    tianbao = User.objects.get(username="tianbao")
+    late = []
+    for job in jobs:
+        rows = IndicatorValue.objects.filter(job=job).select_related("indicator__owner")
+        owners = {v.indicator.owner.name for v in rows}
+        assert len(owners) == 1
+        owner = owners.pop()
+        assert {v.period for v in rows} == {job.period}
+        assert job.original_name == f"{owner}{values_words(job.period)}考核指标.xlsx"
+        assert (job.dataset.code, job.status, job.dry_run) == ("indicator_values", "succeeded", False)
+        assert job.created == job.progress_done == job.progress_total == len(rows)
+        assert job.uploaded_by == (tianbao if owner == "县统计局" else None)
+        assert departments[owner].kind == "department"
+        local = timezone.localtime(job.created_at)
+        year, month = map(int, job.period.split("-"))
+        assert (local.year, local.month) == (year + month // 12, month % 12 + 1)
+        assert job.created_at < job.started_at < job.finished_at
+        assert local.date() < ledger_demo.REFERENCE_DATE
+        assert local.day >= 3
+        if local.day > 15:
+            late.append(job.period)
+        else:
+            assert local.day <= 12
+    assert len(late) == 3 and all(p in ledger_demo.PERIODS for p in late)
+
+
+def values_words(period: str) -> str:
+    year, month = period.split("-")
+    return f"{year}年{int(month)}月"
