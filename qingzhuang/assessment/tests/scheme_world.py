@@ -7,8 +7,6 @@ import copy
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "township-2025.yaml"
 CODES = ("ZB0101", "ZB0103", "ZB0104", "ZB0201", "ZB0202", "ZB0301", "ZB0401", "ZB0501", "ZB0503", "ZB0601",
          "ZB0701", "ZB0703", "ZB0801", "ZB0903", "ZB1001", "ZB1002", "ZB1102", "ZB1202", "ZB1301", "ZB1401",
@@ -42,8 +40,8 @@ def small(**changes) -> dict:
     return document
 
 
-@pytest.fixture
-def indicators(county):
+def make_indicators(county) -> dict:
+    """The ledger indicators of ``CODES`` (use in a fixture ``indicators``)."""
     from qingzhuang.ledger.models import Indicator
 
     return {code: Indicator.objects.create(code=code, name=f"指标{code}", owner=county["stats"],
