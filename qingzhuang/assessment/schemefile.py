@@ -53,17 +53,6 @@ INDICATOR_REQUIRED = ("indicator", "weight", "method")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
-# Parameters of each scoring method: (required, optional) names. ``expr`` is text, the rest numbers.
-METHOD_PARAMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Method.TARGET: (("target",), ()),
-    Method.RATIO: (("target",), ("cap",)),
-    Method.BASELINE: (("target", "step"), ("reach", "per", "cap")),
-    Method.RANK: ((), ("top", "step")),
-    Method.EFFICACY: (("bad", "good"), ()),
-    Method.MINMAX: ((), ()),
-    Method.ZSCORE: ((), ("center", "spread")),
-    Method.FORMULA: (("expr",), ()),
-}
 TEXT_PARAMS = ("expr",)
 
 M_TOO_LARGE = "文件超过 1 MB，请精简后再上传"
@@ -257,35 +246,14 @@ def _known_indicator_codes() -> set[str]:
     return set(Indicator.objects.values_list("code", flat=True))
 
 
-def check_params(method: str, params: dict, known_codes: set[str]) -> list[str]:
-    """Chinese messages of what is wrong with a method's parameters (empty when they are right).
+def check_params(code: str, method: str, params: dict, known_codes: set[str]) -> list[str]:
+    """Chinese messages of what is wrong with a method's parameters (empty when they are right),
+    as the scoring engine sees them (it also parses a formula against the known codes)."""
+    from qingzhuang.assessment import engine
 
-    Uses the scoring engine's ``validate_rule`` when it is there (it also parses a formula).
-    """
-    try:
-        from qingzhuang.assessment import engine
-    except ImportError:
-        engine = None
-    if engine is not None and hasattr(engine, "validate_rule"):
-        return list(engine.validate_rule({"method": method, "params": params}, known_codes))
-    required, optional = METHOD_PARAMS[method]
-    messages = []
-    for name in params:
-        if name not in required and name not in optional:
-            allowed = "、".join(required + optional) or "无"
-            messages.append(f"计分方法 {method} 没有参数 {name}（可用参数：{allowed}）")
-    for name in required:
-        if name not in params:
-            messages.append(f"计分方法 {method} 缺少参数 {name}")
-    for name, value in params.items():
-        if name in TEXT_PARAMS:
-            if not isinstance(value, str) or not value.strip():
-                messages.append(f"参数 {name} 应为非空的公式")
-        elif name in required + optional and _decimal(value) is None:
-            messages.append(f"参数 {name} 应为数字")
-    if method == Method.EFFICACY and not messages and _decimal(params["bad"]) == _decimal(params["good"]):
-        messages.append("功效系数法的参数 bad 和 good 不能相等")
-    return messages
+    rule = engine.IndicatorRule(code=code, weight=Decimal(1), aggregate=Aggregate.SUM, method=method,
+                                params=params, missing=Missing.ZERO)
+    return list(engine.validate_rule(rule, set(known_codes) | {code}))
 
 
 def _normal_params(method: str, params: dict) -> dict:
@@ -464,7 +432,7 @@ def _indicators(check: _Checker, raw_rows: list) -> list[IndicatorRow]:
             check.add(f"{path}params", params, "bad_params", M_PARAMS, row)
             complete = False
         elif "method" in entry:
-            for message in check_params(method, params, check.known):
+            for message in check_params(code if isinstance(code, str) else "", method, params, check.known):
                 check.add(f"{path}params", params, "bad_params", message, row)
                 complete = False
         if complete and weight is not None:

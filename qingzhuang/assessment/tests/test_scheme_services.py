@@ -46,7 +46,7 @@ def test_import_creates_the_scheme(scheme, office, county):
     assert scheme.indicators.count() == 21
     first = scheme.indicators.first()
     assert (first.indicator.code, first.weight, first.params) == ("ZB0101", Decimal(8), {"target": "110000",
-                                                                                         "cap": "1.2"})
+                                                                                         "cap": "1"})
     assert list(scheme.items.values_list("kind", "name", "max_points")) == [
         ("bonus", "省级以上表彰", Decimal(3)), ("bonus", "改革创新经验被上级推广", Decimal(2)),
         ("deduction", "安全生产责任事故", Decimal(5)), ("deduction", "被上级通报批评", Decimal(3))]

@@ -162,9 +162,9 @@ def test_weights_must_sum_to_exactly_100():
     (_row(missing="skip"), (1, "indicators[1].missing", "skip", "bad_missing", "缺报处理应为 zero、reweight 或 last")),
     ({**_row(), "method": "magic"}, (1, "indicators[1].method", "magic", "bad_method", schemefile.M_METHOD)),
     ({**_row(), "params": [1]}, (1, "indicators[1].params", "[1]", "bad_params", "参数应为键值对，例如 {target: 100}")),
-    ({**_row(), "params": {}}, (1, "indicators[1].params", "{}", "bad_params", "计分方法 target 缺少参数 target")),
+    ({**_row(), "params": {}}, (1, "indicators[1].params", "{}", "bad_params", "达标法缺少参数 target")),
     ({**_row(), "params": {"target": "many"}},
-     (1, "indicators[1].params", '{"target": "many"}', "bad_params", "参数 target 应为数字")),
+     (1, "indicators[1].params", '{"target": "many"}', "bad_params", "参数 target 必须是数字")),
     ({**_row(), "colour": 1},
      (1, "indicators[1].colour", None, "unknown_key",
       "未知的键 colour，可用：indicator、weight、aggregate、method、params、missing")),
@@ -186,15 +186,19 @@ def test_no_indicators():
 
 
 @pytest.mark.parametrize(("method", "params", "message"), [
-    ("ratio", {"target": 1, "floor": 2}, "计分方法 ratio 没有参数 floor（可用参数：target、cap）"),
-    ("baseline", {"target": 1}, "计分方法 baseline 缺少参数 step"),
-    ("efficacy", {"bad": 5, "good": 5}, "功效系数法的参数 bad 和 good 不能相等"),
-    ("formula", {"expr": " "}, "参数 expr 应为非空的公式"),
-    ("minmax", {"target": 1}, "计分方法 minmax 没有参数 target（可用参数：无）"),
+    ("ratio", {"target": 1, "floor": 2}, "比例法不支持参数 floor（可用参数：target、cap）"),
+    ("ratio", {"target": 1, "cap": Decimal("1.2")}, "比例法的 cap 必须大于 0 且不超过 1"),
+    ("baseline", {"target": 1}, "基准加减分法缺少参数 step"),
+    ("efficacy", {"bad": 5, "good": 5}, "功效系数法的 good 与 bad 不能相等"),
+    ("minmax", {"target": 1}, "极差标准化法不支持参数 target（可用参数：无）"),
+    ("formula", {"expr": "ZB0101 / 0"}, "公式第10个字符：除数不能为 0"),
+    ("formula", {"expr": "ZB9999 + 1"}, "公式第1个字符：未知的指标代码 ZB9999"),
 ])
 def test_method_parameters(method, params, message):
     row = {"indicator": "ZB0101", "weight": 100, "method": method, "params": params}
-    assert only(_rows(row))[4] == message
+    found = only(_rows(row))
+    assert found[:4] == (1, "indicators[1].params", schemefile._text(params), "bad_params")
+    assert found[4] == message
 
 
 def test_all_problems_are_collected():
