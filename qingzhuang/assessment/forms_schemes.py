@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.core.validators import FileExtensionValidator
 
@@ -44,7 +46,10 @@ def lines_of(pairs) -> str:
 
 
 def params_text(params: dict) -> str:
-    return ", ".join(f"{name}: {schemefile._text(value)}" for name, value in (params or {}).items())
+    """Parameters as the editor shows them: ``target: 100000, cap: 1``; a formula quoted."""
+    return ", ".join(
+        f"{name}: {json.dumps(value, ensure_ascii=False) if name in schemefile.TEXT_PARAMS else schemefile._text(value)}"
+        for name, value in (params or {}).items())
 
 
 def parse_params(text: str) -> dict:
