@@ -1,6 +1,6 @@
 """What 无感考核 (assessment) adds to the platform (see ``qingzhuang/registry.py``)."""
 
-from qingzhuang.registry import Module
+from qingzhuang.registry import Module, NavEntry
 
 LAYER = 40
 
@@ -14,7 +14,11 @@ MODULE = Module(
     urls=(("assessment/", "qingzhuang.assessment.urls"),),
     api=(("/assessment/", "qingzhuang.assessment.api:router"),),
     # Menu entries are added by the pages as they arrive (each names a URL of urls.py).
-    nav=(),
+    nav=(
+        NavEntry("数据完整度", "assessment:completeness", "grid-3x3-gap", group="考核", permission=MANAGE, order=20),
+        NavEntry("期末考试", "assessment:spotcheck_list", "phone", group="考核", permission=MANAGE, order=30,
+                 also=("assessment:spotcheck_add",)),
+    ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),
         "leader": (VIEW_ALL,),
@@ -37,5 +41,6 @@ MODULE = Module(
         "assessment.remind": "提醒部门报送指标数据",
         "assessment.export": "导出考核成绩",
     },
+    todos="qingzhuang.assessment.todos:todos",
     matrix="qingzhuang.assessment.tests.matrix",
 )

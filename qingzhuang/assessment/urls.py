@@ -2,6 +2,9 @@
 
 from django.urls import path  # noqa: F401 (parts add their routes here)
 
+from qingzhuang.assessment import urls_spot
+
 app_name = "assessment"
 
 urlpatterns: list = []
+urlpatterns += urls_spot.urlpatterns
