@@ -13,22 +13,14 @@ from django.utils import timezone
 from qingzhuang.assessment.models import SpotCheck, SpotCheckPhoto
 from qingzhuang.assessment.services import spotchecks
 from qingzhuang.assessment.services.spotchecks import exam_score, spotcheck_add, spotcheck_delete
-from qingzhuang.assessment.tests.spot_world import (  # noqa: F401 (fixtures)
-    _private_media_root,
-    DAY,
-    GIF,
-    GOOD,
-    JPEG,
-    PNG,
-    WEBP,
-    office,
-    photo,
-    scheme,
-)
+from qingzhuang.assessment.tests import spot_world
+from qingzhuang.assessment.tests.spot_world import DAY, GIF, GOOD, JPEG, PNG, WEBP, photo
 from qingzhuang.burden.models import Demand
 from qingzhuang.orgs.models import AuditLog
 
 pytestmark = pytest.mark.django_db
+# Fixtures of the spot check tests.
+office, scheme, _private_media_root = spot_world.office, spot_world.scheme, spot_world._private_media_root
 
 
 def add(actor, scheme, unit, **overrides):
