@@ -18,7 +18,7 @@ MESSAGE_MAX = 500
 
 def default_message(scheme: Scheme, months: list[str], missing: int) -> str:
     words = "、".join(f"{periods.parse_period(p)[1]}月" for p in months)
-    return f"请尽快补报{scheme.name}考核指标{words}的数据，共缺{missing}项。"
+    return f"请尽快补报“{scheme.name}”所用指标{words}的数据，共缺{missing}项。"
 
 
 @transaction.atomic
