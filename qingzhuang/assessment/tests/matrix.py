@@ -3,10 +3,16 @@
 Each part of the module adds its objects (of 甲镇, or of the county office) and URL targets here.
 """
 
+from qingzhuang.assessment.tests import matrix_spot
+
 
 def objects(ctx) -> dict:
-    return {}
+    found: dict = {}
+    found.update(matrix_spot.objects(ctx))
+    return found
 
 
 def targets(ctx) -> dict:
-    return {}
+    found: dict = {}
+    found.update(matrix_spot.targets(ctx))
+    return found
