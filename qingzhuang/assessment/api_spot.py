@@ -29,13 +29,13 @@ completeness_router = Router(tags=["无感考核"])
 PAPER_BY_NAME = {label: value for value, label in Paper.choices}
 
 
-class PhotoOut(Schema):
+class SpotPhotoOut(Schema):
     id: int
     name: str
     url: str
 
 
-class SpotCheckOut(Schema):
+class SpotCheckRecordOut(Schema):
     id: int
     scheme: str
     unit: str
@@ -49,7 +49,7 @@ class SpotCheckOut(Schema):
     notes: str
     assessor: str | None
     created_at: dt.datetime
-    photos: list[PhotoOut]
+    photos: list[SpotPhotoOut]
 
 
 FIELDS = {
@@ -90,7 +90,7 @@ def _check_out(check: SpotCheck) -> dict:
     }
 
 
-@spot_router.get("", response={200: list[SpotCheckOut], 400: ErrorOut, 404: ErrorOut},
+@spot_router.get("", response={200: list[SpotCheckRecordOut], 400: ErrorOut, 404: ErrorOut},
                  summary="期末考试：关键事项记录（仅考核办；可按方案、试卷、单位筛选）")
 @paginate(Paging)
 def list_spot_checks(request, scheme: str = "", paper: str = "", unit: str = ""):
@@ -106,7 +106,7 @@ def list_spot_checks(request, scheme: str = "", paper: str = "", unit: str = "")
     return Mapped(checks.order_by("-checked_on", "-pk"), _check_out)
 
 
-@spot_router.get("/{int:check_id}", response={200: SpotCheckOut, 404: ErrorOut}, summary="一条关键事项记录")
+@spot_router.get("/{int:check_id}", response={200: SpotCheckRecordOut, 404: ErrorOut}, summary="一条关键事项记录")
 def get_spot_check(request, check_id: int):
     _office(request.auth)
     return _check_out(access.get_spot_check_or_404(request.auth, check_id))
@@ -138,7 +138,7 @@ def _body(request) -> tuple[dict, list]:
     return data, []
 
 
-@spot_router.post("", response={201: SpotCheckOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@spot_router.post("", response={201: SpotCheckRecordOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
                   openapi_extra=ADD_BODY, summary="填写关键事项记录表（JSON，或 multipart 附现场照片）")
 def add_spot_check(request):
     _office(request.auth)
@@ -173,7 +173,7 @@ def delete_spot_check(request, check_id: int):
     return Status(204, None)
 
 
-class CellOut(Schema):
+class CompletenessCellOut(Schema):
     period: str
     expected: int
     reported: int
@@ -182,7 +182,7 @@ class CellOut(Schema):
     due: bool
 
 
-class DepartmentOut(Schema):
+class CompletenessDepartmentOut(Schema):
     department: str
     department_name: str
     indicators: list[str]
@@ -190,7 +190,7 @@ class DepartmentOut(Schema):
     reported: int
     missing: int
     late: int
-    months: list[CellOut]
+    months: list[CompletenessCellOut]
 
 
 class CompletenessOut(Schema):
@@ -200,7 +200,7 @@ class CompletenessOut(Schema):
     deadline_day: int
     missing: int
     late: int
-    departments: list[DepartmentOut]
+    departments: list[CompletenessDepartmentOut]
 
 
 def _cell(c: completeness.Cell) -> dict:
