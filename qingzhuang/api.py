@@ -17,6 +17,9 @@ class Api(NinjaAPI):
     the middleware's 400: ``orgs.api_errors.document_common_responses``)."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # A nested router's paths have no leading "/": "/api/v1" + "assessment/…" must not glue together.
+        if path_prefix and not path_prefix.endswith("/"):
+            path_prefix += "/"
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return api_errors.document_common_responses(schema)
 

@@ -321,3 +321,32 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return self.reason[:30]
+
+
+class Reminder(models.Model):
+    """A reminder to a department (the owner of indicators of a scheme) to report missing values.
+
+    It is open until every value it named is reported or ``OPEN_DAYS`` have passed (see
+    ``completeness.open_reminders``); its department's reporters see it as a workbench to-do.
+    """
+
+    OPEN_DAYS = 30
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="reminders")
+    department = models.ForeignKey("orgs.Unit", verbose_name="报送部门", on_delete=models.PROTECT, related_name="+")
+    # The periods ("2025-03") with missing values when it was sent.
+    months = models.JSONField("缺报月份", default=list)
+    missing = models.PositiveIntegerField("缺报数")
+    message = models.TextField("提醒内容")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    sent_at = models.DateTimeField("提醒时间", auto_now_add=True)
+    seen_at = models.DateTimeField("查看时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报送提醒"
+        verbose_name_plural = "报送提醒"
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.message[:30]

@@ -12,10 +12,14 @@ MODULE = Module(
     label="assessment",
     title="无感考核",
     urls=(("assessment/", "qingzhuang.assessment.urls"),),
-    api=(("/assessment/", "qingzhuang.assessment.api:router"),),
-    # Menu entries are added by the pages as they arrive (each names a URL of urls.py).
+    api=(
+        ("/assessment/", "qingzhuang.assessment.api:router"),
+    ),
     nav=(
-        NavEntry("考核方案", "assessment:scheme_list", "journal-check", group="考核", permission="assessment.manage_scheme", order=10),
+        NavEntry("考核方案", "assessment:scheme_list", "journal-check", group="考核", permission=MANAGE, order=10),
+        NavEntry("数据完整度", "assessment:completeness", "grid-3x3-gap", group="考核", permission=MANAGE, order=20),
+        NavEntry("期末考试", "assessment:spotcheck_list", "phone", group="考核", permission=MANAGE, order=30,
+                 also=("assessment:spotcheck_add",)),
     ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),
@@ -34,10 +38,12 @@ MODULE = Module(
         "assessment.spotcheck.delete": "删除关键事项记录",
         "assessment.run.start": "计算考核成绩",
         "assessment.run.publish": "发布考核成绩",
+        "assessment.run.delete": "删除成绩计算批次",
         "assessment.appeal.file": "提出成绩申诉",
         "assessment.appeal.answer": "答复成绩申诉",
         "assessment.remind": "提醒部门报送指标数据",
         "assessment.export": "导出考核成绩",
     },
+    todos="qingzhuang.assessment.todos:todos",
     matrix="qingzhuang.assessment.tests.matrix",
 )

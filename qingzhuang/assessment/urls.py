@@ -1,11 +1,10 @@
-"""The assessment pages, mounted at /assessment/ (each part of the module includes its own URLs)."""
+"""The assessment pages, mounted at /assessment/ (each part of the module has its own URL list)."""
 
-from django.urls import path  # noqa: F401 (parts add their routes here)
-
-from qingzhuang.assessment import urls_schemes
+from qingzhuang.assessment import urls_schemes, urls_spot
 
 app_name = "assessment"
 
 urlpatterns: list = [
     *urls_schemes.urlpatterns,
+    *urls_spot.urlpatterns,
 ]

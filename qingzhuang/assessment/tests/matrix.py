@@ -1,19 +1,23 @@
 """The assessment's targets of the permission matrix (tests/test_permission_matrix.py).
 
-Each part of the module adds its objects (of 甲镇, or of the county office) and URL targets here.
+Each part of the module keeps its objects (of 甲镇, or of the county office) and URL targets in
+its own ``matrix_<part>.py``; this merges them.
 """
 
+from qingzhuang.assessment.tests import matrix_schemes, matrix_spot
 
-from qingzhuang.assessment.tests import matrix_schemes
+PARTS = (matrix_schemes, matrix_spot)
 
 
 def objects(ctx) -> dict:
-    return {
-        **matrix_schemes.objects(ctx),
-    }
+    found: dict = {}
+    for part in PARTS:
+        found.update(part.objects(ctx))
+    return found
 
 
 def targets(ctx) -> dict:
-    return {
-        **matrix_schemes.targets(ctx),
-    }
+    found: dict = {}
+    for part in PARTS:
+        found.update(part.targets(ctx))
+    return found
