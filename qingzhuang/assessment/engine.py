@@ -32,6 +32,7 @@ whose min the total reaches; a veto sets the lowest band.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -179,7 +180,12 @@ def _number(value: Any) -> Decimal | None:
 
 
 def _dec(value: Any) -> Decimal:
-    return value if type(value) is Decimal else Decimal(str(value))
+    if type(value) is Decimal:
+        return value
+    number = _number(value)
+    if number is None:
+        raise EngineError(f"无法识别的数值“{value}”")
+    return number
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -341,8 +347,10 @@ def _year_values(series: Mapping[str, Any], year: int) -> tuple[list[str], list[
     elif last < prefix or first >= following:
         return [], []
     else:
-        keys = [k for k in series if k.startswith(prefix)]
-        values = [series[k] for k in keys]
+        ordered = sorted(series)
+        low = bisect_left(ordered, prefix)
+        keys = ordered[low:bisect_left(ordered, following, low)]
+        values = list(map(series.__getitem__, keys))
     if set(map(type, values)) == _DECIMAL_ONLY:  # no None, nothing to convert (``in`` would be slow)
         return keys, values
     keys = [k for k, v in zip(keys, values, strict=True) if v is not None]
@@ -422,7 +430,7 @@ class _Prepared:
         return [inputs.values.get(c) or {} for c in codes]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     """An indicator of a unit between the passes: the value found and how."""
 
@@ -536,22 +544,23 @@ def _score_value(prep: _Prepared, cell: _Cell, population: _Population | None) -
 
 def _line(prep: _Prepared, cell: _Cell, population: _Population | None) -> LineScore:
     rule = prep.rule
-    base = dict(code=prep.code, weight=prep.weight, effective_weight=prep.weight, aggregate=rule.aggregate,
-                method=rule.method, params=dict(prep.params), months=len(cell.months), used_year=cell.used_year)
+    value, missing = cell.x, cell.missing
     if cell.error:
-        return LineScore(**base, value=None, score=_ZERO, points=_ZERO, missing="",
-                         explanation=f"公式无法计算（{cell.error}），计 0 分")
-    if cell.x is None:
-        if cell.missing == "reweight":
-            return LineScore(**base, value=None, score=None, points=_ZERO, missing="reweight",
-                             explanation="本年度无数据，权重分摊到本单位其他有数据的指标")
-        note = "本年度及往年均无数据，计 0 分" if rule.missing == "last" else "本年度无数据，计 0 分"
-        return LineScore(**base, value=None, score=_ZERO, points=_ZERO, missing="zero", explanation=note)
-    s, explanation = _score_value(prep, cell, population)
-    if cell.missing == "last":
-        explanation = f"本年度无数据，沿用 {cell.used_year} 年数据；{explanation}"
-    return LineScore(**base, value=cell.x, score=s, points=prep.weight * s / _HUNDRED, missing=cell.missing,
-                     explanation=explanation)
+        s, explanation = _ZERO, f"公式无法计算（{cell.error}），计 0 分"
+    elif value is None:
+        if missing == "reweight":
+            s, explanation = None, "本年度无数据，权重分摊到本单位其他有数据的指标"
+        else:
+            s, missing = _ZERO, "zero"
+            explanation = "本年度及往年均无数据，计 0 分" if rule.missing == "last" else "本年度无数据，计 0 分"
+    else:
+        s, explanation = _score_value(prep, cell, population)
+        if missing == "last":
+            explanation = f"本年度无数据，沿用 {cell.used_year} 年数据；{explanation}"
+    weight = prep.weight
+    return LineScore(prep.code, weight, weight, rule.aggregate, rule.method, dict(prep.params), value,
+                     len(cell.months), s, _ZERO if s is None else weight * s / _HUNDRED, missing,
+                     cell.used_year, explanation)
 
 
 def _reweight(lines: list[LineScore]) -> None:

@@ -498,3 +498,14 @@ def test_result_does_not_depend_on_order(units, rnd):
                           deductions=list(reversed(inputs.deductions)), vetoes=inputs.vetoes)
 
     assert score(PROPERTY_RULES, {k: shuffled(units[k]) for k in keys}) == score(PROPERTY_RULES, units)
+
+
+def test_values_may_be_int_or_str_but_must_be_numbers():
+    r = rules(rule(params={"target": 100}))
+    assert score(r, {"u": UnitInputs(values={"A": {"2025-01": 30, "2025-02": "20.5"}})})["u"].daily == D("50.50")
+    with pytest.raises(EngineError) as info:
+        score(r, {"u": UnitInputs(values={"A": {"2025-01": "三十"}})})
+    assert str(info.value) == "无法识别的数值“三十”"
+    with pytest.raises(EngineError) as info:
+        score(r, {"u": unit(year(1), bonus=[("表彰", "NaN")])})
+    assert str(info.value) == "无法识别的数值“NaN”"
