@@ -462,7 +462,7 @@ UNIT = st.builds(
 UNITS = st.dictionaries(st.integers(min_value=1, max_value=999), UNIT, min_size=1, max_size=7)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None, database=None)
 @given(UNITS)
 def test_total_equals_its_parts_within_rounding(units):
     for result in score(PROPERTY_RULES, units).values():
@@ -474,7 +474,7 @@ def test_total_equals_its_parts_within_rounding(units):
         assert all(line.score is None or D(0) <= line.score <= D(100) for line in result.lines)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(UNITS)
 def test_ranks_follow_totals(units):
     results = score(PROPERTY_RULES, units).values()
@@ -482,7 +482,7 @@ def test_ranks_follow_totals(units):
         assert result.rank == 1 + sum(1 for other in results if other.total > result.total)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(UNITS, st.randoms(use_true_random=False))
 def test_result_does_not_depend_on_order(units, rnd):
     keys = list(units)
