@@ -453,9 +453,9 @@ def _collect(prep: _Prepared, inputs: UnitInputs, year: int) -> _Cell:
         for earlier in _earlier_years(prep.series_for_history(inputs), year):
             x, _, refs, error = prep.raw(inputs, earlier)
             if x is not None or error:
-                return _Cell(x, [], refs, error, "last", earlier)
-        return _Cell(None, [], None, "", "zero", None)
-    return _Cell(None, [], None, "", policy, None)
+                return _Cell(x, keys, refs, error, "last", earlier)
+        return _Cell(None, keys, None, "", "zero", None)
+    return _Cell(None, keys, None, "", policy, None)
 
 
 class _Population:
@@ -542,21 +542,31 @@ def _score_value(prep: _Prepared, cell: _Cell, population: _Population | None) -
     return s, f"{prep.expr.text}（{refs}）= {fx}{clamped}"
 
 
+def _missing_reason(method: str, aggregate: str, months: int) -> str:
+    if method == "formula":
+        return "公式所用指标本年度缺数据"
+    if aggregate == "yoy" and months:
+        return "上年无数据或上年合计为 0，无法计算同比"
+    return "本年度无数据"
+
+
 def _line(prep: _Prepared, cell: _Cell, population: _Population | None) -> LineScore:
     rule = prep.rule
     value, missing = cell.x, cell.missing
     if cell.error:
         s, explanation = _ZERO, f"公式无法计算（{cell.error}），计 0 分"
     elif value is None:
+        reason = _missing_reason(rule.method, rule.aggregate, len(cell.months))
         if missing == "reweight":
-            s, explanation = None, "本年度无数据，权重分摊到本单位其他有数据的指标"
+            s, explanation = None, f"{reason}，权重分摊到本单位其他有数据的指标"
         else:
             s, missing = _ZERO, "zero"
-            explanation = "本年度及往年均无数据，计 0 分" if rule.missing == "last" else "本年度无数据，计 0 分"
+            explanation = f"{reason}，往年也无数据，计 0 分" if rule.missing == "last" else f"{reason}，计 0 分"
     else:
         s, explanation = _score_value(prep, cell, population)
         if missing == "last":
-            explanation = f"本年度无数据，沿用 {cell.used_year} 年数据；{explanation}"
+            reason = _missing_reason(rule.method, rule.aggregate, len(cell.months))
+            explanation = f"{reason}，沿用 {cell.used_year} 年数据；{explanation}"
     weight = prep.weight
     return LineScore(prep.code, weight, weight, rule.aggregate, rule.method, dict(prep.params), value,
                      len(cell.months), s, _ZERO if s is None else weight * s / _HUNDRED, missing,
@@ -575,7 +585,8 @@ def _reweight(lines: list[LineScore]) -> None:
             if line.missing == "reweight":
                 line.missing = "zero"
                 line.score = _ZERO
-                line.explanation = "本年度无数据，且本单位没有其他有数据的指标可分摊权重，计 0 分"
+                line.explanation = (f"{_missing_reason(line.method, line.aggregate, line.months)}，"
+                                    "且本单位没有其他有数据的指标可分摊权重，计 0 分")
         return
     factor = (share + away) / share
     for line in present:
@@ -588,12 +599,13 @@ def _reweight(lines: list[LineScore]) -> None:
 
 def _line_flags(line: LineScore, expected: set[str]) -> list[str]:
     code = line.code
-    if line.missing == "zero":
-        return [f"{code} 本年度无数据，计 0 分"]
-    if line.missing == "reweight":
-        return [f"{code} 本年度无数据，权重 {_fmt(line.weight)} 分摊到其他指标"]
-    if line.missing == "last":
-        return [f"{code} 本年度无数据，沿用 {line.used_year} 年数据"]
+    if line.missing:
+        reason = _missing_reason(line.method, line.aggregate, line.months)
+        if line.missing == "zero":
+            return [f"{code} {reason}，计 0 分"]
+        if line.missing == "reweight":
+            return [f"{code} {reason}，权重 {_fmt(line.weight)} 分摊到其他指标"]
+        return [f"{code} {reason}，沿用 {line.used_year} 年数据"]
     if line.value is None:  # a formula that could not be evaluated
         return [f"{code} 公式无法计算，计 0 分"]
     if line.method != "formula" and line.months < len(expected):

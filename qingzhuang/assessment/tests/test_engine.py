@@ -77,6 +77,12 @@ def test_aggregate_yoy_missing(values):
     assert (got.value, got.score, got.missing) == (None, D(0), "zero")
 
 
+def test_yoy_without_last_year_says_so():
+    result = score(rules(rule(method="minmax", aggregate="yoy")), {"u": unit(year(5))})["u"]
+    assert (result.lines[0].months, result.lines[0].explanation) == (1, "上年无数据或上年合计为 0，无法计算同比，计 0 分")
+    assert result.flags[0] == "A 上年无数据或上年合计为 0，无法计算同比，计 0 分"
+
+
 # --- methods --------------------------------------------------------------------------------------
 
 
@@ -207,7 +213,7 @@ def test_formula_missing_code_makes_the_line_missing():
     r = rules(rule(code="C", method="formula", params={"expr": "A + B"}, missing="zero"))
     result = score(r, {"u": unit(year(5))})["u"]
     assert (result.lines[0].missing, result.lines[0].score) == ("zero", D(0))
-    assert result.flags == ["C 本年度无数据，计 0 分", NO_EXAM_FLAG]
+    assert result.flags == ["C 公式所用指标本年度缺数据，计 0 分", NO_EXAM_FLAG]
 
 
 def test_formula_division_by_zero_scores_zero_and_is_flagged():
@@ -270,7 +276,7 @@ def test_missing_last_uses_the_latest_earlier_year():
 
 def test_missing_last_without_history_scores_zero():
     got = line(rules(rule(params={"target": 100}, missing="last")), {})
-    assert (got.value, got.score, got.missing, got.explanation) == (None, D(0), "zero", "本年度及往年均无数据，计 0 分")
+    assert (got.value, got.score, got.missing, got.explanation) == (None, D(0), "zero", "本年度无数据，往年也无数据，计 0 分")
 
 
 def test_missing_last_with_yoy_needs_two_earlier_years():
