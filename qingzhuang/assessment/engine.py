@@ -32,6 +32,7 @@ whose min the total reaches; a veto sets the lowest band.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -336,11 +337,19 @@ def _check_rules(rules: Rules) -> None:
 # --- aggregation ----------------------------------------------------------------------------------
 
 
+_PREFIXES: dict[int, tuple[str, str]] = {}
+
+
+def _prefixes(year: int) -> tuple[str, str]:
+    _PREFIXES[year] = found = (f"{year:04d}", f"{year + 1:04d}")
+    return found
+
+
 def _year_values(series: Mapping[str, Any], year: int) -> tuple[list[str], list[Decimal]]:
     """The months of ``year`` in ``series`` that have a value, and their values."""
     if not series:
         return [], []
-    prefix, following = f"{year:04d}", f"{year + 1:04d}"
+    prefix, following = _PREFIXES.get(year) or _prefixes(year)
     first, last = min(series), max(series)
     if first >= prefix and last < following:  # the usual case: only months of the year
         keys, values = list(series), list(series.values())
@@ -652,6 +661,18 @@ def _exam_scores(rules: Rules, key: Hashable, exams: Sequence[Mapping[str, str]]
 def score(rules: Rules, units: Mapping[Hashable, UnitInputs]) -> dict[Hashable, UnitScore]:
     """Score every unit of ``units`` by ``rules``. Raises EngineError on rules or inputs it cannot use."""
     _check_rules(rules)
+    # Scoring makes many small objects and no cycles: the cyclic collector would only walk the
+    # inputs over and over. It is switched back on (if it was on) however scoring ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _score(rules, units)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _score(rules: Rules, units: Mapping[Hashable, UnitInputs]) -> dict[Hashable, UnitScore]:
     year = rules.year
     keys = list(units)
     prepared = [_Prepared(rule, year) for rule in rules.indicators]

@@ -515,3 +515,24 @@ def test_values_may_be_int_or_str_but_must_be_numbers():
     with pytest.raises(EngineError) as info:
         score(r, {"u": unit(year(1), bonus=[("表彰", "NaN")])})
     assert str(info.value) == "无法识别的数值“NaN”"
+
+
+def test_scoring_leaves_the_garbage_collector_and_decimal_context_as_they_were():
+    import decimal
+    import gc
+
+    context = decimal.getcontext().copy()
+    r = rules(rule(params={"target": 100}))
+    assert gc.isenabled()
+    score(r, {"u": unit(year(1))})
+    assert gc.isenabled()
+    with pytest.raises(EngineError):
+        score(r, {"u": UnitInputs(values={"A": {"2025-01": "x"}})})
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        score(r, {"u": unit(year(1))})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert (decimal.getcontext().prec, decimal.getcontext().rounding) == (context.prec, context.rounding)
