@@ -536,3 +536,15 @@ def test_scoring_leaves_the_garbage_collector_and_decimal_context_as_they_were()
     finally:
         gc.enable()
     assert (decimal.getcontext().prec, decimal.getcontext().rounding) == (context.prec, context.rounding)
+
+
+def test_rules_may_hold_numbers_as_text():
+    """What a scheme stores in JSON (strings of Decimals) is accepted as it is."""
+    r = Rules(year=2025, indicators=(IndicatorRule("A", "100", "sum", "ratio", {"target": "200"}),),
+              daily_weight="80", exam_weight="20", exam_criteria={"开拓创新度": "50", "群众满意度": "50"},
+              exam_grades={"好": "100", "差": "50"}, grades=(("好", "75"), ("差", "0")),
+              item_caps={("bonus", "表彰"): "1.5"})
+    inputs = unit(year(150), exams=[{"开拓创新度": "好", "群众满意度": "差"}], bonus=[("表彰", D(2))])
+    result = score(r, {"u": inputs})["u"]
+    assert (result.daily, result.exam, result.bonus, result.total, result.grade) == (
+        D("75.00"), D("75.00"), D("1.50"), D("76.50"), "好")
