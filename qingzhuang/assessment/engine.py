@@ -32,6 +32,8 @@ whose min the total reaches; a veto sets the lowest band.
 
 from __future__ import annotations
 
+import gc
+from bisect import bisect_left
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -179,7 +181,12 @@ def _number(value: Any) -> Decimal | None:
 
 
 def _dec(value: Any) -> Decimal:
-    return value if type(value) is Decimal else Decimal(str(value))
+    if type(value) is Decimal:
+        return value
+    number = _number(value)
+    if number is None:
+        raise EngineError(f"无法识别的数值“{value}”")
+    return number
 
 
 def _fmt(value: Decimal | None) -> str:
@@ -330,19 +337,29 @@ def _check_rules(rules: Rules) -> None:
 # --- aggregation ----------------------------------------------------------------------------------
 
 
+_PREFIXES: dict[int, tuple[str, str]] = {}
+
+
+def _prefixes(year: int) -> tuple[str, str]:
+    _PREFIXES[year] = found = (f"{year:04d}", f"{year + 1:04d}")
+    return found
+
+
 def _year_values(series: Mapping[str, Any], year: int) -> tuple[list[str], list[Decimal]]:
     """The months of ``year`` in ``series`` that have a value, and their values."""
     if not series:
         return [], []
-    prefix, following = f"{year:04d}", f"{year + 1:04d}"
+    prefix, following = _PREFIXES.get(year) or _prefixes(year)
     first, last = min(series), max(series)
     if first >= prefix and last < following:  # the usual case: only months of the year
         keys, values = list(series), list(series.values())
     elif last < prefix or first >= following:
         return [], []
     else:
-        keys = [k for k in series if k.startswith(prefix)]
-        values = [series[k] for k in keys]
+        ordered = sorted(series)
+        low = bisect_left(ordered, prefix)
+        keys = ordered[low:bisect_left(ordered, following, low)]
+        values = list(map(series.__getitem__, keys))
     if set(map(type, values)) == _DECIMAL_ONLY:  # no None, nothing to convert (``in`` would be slow)
         return keys, values
     keys = [k for k, v in zip(keys, values, strict=True) if v is not None]
@@ -422,7 +439,7 @@ class _Prepared:
         return [inputs.values.get(c) or {} for c in codes]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     """An indicator of a unit between the passes: the value found and how."""
 
@@ -445,9 +462,9 @@ def _collect(prep: _Prepared, inputs: UnitInputs, year: int) -> _Cell:
         for earlier in _earlier_years(prep.series_for_history(inputs), year):
             x, _, refs, error = prep.raw(inputs, earlier)
             if x is not None or error:
-                return _Cell(x, [], refs, error, "last", earlier)
-        return _Cell(None, [], None, "", "zero", None)
-    return _Cell(None, [], None, "", policy, None)
+                return _Cell(x, keys, refs, error, "last", earlier)
+        return _Cell(None, keys, None, "", "zero", None)
+    return _Cell(None, keys, None, "", policy, None)
 
 
 class _Population:
@@ -534,24 +551,35 @@ def _score_value(prep: _Prepared, cell: _Cell, population: _Population | None) -
     return s, f"{prep.expr.text}（{refs}）= {fx}{clamped}"
 
 
+def _missing_reason(method: str, aggregate: str, months: int) -> str:
+    if method == "formula":
+        return "公式所用指标本年度缺数据"
+    if aggregate == "yoy" and months:
+        return "上年无数据或上年合计为 0，无法计算同比"
+    return "本年度无数据"
+
+
 def _line(prep: _Prepared, cell: _Cell, population: _Population | None) -> LineScore:
     rule = prep.rule
-    base = dict(code=prep.code, weight=prep.weight, effective_weight=prep.weight, aggregate=rule.aggregate,
-                method=rule.method, params=dict(prep.params), months=len(cell.months), used_year=cell.used_year)
+    value, missing = cell.x, cell.missing
     if cell.error:
-        return LineScore(**base, value=None, score=_ZERO, points=_ZERO, missing="",
-                         explanation=f"公式无法计算（{cell.error}），计 0 分")
-    if cell.x is None:
-        if cell.missing == "reweight":
-            return LineScore(**base, value=None, score=None, points=_ZERO, missing="reweight",
-                             explanation="本年度无数据，权重分摊到本单位其他有数据的指标")
-        note = "本年度及往年均无数据，计 0 分" if rule.missing == "last" else "本年度无数据，计 0 分"
-        return LineScore(**base, value=None, score=_ZERO, points=_ZERO, missing="zero", explanation=note)
-    s, explanation = _score_value(prep, cell, population)
-    if cell.missing == "last":
-        explanation = f"本年度无数据，沿用 {cell.used_year} 年数据；{explanation}"
-    return LineScore(**base, value=cell.x, score=s, points=prep.weight * s / _HUNDRED, missing=cell.missing,
-                     explanation=explanation)
+        s, explanation = _ZERO, f"公式无法计算（{cell.error}），计 0 分"
+    elif value is None:
+        reason = _missing_reason(rule.method, rule.aggregate, len(cell.months))
+        if missing == "reweight":
+            s, explanation = None, f"{reason}，权重分摊到本单位其他有数据的指标"
+        else:
+            s, missing = _ZERO, "zero"
+            explanation = f"{reason}，往年也无数据，计 0 分" if rule.missing == "last" else f"{reason}，计 0 分"
+    else:
+        s, explanation = _score_value(prep, cell, population)
+        if missing == "last":
+            reason = _missing_reason(rule.method, rule.aggregate, len(cell.months))
+            explanation = f"{reason}，沿用 {cell.used_year} 年数据；{explanation}"
+    weight = prep.weight
+    return LineScore(prep.code, weight, weight, rule.aggregate, rule.method, dict(prep.params), value,
+                     len(cell.months), s, _ZERO if s is None else weight * s / _HUNDRED, missing,
+                     cell.used_year, explanation)
 
 
 def _reweight(lines: list[LineScore]) -> None:
@@ -566,7 +594,8 @@ def _reweight(lines: list[LineScore]) -> None:
             if line.missing == "reweight":
                 line.missing = "zero"
                 line.score = _ZERO
-                line.explanation = "本年度无数据，且本单位没有其他有数据的指标可分摊权重，计 0 分"
+                line.explanation = (f"{_missing_reason(line.method, line.aggregate, line.months)}，"
+                                    "且本单位没有其他有数据的指标可分摊权重，计 0 分")
         return
     factor = (share + away) / share
     for line in present:
@@ -579,12 +608,13 @@ def _reweight(lines: list[LineScore]) -> None:
 
 def _line_flags(line: LineScore, expected: set[str]) -> list[str]:
     code = line.code
-    if line.missing == "zero":
-        return [f"{code} 本年度无数据，计 0 分"]
-    if line.missing == "reweight":
-        return [f"{code} 本年度无数据，权重 {_fmt(line.weight)} 分摊到其他指标"]
-    if line.missing == "last":
-        return [f"{code} 本年度无数据，沿用 {line.used_year} 年数据"]
+    if line.missing:
+        reason = _missing_reason(line.method, line.aggregate, line.months)
+        if line.missing == "zero":
+            return [f"{code} {reason}，计 0 分"]
+        if line.missing == "reweight":
+            return [f"{code} {reason}，权重 {_fmt(line.weight)} 分摊到其他指标"]
+        return [f"{code} {reason}，沿用 {line.used_year} 年数据"]
     if line.value is None:  # a formula that could not be evaluated
         return [f"{code} 公式无法计算，计 0 分"]
     if line.method != "formula" and line.months < len(expected):
@@ -631,6 +661,18 @@ def _exam_scores(rules: Rules, key: Hashable, exams: Sequence[Mapping[str, str]]
 def score(rules: Rules, units: Mapping[Hashable, UnitInputs]) -> dict[Hashable, UnitScore]:
     """Score every unit of ``units`` by ``rules``. Raises EngineError on rules or inputs it cannot use."""
     _check_rules(rules)
+    # Scoring makes many small objects and no cycles: the cyclic collector would only walk the
+    # inputs over and over. It is switched back on (if it was on) however scoring ends.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _score(rules, units)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _score(rules: Rules, units: Mapping[Hashable, UnitInputs]) -> dict[Hashable, UnitScore]:
     year = rules.year
     keys = list(units)
     prepared = [_Prepared(rule, year) for rule in rules.indicators]
