@@ -1,6 +1,6 @@
 """What 无感考核 (assessment) adds to the platform (see ``qingzhuang/registry.py``)."""
 
-from qingzhuang.registry import Module
+from qingzhuang.registry import Module, NavEntry
 
 LAYER = 40
 
@@ -14,7 +14,9 @@ MODULE = Module(
     urls=(("assessment/", "qingzhuang.assessment.urls"),),
     api=(("/assessment/", "qingzhuang.assessment.api:router"),),
     # Menu entries are added by the pages as they arrive (each names a URL of urls.py).
-    nav=(),
+    nav=(
+        NavEntry("成绩单", "assessment:run_list", "bar-chart-line", group="考核", order=40),
+    ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),
         "leader": (VIEW_ALL,),
@@ -32,6 +34,7 @@ MODULE = Module(
         "assessment.spotcheck.delete": "删除关键事项记录",
         "assessment.run.start": "计算考核成绩",
         "assessment.run.publish": "发布考核成绩",
+        "assessment.run.delete": "删除成绩计算批次",
         "assessment.appeal.file": "提出成绩申诉",
         "assessment.appeal.answer": "答复成绩申诉",
         "assessment.remind": "提醒部门报送指标数据",

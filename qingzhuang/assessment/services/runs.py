@@ -31,6 +31,22 @@ NOTE_MAX = 200
 APPEAL_DAYS_MAX = 90
 FAILED_MESSAGE = "成绩计算失败，请联系系统管理员"
 
+CENT = Decimal("0.01")
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
+def line_json(line: RunLine) -> dict:
+    """A line as the command's JSON (and the API's summary of it)."""
+    return {
+        "unit": line.unit.code, "unit_name": line.unit.name, "daily": _money(line.daily), "exam": _money(line.exam),
+        "bonus": _money(line.bonus), "deductions": _money(line.deductions), "total": _money(line.total),
+        "rank": line.rank, "grade": line.grade, "veto": list(line.veto or []), "coaching": bool(line.coaching),
+        "flags": list(line.flags or []),
+    }
+
 
 # ---------------------------------------------------------------- start, publish, delete
 
