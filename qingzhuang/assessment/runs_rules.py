@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from qingzhuang.assessment import engine
+from qingzhuang.assessment import engine, schemefile
 from qingzhuang.assessment.models import Scheme
 
 
@@ -22,14 +22,14 @@ def _decimal(value) -> Decimal:
 
 def rules_of(scheme: Scheme) -> engine.Rules:
     """The engine's rules of ``scheme`` (its indicators in order, parts, exam, grades, item caps)."""
-    indicators = [
+    indicators = tuple(
         engine.IndicatorRule(
             code=si.indicator.code, weight=_decimal(si.weight), aggregate=si.aggregate, method=si.method,
             params=dict(si.params or {}), missing=si.missing,
             higher_is_better=si.indicator.direction != "lower",
         )
         for si in scheme.indicators.select_related("indicator").order_by("position", "pk")
-    ]
+    )
     return engine.Rules(
         year=scheme.year, indicators=indicators, daily_weight=_decimal(scheme.daily_weight),
         exam_weight=_decimal(scheme.exam_weight),
@@ -40,8 +40,10 @@ def rules_of(scheme: Scheme) -> engine.Rules:
     )
 
 
-def check_overrides(overrides: dict | None, codes: set[str]) -> dict:
-    """A what-if's overrides, checked: ``{"weights": {code: w}, "params": {code: {...}}}``."""
+def check_overrides(overrides: dict | None, weights_now: dict[str, Decimal]) -> dict:
+    """A what-if's overrides, checked against the scheme's weights (code → weight):
+    ``{"weights": {code: w}, "params": {code: {...}}}``; the weights must still sum to 100."""
+    codes = set(weights_now)
     overrides = overrides or {}
     if not isinstance(overrides, dict) or set(overrides) - {"weights", "params"}:
         raise ValidationError({"overrides": "模拟测算的调整只能包含权重（weights）和参数（params）"})
@@ -66,6 +68,10 @@ def check_overrides(overrides: dict | None, codes: set[str]) -> dict:
         if not isinstance(values, dict):
             raise ValidationError({"overrides": f"指标 {code} 的参数格式不正确"})
         clean.setdefault("params", {})[code] = values
+    if "weights" in clean:
+        total = sum((_decimal(clean["weights"].get(code, w)) for code, w in weights_now.items()), Decimal(0))
+        if total != 100:
+            raise ValidationError({"overrides": f"调整后指标权重之和应为 100，现为 {format(total.normalize(), 'f')}"})
     return clean
 
 
@@ -83,22 +89,19 @@ def with_overrides(rules: engine.Rules, overrides: dict | None) -> engine.Rules:
         if rule.code in params:
             changes["params"] = {**dict(rule.params or {}), **params[rule.code]}
         indicators.append(dataclasses.replace(rule, **changes) if changes else rule)
-    return dataclasses.replace(rules, indicators=indicators)
+    return dataclasses.replace(rules, indicators=tuple(indicators))
+
+
+def _strings(value):
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: _strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strings(v) for v in value]
+    return value
 
 
 def snapshot(scheme: Scheme) -> dict:
-    """The scheme as a run read it (JSON: numbers as strings), frozen in ``Run.inputs["scheme"]``."""
-    return {
-        "code": scheme.code, "name": scheme.name, "year": scheme.year, "target_kinds": list(scheme.target_kinds),
-        "parts": {"平时": str(scheme.daily_weight), "期末": str(scheme.exam_weight)},
-        "indicators": [
-            {"indicator": si.indicator.code, "weight": str(si.weight), "aggregate": si.aggregate,
-             "method": si.method, "params": si.params, "missing": si.missing}
-            for si in scheme.indicators.select_related("indicator").order_by("position", "pk")
-        ],
-        "bonus": [{"name": i.name, "max": str(i.max_points)} for i in scheme.items.filter(kind="bonus")],
-        "deductions": [{"name": i.name, "max": str(i.max_points)} for i in scheme.items.filter(kind="deduction")],
-        "grades": list(scheme.grades),
-        "exam": {"criteria": dict(scheme.exam_criteria), "grades": dict(scheme.exam_grades)},
-        "trend": dict(scheme.trend or {}),
-    }
+    """The scheme as a run read it: its file document (numbers as strings), frozen in ``Run.inputs``."""
+    return _strings(schemefile.document_of(scheme))

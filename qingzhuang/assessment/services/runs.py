@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from qingzhuang.assessment import access, runs_rules
 from qingzhuang.assessment import inputs as inputs_mod
+from qingzhuang.assessment.engine import EngineError
 from qingzhuang.assessment.models import Paper, Run, RunKind, RunLine, Scheme
+from qingzhuang.assessment.services.schemes import scheme_lock
 from qingzhuang.jobs import lifecycle
 from qingzhuang.lib.numbers import round_half_up
 from qingzhuang.orgs import audit
@@ -69,12 +71,12 @@ def run_start(*, actor, scheme: Scheme, kind: str = RunKind.OFFICIAL, note: str 
         raise ValidationError({"note": f"说明不能超过{NOTE_MAX}字"})
     if based_on is not None and based_on.scheme_id != scheme.pk:
         raise ValidationError({"based_on": "对比批次应属于同一考核方案"})
-    codes = set(scheme.indicators.values_list("indicator__code", flat=True))
-    if not codes:
+    weights = dict(scheme.indicators.values_list("indicator__code", "weight"))
+    if not weights:
         raise ValidationError("该考核方案还没有指标，不能计算成绩")
     if overrides and kind != RunKind.WHATIF:
         raise ValidationError({"overrides": "只有模拟测算可以调整权重和参数"})
-    clean = runs_rules.check_overrides(overrides, codes) if kind == RunKind.WHATIF else {}
+    clean = runs_rules.check_overrides(overrides, weights) if kind == RunKind.WHATIF else {}
     Scheme.objects.select_for_update().filter(pk=scheme.pk).first()  # numbers are given one at a time
     number = (Run.objects.filter(scheme=scheme).aggregate(n=Max("number"))["n"] or 0) + 1
     run = Run.objects.create(
@@ -88,16 +90,6 @@ def run_start(*, actor, scheme: Scheme, kind: str = RunKind.OFFICIAL, note: str 
     if enqueue:
         transaction.on_commit(lambda: _enqueue(run.pk))
     return run
-
-
-def _lock_scheme(scheme: Scheme) -> None:
-    try:
-        from qingzhuang.assessment.services.schemes import scheme_lock
-    except ImportError:  # the schemes part provides it; until then lock the row here
-        Scheme.objects.filter(pk=scheme.pk, locked_at__isnull=True).update(locked_at=timezone.now())
-        scheme.refresh_from_db(fields=["locked_at"])
-        return
-    scheme_lock(scheme=scheme)
 
 
 @transaction.atomic
@@ -122,7 +114,7 @@ def run_publish(*, actor, run: Run, appeal_days: int = 15, request=None) -> Run:
     run.published_by = actor if getattr(actor, "is_authenticated", False) else None
     run.appeal_until = timezone.localdate(now) + dt.timedelta(days=days)
     run.save(update_fields=["published_at", "published_by", "appeal_until"])
-    _lock_scheme(run.scheme)
+    scheme_lock(scheme=run.scheme)
     audit.record(actor=actor, action="assessment.run.publish", obj=run, request=request,
                  after={"scheme": run.scheme.code, "number": run.number,
                         "appeal_until": run.appeal_until.isoformat()})
@@ -339,6 +331,9 @@ def run_compute(run_id: int, *, task_id: str = "") -> str:
         return "skipped"
     except ValidationError as exc:
         lifecycle.fail(run, "成绩计算失败：" + "；".join(exc.messages), error=lifecycle.describe(exc))
+        return run.status
+    except (EngineError, ValueError) as exc:  # the engine's and the trend's messages are Chinese
+        lifecycle.fail(run, f"成绩计算失败：{exc}", error=lifecycle.describe(exc))
         return run.status
     except Exception as exc:
         logger.exception("assessment run %s failed", run_id)
