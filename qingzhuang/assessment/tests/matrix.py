@@ -4,9 +4,16 @@ Each part of the module adds its objects (of 甲镇, or of the county office) an
 """
 
 
+from qingzhuang.assessment.tests import matrix_runs
+
+
 def objects(ctx) -> dict:
-    return {}
+    return {
+        **matrix_runs.objects(ctx),
+    }
 
 
 def targets(ctx) -> dict:
-    return {}
+    return {
+        **matrix_runs.targets(ctx),
+    }
