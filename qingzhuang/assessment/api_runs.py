@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from qingzhuang.assessment import access
@@ -211,9 +212,12 @@ def get_line(request, line_id: int):
 
 
 @router.get("/{int:run_id}/diff", response={200: list[DiffOut], **READ_ONE},
-            summary="两个批次的差异：总分、名次或等次变化的单位，变化的指标和原因")
-def diff_runs(request, run_id: int, against: int):
+            summary="两个批次的差异：总分、名次或等次变化的单位，变化的指标和原因（against 默认为对比批次）")
+def diff_runs(request, run_id: int, against: int | None = None):
     new = access.get_run_or_404(request.auth, run_id)
+    against = against if against is not None else new.based_on_id
+    if against is None:
+        raise Http404(access.RUN_NOT_FOUND)
     old = access.get_run_or_404(request.auth, against)
     result = run_services.run_diff(old, new)
     if not access.can_view_all(request.auth):
