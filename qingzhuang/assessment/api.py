@@ -4,9 +4,4 @@ from __future__ import annotations
 
 from ninja import Router
 
-from qingzhuang.assessment.api_runs import appeals_router as runs_appeals_router
-from qingzhuang.assessment.api_runs import router as runs_router
-
 router = Router(tags=["无感考核"])
-router.add_router("/runs", runs_router)
-router.add_router("/appeals", runs_appeals_router)

@@ -12,7 +12,13 @@ MODULE = Module(
     label="assessment",
     title="无感考核",
     urls=(("assessment/", "qingzhuang.assessment.urls"),),
-    api=(("/assessment/", "qingzhuang.assessment.api:router"),),
+    api=(
+        ("/assessment/", "qingzhuang.assessment.api:router"),
+        # Mounted at the top (a router nested in api:router gets a broken path in the OpenAPI
+        # document Ninja writes with a path_prefix: "/api/v1assessment/runs").
+        ("/assessment/runs", "qingzhuang.assessment.api_runs:router"),
+        ("/assessment/appeals", "qingzhuang.assessment.api_runs:appeals_router"),
+    ),
     # Menu entries are added by the pages as they arrive (each names a URL of urls.py).
     nav=(
         NavEntry("成绩单", "assessment:run_list", "bar-chart-line", group="考核", order=40),
