@@ -273,7 +273,8 @@ def _trend(scheme: Scheme, rules, data: inputs_mod.SchemeInputs) -> dict:
     higher = {code: ind.direction != "lower" for code, ind in data.indicators.items()}
     values = {u.pk: {code: data.values.get(u.pk, {}).get(code, {}) for code in config.indicators}
               for u in data.units}
-    return trend_mod.trend(config, scheme.year, values=values, groups=groups, higher_is_better=higher)
+    names = {code: ind.name for code, ind in data.indicators.items()}
+    return trend_mod.trend(config, scheme.year, values=values, groups=groups, higher_is_better=higher, names=names)
 
 
 def compute_lines(run: Run, *, on_progress=None) -> list[RunLine]:

@@ -224,3 +224,27 @@ def test_inputs_read_the_values_in_one_query(world, django_assert_num_queries):
     assert [u.name for u in data.units] == ["甲镇", "乙镇"]
     assert sorted(data.values[data.units[1].pk]["ZB0101"].items()) == [("2025-01", Decimal("50.0000")),
                                                                        ("2025-02", Decimal("60.0000"))]
+
+
+def test_the_trend_sends_a_declining_unit_to_coaching_without_touching_its_score(
+        world, users, county, django_capture_on_commit_callbacks):
+    from qingzhuang.ledger.models import Indicator
+
+    revenue = Indicator.objects.create(code="ZB0401", name="一般公共预算收入", owner=county["stats"])
+    for unit, yearly in (("town_a", (10, 9, 8)), ("town_b", (10, 11, 12))):
+        for year, value in zip((2023, 2024, 2025), yearly, strict=True):
+            for month in range(1, 13):
+                IndicatorValue.objects.create(unit=county[unit], indicator=revenue, period=f"{year}-{month:02d}",
+                                              value=value)
+    Scheme.objects.filter(pk=world["scheme"].pk).update(
+        trend={"indicators": {"ZB0401": "1"}, "threshold": "-0.5", "years": 3})
+    world["scheme"].refresh_from_db()
+    run = compute(django_capture_on_commit_callbacks, actor=users["assessment"], scheme=world["scheme"])
+    lines = _lines(run)
+    assert (lines["甲镇"].coaching, lines["乙镇"].coaching) == (True, False)
+    assert (lines["甲镇"].trend_index, lines["乙镇"].trend_index) == (Decimal("-1.0000"), Decimal("1.0000"))
+    assert "一般公共预算收入" in lines["甲镇"].coaching_reason
+    trend = lines["甲镇"].detail["trend"]
+    assert (trend["index"], trend["coaching"], list(trend["growth"])) == ("-1.0000", True, ["ZB0401"])
+    # The 附加题 never changes a score.
+    assert lines["甲镇"].total == Decimal("94.00")
