@@ -14,12 +14,15 @@ MODULE = Module(
     urls=(("assessment/", "qingzhuang.assessment.urls"),),
     api=(
         ("/assessment/", "qingzhuang.assessment.api:router"),
+        ("/assessment/runs", "qingzhuang.assessment.api_runs:router"),
+        ("/assessment/appeals", "qingzhuang.assessment.api_runs:appeals_router"),
     ),
     nav=(
         NavEntry("考核方案", "assessment:scheme_list", "journal-check", group="考核", permission=MANAGE, order=10),
         NavEntry("数据完整度", "assessment:completeness", "grid-3x3-gap", group="考核", permission=MANAGE, order=20),
         NavEntry("期末考试", "assessment:spotcheck_list", "phone", group="考核", permission=MANAGE, order=30,
                  also=("assessment:spotcheck_add",)),
+        NavEntry("成绩单", "assessment:run_list", "bar-chart-line", group="考核", order=40),
     ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),
