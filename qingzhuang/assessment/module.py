@@ -1,6 +1,6 @@
 """What 无感考核 (assessment) adds to the platform (see ``qingzhuang/registry.py``)."""
 
-from qingzhuang.registry import Module
+from qingzhuang.registry import Module, NavEntry
 
 LAYER = 40
 
@@ -14,7 +14,10 @@ MODULE = Module(
     urls=(("assessment/", "qingzhuang.assessment.urls"),),
     api=(("/assessment/", "qingzhuang.assessment.api:router"),),
     # Menu entries are added by the pages as they arrive (each names a URL of urls.py).
-    nav=(),
+    nav=(
+        NavEntry("课后辅导", "assessment:coaching", "mortarboard", group="考核", permission="assessment.view_all_runs",
+                 order=50),
+    ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),
         "leader": (VIEW_ALL,),

@@ -2,6 +2,10 @@
 
 from django.urls import path  # noqa: F401 (parts add their routes here)
 
+from qingzhuang.assessment import urls_pages
+
 app_name = "assessment"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *urls_pages.urlpatterns,
+]
