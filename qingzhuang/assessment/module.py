@@ -17,6 +17,8 @@ MODULE = Module(
     nav=(
         NavEntry("课后辅导", "assessment:coaching", "mortarboard", group="考核", permission="assessment.view_all_runs",
                  order=50),
+        NavEntry("本单位考核成绩", "assessment:my_lines", "award", group="考核", permission="assessment.file_appeal",
+                 order=55),
     ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),

@@ -10,4 +10,5 @@ urlpatterns = [
     path("lines/<int:pk>/", views_pages.line_detail, name="line_detail"),
     path("lines/<int:pk>/report.docx", views_pages.line_docx, name="line_docx"),
     path("coaching/", views_pages.coaching, name="coaching"),
+    path("mine/", views_pages.my_lines, name="my_lines"),
 ]

@@ -16,6 +16,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _is_htmx(request) -> bool:
+    # A history restore after a cache miss asks for the whole page.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
 @login_required
 @require_GET
 def run_detail(request, pk: int):
@@ -43,8 +48,7 @@ def run_detail(request, pk: int):
         "sort_keys": [("rank", "名次"), ("unit", "单位"), ("daily", "平时"), ("exam", "期末"), ("bonus", "加分"),
                       ("deductions", "扣分"), ("total", "总分"), ("grade", "等次")],
     }
-    partial = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-    template = "assessment/_run_table.html" if partial else "assessment/run_detail.html"
+    template = "assessment/_run_table.html" if _is_htmx(request) else "assessment/run_detail.html"
     return render(request, template, context, status=status)
 
 
@@ -100,3 +104,25 @@ def coaching(request):
     }
     return render(request, "assessment/coaching.html", context)
 
+
+
+@login_required
+@require_GET
+def my_lines(request):
+    """An assessed unit's own scorecards: its lines of published runs, newest first."""
+    user = request.user
+    lines = access.visible_lines(user).filter(run__published_at__isnull=False)
+    if access.can_view_all(user):
+        # The office and leaders read every line elsewhere; here only their own unit's.
+        lines = lines.filter(unit=user.unit) if user.unit_id else lines.none()
+    lines = lines.select_related("run", "run__scheme", "unit").order_by("-run__scheme__year", "-run__published_at",
+                                                                          "unit__code")
+    error, status, rows, pager = "", 200, [], None
+    try:
+        pager = paging.page_numbers(request.GET.get("page"), total=lines.count(), per_page=scorecards.PAGE_SIZE)
+    except paging.PageOutOfRange as exc:
+        error, status = exc.message, 400
+    else:
+        rows = [scorecards.table_row(line) for line in lines[pager.offset: pager.offset + pager.per_page]]
+    template = "assessment/_my_lines_table.html" if _is_htmx(request) else "assessment/my_lines.html"
+    return render(request, template, {"rows": rows, "pager": pager, "error": error}, status=status)

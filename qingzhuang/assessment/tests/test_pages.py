@@ -315,3 +315,45 @@ def test_coaching_menu_entry_for_leaders_only(client, users, run):
     assert reverse("assessment:coaching") in client.get("/").content.decode()
     client.force_login(users["member"])
     assert reverse("assessment:coaching") not in client.get("/").content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# The township's own scorecards
+
+
+def test_my_lines_as_township(client, users, county, run, draft):
+    client.force_login(users["member"])
+    response = client.get(reverse("assessment:my_lines"))
+    assert response.status_code == 200
+    assert [row.line.pk for row in response.context["rows"]] == [line_of(run, county).pk]
+    html = response.content.decode()
+    assert "2025年度乡镇（街道）综合考核 第1批次" in html and "88.81" in html and "乙镇" not in html
+    # The menu leads there.
+    assert reverse("assessment:my_lines") in client.get("/").content.decode()
+
+
+def test_my_lines_of_the_sibling_township(client, users, county, run):
+    client.force_login(users["outsider"])
+    response = client.get(reverse("assessment:my_lines"))
+    assert [row.line.unit.name for row in response.context["rows"]] == ["乙镇"]
+
+
+def test_my_lines_as_leader_lists_no_unit_lines(client, users, run):
+    client.force_login(users["leader"])
+    response = client.get(reverse("assessment:my_lines"))
+    assert response.status_code == 200 and response.context["rows"] == []
+    assert "暂无已发布的考核成绩。" in response.content.decode()
+
+
+def test_my_lines_page_out_of_range(client, users, run):
+    client.force_login(users["member"])
+    response = client.get(reverse("assessment:my_lines"), {"page": "0"})
+    assert response.status_code == 400 and "页码 page 应为 1 到 1 之间的整数" in response.content.decode()
+
+
+def test_run_table_page_by_htmx_is_the_partial(client, users, run):
+    client.force_login(users["assessment"])
+    response = client.get(reverse("assessment:run_detail", args=[run.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="scorecard"' in html and "<html" not in html
