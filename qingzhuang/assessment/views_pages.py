@@ -64,7 +64,7 @@ def line_detail(request, pk: int):
         "appeal_open": scorecards.appeal_open(request.user, line),
         "appeal_url": f"/assessment/lines/{line.pk}/appeal/",
         "appeals": list(line.appeals.all()),
-        "whole": access.can_view_all(request.user),
+        "whole": access.can_view_all(request.user), "office": access.can_manage(request.user),
     }
     return render(request, "assessment/line_detail.html", context)
 

@@ -130,6 +130,8 @@ def test_line_detail_as_office(client, users, county, run):
     trend = chart_data(response, "trend-data")["option"]
     assert trend["xAxis"]["data"][0] == "2025-01" and trend["series"][0]["data"][0] == 8100.0
     assert trend["legend"]["selected"] == {"固定资产投资完成额（万元）": True}
+    # The office follows a value to its import job.
+    assert f'href="{reverse("ledger:job_detail", args=[12])}"' in html
     # The office does not appeal.
     assert 'data-testid="appeal-form"' not in html
 
@@ -153,6 +155,8 @@ def test_line_detail_as_township(client, users, county, run):
     assert "便民服务中心窗口办理" in html
     assert 'data-testid="appeal-form"' in html and f'action="/assessment/lines/{line.pk}/appeal/"' in html
     assert 'name="indicator_code"' in html and 'name="reason"' in html
+    # The township sees where a value came from, but gets no link to another department's import job.
+    assert "2025年1月指标.xlsx" in html and reverse("ledger:job_detail", args=[12]) not in html
     # Another township's line, and its own line in an unpublished run: 404.
     assert client.get(reverse("assessment:line_detail", args=[line_of(run, county, "town_b").pk])).status_code == 404
 
