@@ -395,4 +395,5 @@ def default_runs(user) -> list[Run]:
 
 def coaching_lines(user, runs: list[Run]) -> QuerySet[RunLine]:
     return (access.visible_lines(user).filter(run__in=runs, coaching=True)
-            .select_related("run", "run__scheme", "unit").order_by("run__scheme__code", "trend_index", "unit__code"))
+            .select_related("run", "run__scheme", "unit").defer("detail")
+            .order_by("run__scheme__code", "trend_index", "unit__code"))

@@ -26,7 +26,7 @@ def _is_htmx(request) -> bool:
 def run_detail(request, pk: int):
     user = request.user
     run = access.get_run_or_404(user, pk)
-    lines = access.visible_lines(user).filter(run=run).select_related("unit")
+    lines = access.visible_lines(user).filter(run=run).select_related("unit").defer("detail")
     whole = access.can_view_all(user)
     if not whole:
         own = list(lines.values_list("pk", flat=True)[:2])
@@ -115,7 +115,7 @@ def my_lines(request):
     if access.can_view_all(user):
         # The office and leaders read every line elsewhere; here only their own unit's.
         lines = lines.filter(unit=user.unit) if user.unit_id else lines.none()
-    lines = lines.select_related("run", "run__scheme", "unit").order_by("-run__scheme__year", "-run__published_at",
+    lines = lines.select_related("run", "run__scheme", "unit").defer("detail").order_by("-run__scheme__year", "-run__published_at",
                                                                           "unit__code")
     error, status, rows, pager = "", 200, [], None
     try:
