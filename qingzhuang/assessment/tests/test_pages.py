@@ -361,3 +361,11 @@ def test_run_table_page_by_htmx_is_the_partial(client, users, run):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="scorecard"' in html and "<html" not in html
+
+
+def test_line_detail_before_publication(client, users, county, draft):
+    client.force_login(users["leader"])
+    assert client.get(reverse("assessment:line_detail", args=[line_of(draft, county).pk])).status_code == 404
+    client.force_login(users["assessment"])
+    response = client.get(reverse("assessment:line_detail", args=[line_of(draft, county).pk]))
+    assert response.status_code == 200 and "未发布" in response.content.decode()
