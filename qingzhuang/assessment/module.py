@@ -23,6 +23,8 @@ MODULE = Module(
         NavEntry("期末考试", "assessment:spotcheck_list", "phone", group="考核", permission=MANAGE, order=30,
                  also=("assessment:spotcheck_add",)),
         NavEntry("成绩单", "assessment:run_list", "bar-chart-line", group="考核", order=40),
+        NavEntry("课后辅导", "assessment:coaching", "mortarboard", group="考核", permission=VIEW_ALL, order=50),
+        NavEntry("本单位考核成绩", "assessment:my_lines", "award", group="考核", permission=FILE_APPEAL, order=55),
     ),
     permissions={
         "assessment": (MANAGE, VIEW_ALL),

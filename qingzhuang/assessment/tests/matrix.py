@@ -4,9 +4,9 @@ Each part of the module keeps its objects (of 甲镇, or of the county office) a
 its own ``matrix_<part>.py``; this merges them.
 """
 
-from qingzhuang.assessment.tests import matrix_runs, matrix_schemes, matrix_spot
+from qingzhuang.assessment.tests import matrix_pages, matrix_runs, matrix_schemes, matrix_spot
 
-PARTS = (matrix_schemes, matrix_spot, matrix_runs)
+PARTS = (matrix_schemes, matrix_spot, matrix_runs, matrix_pages)
 
 
 def objects(ctx) -> dict:
