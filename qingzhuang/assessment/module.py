@@ -22,7 +22,7 @@ MODULE = Module(
         NavEntry("数据完整度", "assessment:completeness", "grid-3x3-gap", group="考核", permission=MANAGE, order=20),
         NavEntry("期末考试", "assessment:spotcheck_list", "phone", group="考核", permission=MANAGE, order=30,
                  also=("assessment:spotcheck_add",)),
-        NavEntry("成绩单", "assessment:run_list", "bar-chart-line", group="考核", order=40),
+        NavEntry("成绩单", "assessment:run_list", "bar-chart-line", group="考核", permission=VIEW_ALL, order=40),
         NavEntry("课后辅导", "assessment:coaching", "mortarboard", group="考核", permission=VIEW_ALL, order=50),
         NavEntry("本单位考核成绩", "assessment:my_lines", "award", group="考核", permission=FILE_APPEAL, order=55),
     ),
