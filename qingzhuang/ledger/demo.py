@@ -4,7 +4,9 @@
 transaction. At the ``seed`` scale it writes the article's 720,000 base records (嘉鱼县's "72万条基础
 数据"): people living in the villages and communities in households, their houses, the legal
 entities and two years of grid events; and 12 months of indicator values of the 15 departments for
-every township. ``small`` writes a few hundred records for tests.
+every township (two more years for the nine main economic indicators, for the assessment's trend index),
+each value traced to the monthly upload (import job) of its department. ``small`` writes a few hundred
+records for tests.
 
 Every record's ``data`` is what the import engine stores for the same row: element code →
 normalised text (dates ``YYYY-MM-DD``, codes from the code lists, several codes joined by "、",

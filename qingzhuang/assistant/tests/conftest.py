@@ -96,7 +96,8 @@ DEMO_TOWNSHIPS = ("城关街道", "青峰街道", "桃源街道", "石桥镇", "
 @pytest.fixture
 def demo_indicators(county):
     """The demo county's indicator database at its full scale, under the test county: 50 indicators of
-    15 departments with 12 months of values for 12 townships (3 of them streets). Returns the last month."""
+    15 departments with 12 months of values for 12 townships (3 of them streets), and the two years before
+    for the nine main economic indicators (so those have 同比). Returns the last month."""
     from types import SimpleNamespace
 
     from django.db import transaction

@@ -57,11 +57,11 @@ def test_brief_of_50_indicators_fits_on_a_page_and_the_full_text_stays_an_option
     assert brief.body_chars() <= BRIEF_MAX_CHARS  # about a page; was 9,305 characters
     assert unknown_numbers(brief.text(), figures.allowed_numbers()) == []
     sections = dict(brief.sections)
-    assert sections["总体情况"] == ["2025年12月，全县12个乡镇（街道）共有指标50项。与上月相比，33项向好、11项变差、6项持平。"]
+    assert sections["总体情况"] == ["2025年12月，全县12个乡镇（街道）共有指标50项。与上月相比，33项向好、11项变差、6项持平；与去年同期相比，9项向好。"]
     # The indicators that moved most, each way, by the indicator's direction: fewer accidents is better.
     assert sections["主要成效"][0].startswith(
         "从指标变化看，安全生产事故起数合计4起，较上月下降63.6%，其中桃源街道降幅最大，为100.0%；"
-        "固定资产投资完成额合计198,644.3万元，较上月增长45.1%，其中新店镇增幅最大，为57.9%；")
+        "固定资产投资完成额合计198,644.3万元，较上月增长45.1%，较去年同期增长4.9%，其中新店镇增幅最大，为57.9%；")
     assert sections["主要成效"][1] == "分乡镇（街道）看，云台乡表现最好，有11项指标在各乡镇（街道）中排名第一。"
     assert sections["存在问题"][0].startswith("高标准农田建设面积合计7,343亩，较上月下降31.9%，其中白沙镇降幅最大，为44.4%；")
     assert sections["存在问题"][1] == "城关街道相对落后，有20项指标在各乡镇（街道）中排名最后。"
@@ -70,8 +70,9 @@ def test_brief_of_50_indicators_fits_on_a_page_and_the_full_text_stays_an_option
         "督促相关乡镇（街道）深入分析原因，制定针对性措施；二是加强对城关街道的指导帮扶")
     # The page's table has one row per indicator; every unit's row is for the Word annex.
     assert (len(brief.overview.rows), len(brief.table.rows)) == (50, 650)
-    assert brief.overview.headers == ["项目", "合计/平均", "环比", "最好", "最差"]
-    assert brief.overview.rows[0] == ["固定资产投资完成额（万元）", "198,644.3", "45.1%", "云台乡 24,071", "城关街道 11,383.2"]
+    assert brief.overview.headers == ["项目", "合计/平均", "环比", "同比", "最好", "最差"]
+    assert brief.overview.rows[0] == ["固定资产投资完成额（万元）", "198,644.3", "45.1%", "4.9%", "云台乡 24,071",
+                                     "城关街道 11,383.2"]
 
     full = make_summary(figures, use_llm=False, length="full")
     assert full.length == "full"
@@ -85,10 +86,11 @@ def test_brief_of_a_townships_own_values_speaks_of_it_alone(demo_indicators, use
     summary = make_summary(figures, use_llm=False)
     assert summary.body_chars() <= BRIEF_MAX_CHARS
     sections = dict(summary.sections)
-    assert sections["总体情况"] == ["2025年12月，白沙镇纳入统计的指标共50项。与上月相比，30项向好、12项变差、6项持平。"]
-    assert sections["主要成效"][0].startswith("从指标变化看，招商引资到位资金为6,651.7万元，较上月增长74.0%；")
+    assert sections["总体情况"] == ["2025年12月，白沙镇纳入统计的指标共50项。与上月相比，30项向好、12项变差、6项持平；与去年同期相比，9项向好。"]
+    assert sections["主要成效"][0].startswith(
+        "从指标变化看，招商引资到位资金为6,651.7万元，较上月增长74.0%，较去年同期增长14.7%；")
     assert "各乡镇" not in summary.text() and "督促" not in summary.text() and "1个" not in summary.text()
-    assert summary.overview.headers == ["项目", "本月", "上月", "环比"]
+    assert summary.overview.headers == ["项目", "本月", "上月", "环比", "去年同期", "同比"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,7 +269,7 @@ def test_page_is_compact_and_word_has_every_row_as_annex(demo_indicators, users,
     assert annex.paragraph_format.page_break_before is True
     (table,) = document.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
-    assert rows[0] == ["项目", "乡镇（街道）", "本月", "上月", "环比"]
+    assert rows[0] == ["项目", "乡镇（街道）", "本月", "上月", "环比", "去年同期", "同比"]
     assert rows[1:] == summary.table.rows and len(rows) == 651
 
     full = client.post(reverse(WIZARD), {"source": "indicators", "unit": COUNTY, "period": demo_indicators,
