@@ -1,6 +1,6 @@
 """What a run reads: the units of a scheme, their indicator values with sources, spot checks, adjustments.
 
-The values come in one streamed query (``values_list(...).iterator``), never one query per unit: the
+The values come in one streamed raw query (fetched in chunks), never one query per unit: the
 scheme's indicators, the codes its formulas name and its trend indicators, for the scheme year and
 the earlier years that ``yoy``, ``missing: last`` and the trend need. Each value keeps its source:
 the import job that wrote it (file, uploader, time) or, without a job, the value's ``updated_at``;
@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from qingzhuang.assessment.models import Adjustment, Aggregate, Missing, Scheme, SpotCheck
-from qingzhuang.ledger.models import Indicator, IndicatorValue
+from qingzhuang.ledger.models import ImportJob, Indicator, IndicatorValue
 from qingzhuang.lib.periods import parse_period
 from qingzhuang.orgs.models import Unit, UnitKind
 
@@ -47,9 +48,25 @@ def is_late(period: str, uploaded_at: dt.datetime | None) -> bool:
     return timezone.localtime(uploaded_at).date() > deadline_of(period)
 
 
-@dataclass
+def _decimal_reader():
+    """Turns a stored value into a Decimal (PostgreSQL gives Decimals; SQLite numbers or text)."""
+    def to_decimal(value) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, int):
+            return Decimal(value)
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+
+    return to_decimal
+
+
+@dataclass(frozen=True)
 class Source:
-    """Where a value came from: its import job (or none) and when it arrived."""
+    """Where a value came from: its import job (or none) and when it arrived.
+
+    One instance is shared by every value of the same job (or arrival time) and period, and its
+    JSON is made once: a province's million values have a few thousand sources.
+    """
 
     job: int | None
     job_file: str
@@ -58,9 +75,54 @@ class Source:
     late: bool
 
     def to_json(self) -> dict:
-        return {"job": self.job, "job_file": self.job_file, "uploaded_by": self.uploaded_by,
-                "uploaded_at": timezone.localtime(self.uploaded_at).isoformat() if self.uploaded_at else None,
-                "late": self.late}
+        cached = self.__dict__.get("_json")
+        if cached is None:
+            cached = {"job": self.job, "job_file": self.job_file, "uploaded_by": self.uploaded_by,
+                      "uploaded_at": timezone.localtime(self.uploaded_at).isoformat() if self.uploaded_at else None,
+                      "late": self.late}
+            object.__setattr__(self, "_json", cached)
+        return cached
+
+
+class _Sources:
+    """Makes the shared :class:`Source` of a value, and whether it is late, once per key."""
+
+    def __init__(self, jobs: dict[int, tuple[str, str, dt.datetime | None]]):
+        self.jobs = jobs
+        self.made: dict[tuple, Source] = {}
+        self.limits: dict[str, dt.datetime] = {}
+        self.times: dict = {}
+
+    def limit(self, period: str) -> dt.datetime:
+        """The first moment a value of ``period`` is late: local midnight after its deadline day."""
+        limit = self.limits.get(period)
+        if limit is None:
+            day = deadline_of(period) + dt.timedelta(days=1)
+            limit = self.limits[period] = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return limit
+
+    def moment(self, raw) -> dt.datetime | None:
+        """A timestamp as the database gave it (SQLite: text in UTC; PostgreSQL: aware)."""
+        if raw is None or isinstance(raw, dt.datetime):
+            return raw if raw is None or timezone.is_aware(raw) else raw.replace(tzinfo=dt.UTC)
+        moment = self.times.get(raw)
+        if moment is None:
+            parsed = dt.datetime.fromisoformat(str(raw))
+            moment = self.times[raw] = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
+        return moment
+
+    def get(self, job_id: int | None, updated_at, period: str) -> Source:
+        key = (job_id, period) if job_id is not None else (None, updated_at, period)
+        source = self.made.get(key)
+        if source is None:
+            if job_id is not None and job_id in self.jobs:
+                name, uploader, at = self.jobs[job_id]
+                source = Source(job_id, name, uploader, at, at is not None and at >= self.limit(period))
+            else:
+                at = self.moment(updated_at)
+                source = Source(None, "", "", at, at is not None and at >= self.limit(period))
+            self.made[key] = source
+        return source
 
 
 @dataclass
@@ -83,8 +145,9 @@ def target_kinds(scheme: Scheme) -> list[str]:
 
 
 def scheme_units(scheme: Scheme) -> list[Unit]:
-    """The units a scheme assesses: active units of its target kinds, by code."""
-    return list(Unit.objects.filter(kind__in=target_kinds(scheme), is_active=True).order_by("code"))
+    """The units a scheme assesses: active units of its target kinds in its owner's tree, by code."""
+    return list(Unit.objects.filter(kind__in=target_kinds(scheme), is_active=True,
+                                    path__startswith=scheme.owner.path).order_by("code"))
 
 
 def formula_codes(expr: str) -> set[str]:
@@ -122,33 +185,50 @@ def load(scheme: Scheme) -> SchemeInputs:
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes).select_related("owner")}
     inputs = SchemeInputs(units=units, indicators=indicators, first_year=first_year)
     unit_ids = {u.pk for u in units}
-    values: dict = defaultdict(lambda: defaultdict(dict))
-    sources: dict = defaultdict(lambda: defaultdict(dict))
-    jobs: dict[int, tuple[str, str, dt.datetime | None]] = {}
-    rows = (
-        IndicatorValue.objects
-        .filter(indicator__code__in=codes, unit__kind__in=target_kinds(scheme), unit__is_active=True,
-                period__gte=f"{first_year:04d}-01", period__lte=f"{scheme.year:04d}-12")
-        .values_list("unit_id", "indicator__code", "period", "value", "updated_at", "job_id",
-                     "job__original_name", "job__uploaded_by__display_name", "job__uploaded_by__username",
-                     "job__finished_at", "job__created_at")
-        .iterator(chunk_size=CHUNK)
-    )
-    for unit_id, code, period, value, updated_at, job_id, name, display, username, finished, created in rows:
-        if unit_id not in unit_ids:
-            continue
-        values[unit_id][code][period] = value
-        if job_id is not None:
-            job = jobs.get(job_id)
-            if job is None:
-                job = jobs[job_id] = (name or "", display or username or "", finished or created)
-            at = job[2]
-            source = Source(job_id, job[0], job[1], at, is_late(period, at))
-        else:
-            source = Source(None, "", "", updated_at, is_late(period, updated_at))
-        sources[unit_id][code][period] = source
-    inputs.values = {k: dict(v) for k, v in values.items()}
-    inputs.sources = {k: dict(v) for k, v in sources.items()}
+    code_of = {i.pk: i.code for i in indicators.values()}
+    values: dict = {}
+    sources: dict = {}
+    if unit_ids and code_of:
+        periods = (f"{first_year:04d}-01", f"{scheme.year:04d}-12")
+        jobs = {
+            pk: (name or "", display or username or "", finished or created)
+            for pk, name, display, username, finished, created in ImportJob.objects.filter(
+                pk__in=IndicatorValue.objects.filter(indicator_id__in=list(code_of), period__gte=periods[0],
+                                                     period__lte=periods[1], job__isnull=False)
+                .values("job_id").distinct())
+            .values_list("pk", "original_name", "uploaded_by__display_name", "uploaded_by__username",
+                         "finished_at", "created_at")
+        }
+        made = _Sources(jobs)
+        to_decimal = _decimal_reader()
+        # The raw rows of the values table (ids are integers from the database, written as literals):
+        # the ORM's per-row converters cost more than the whole scoring at a province's size.
+        table = IndicatorValue._meta.db_table
+        # The arrival time matters only without a job: SQLite then hands back text, not parsed per row.
+        sql = ("SELECT unit_id, indicator_id, period, value, job_id, "  # noqa: S608
+               f"CASE WHEN job_id IS NULL THEN updated_at END FROM {table} "
+               f"WHERE indicator_id IN ({', '.join(str(int(pk)) for pk in code_of)}) "
+               "AND period >= %s AND period <= %s "
+               f"AND unit_id IN ({', '.join(str(int(pk)) for pk in sorted(unit_ids))})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(periods))
+            while rows := cursor.fetchmany(CHUNK):
+                for unit_id, indicator_id, period, value, job_id, updated_at in rows:
+                    code = code_of[indicator_id]
+                    by_code = values.get(unit_id)
+                    if by_code is None:
+                        by_code, source_by_code = values[unit_id], sources[unit_id] = {}, {}
+                    else:
+                        source_by_code = sources[unit_id]
+                    months = by_code.get(code)
+                    if months is None:
+                        months, month_sources = by_code[code], source_by_code[code] = {}, {}
+                    else:
+                        month_sources = source_by_code[code]
+                    months[period] = to_decimal(value)
+                    month_sources[period] = made.get(job_id, updated_at, period)
+    inputs.values = values
+    inputs.sources = sources
     checks: dict = defaultdict(list)
     for check in SpotCheck.objects.filter(scheme=scheme, unit_id__in=unit_ids).order_by("checked_on", "pk"):
         checks[check.unit_id].append(check)

@@ -218,8 +218,9 @@ def test_late_is_after_the_deadline_day_of_the_next_month(settings):
 
 def test_inputs_read_the_values_in_one_query(world, django_assert_num_queries):
     scheme = Scheme.objects.get(pk=world["scheme"].pk)
-    # units, indicator rows of the scheme, indicators, the values, spot checks, adjustments
-    with django_assert_num_queries(6):
+    # the scheme's owner, units, indicator rows of the scheme, indicators, the import jobs, the values,
+    # spot checks, adjustments: never one per unit or per value
+    with django_assert_num_queries(8):
         data = inputs.load(scheme)
     assert [u.name for u in data.units] == ["甲镇", "乙镇"]
     assert sorted(data.values[data.units[1].pk]["ZB0101"].items()) == [("2025-01", Decimal("50.0000")),
