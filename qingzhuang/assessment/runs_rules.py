@@ -1,6 +1,6 @@
 """A scheme as the engine's ``Rules``, with a what-if run's overrides applied, for the runs.
 
-``rules_of`` reads the scheme's rows; ``with_overrides`` replaces indicator weights and parameters
+``rules_of`` (from ``schemes``) reads the scheme's rows; ``with_overrides`` replaces indicator weights and parameters
 (a 模拟测算 never changes the scheme itself). ``snapshot`` is the scheme as a run read it, frozen in
 ``Run.inputs``.
 """
@@ -14,30 +14,13 @@ from django.core.exceptions import ValidationError
 
 from qingzhuang.assessment import engine, schemefile
 from qingzhuang.assessment.models import Scheme
+from qingzhuang.assessment.schemes import rules_of
+
+__all__ = ["check_overrides", "rules_of", "snapshot", "with_overrides"]
 
 
 def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def rules_of(scheme: Scheme) -> engine.Rules:
-    """The engine's rules of ``scheme`` (its indicators in order, parts, exam, grades, item caps)."""
-    indicators = tuple(
-        engine.IndicatorRule(
-            code=si.indicator.code, weight=_decimal(si.weight), aggregate=si.aggregate, method=si.method,
-            params=dict(si.params or {}), missing=si.missing,
-            higher_is_better=si.indicator.direction != "lower",
-        )
-        for si in scheme.indicators.select_related("indicator").order_by("position", "pk")
-    )
-    return engine.Rules(
-        year=scheme.year, indicators=indicators, daily_weight=_decimal(scheme.daily_weight),
-        exam_weight=_decimal(scheme.exam_weight),
-        exam_criteria={k: _decimal(v) for k, v in (scheme.exam_criteria or {}).items()},
-        exam_grades={k: _decimal(v) for k, v in (scheme.exam_grades or {}).items()},
-        grades=tuple((g["name"], _decimal(g["min"])) for g in (scheme.grades or [])),
-        item_caps={(item.kind, item.name): _decimal(item.max_points) for item in scheme.items.all()},
-    )
 
 
 def check_overrides(overrides: dict | None, weights_now: dict[str, Decimal]) -> dict:
