@@ -57,3 +57,26 @@ def test_line_detail_draws_its_charts(page, phone_page, live_server, county, use
         assert current.evaluate("document.documentElement.scrollWidth") <= width
         expect(current.get_by_test_id("appeal-form")).to_be_visible()
         assert errors == []
+
+
+def test_scheme_editor_totals_the_weights_as_they_are_typed(page, live_server, county, users):
+    from qingzhuang.assessment.services import schemes as services
+    from qingzhuang.assessment.tests.scheme_world import EXAMPLE, make_indicators
+
+    make_indicators(county)
+    scheme = services.scheme_import(actor=users["assessment"], text=EXAMPLE.read_bytes(), filename="a.yaml").scheme
+    errors = watch(page)
+    page.set_viewport_size(DESKTOP)
+    login(page, live_server, users["assessment"].username, PASSWORD)
+    page.goto(f"{live_server.url}/assessment/schemes/{scheme.pk}/edit/")
+    total = page.get_by_test_id("weight-total")
+    expect(total).to_have_text("100（正确）")
+    first = page.locator(".js-weight").first
+    before = first.input_value()
+    first.fill(str(int(before) + 1) if before.isdigit() else "1")
+    expect(total).to_contain_text("（应为 100）")
+    first.fill(before)
+    expect(total).to_have_text("100（正确）")
+    first.fill("五")
+    expect(total).to_have_text("有权重不是数字")
+    assert errors == []

@@ -69,4 +69,33 @@
         String(box.querySelector(".qz-unit-option") !== null));
     }
   });
+  // Scheme editor (考核方案): the sum of the indicator weights, live; it must be exactly 100.
+  // Counted in ten-thousandths (weights have at most 4 decimals), so the sum is exact.
+  function weightTotal() {
+    var out = document.getElementById("weight-total");
+    if (!out) return;
+    var units = 0, bad = false;
+    document.querySelectorAll(".js-weight").forEach(function (input) {
+      var row = input.closest("tr");
+      var drop = row && row.querySelector('input[type="checkbox"][name$="-DELETE"]');
+      var value = input.value.trim();
+      if ((drop && drop.checked) || !value) return;
+      var match = /^(\d+)(?:\.(\d{1,4}))?$/.exec(value);
+      if (!match) { bad = true; return; }
+      units += parseInt(match[1], 10) * 10000 + parseInt(((match[2] || "") + "0000").slice(0, 4), 10);
+    });
+    var whole = Math.floor(units / 10000), part = String(units % 10000).padStart(4, "0").replace(/0+$/, "");
+    out.textContent = bad ? "有权重不是数字" : (part ? whole + "." + part : String(whole)) +
+      (units === 1000000 ? "（正确）" : "（应为 100）");
+    out.classList.toggle("text-danger", bad || units !== 1000000);
+    out.classList.toggle("text-success", !bad && units === 1000000);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.classList && event.target.classList.contains("js-weight")) weightTotal();
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.name && /-DELETE$/.test(event.target.name)) weightTotal();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", weightTotal);
+  else weightTotal();
 })();
