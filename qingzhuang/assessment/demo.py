@@ -153,6 +153,7 @@ def _grades(rng: random.Random, level: float, criteria: list[str]) -> dict[str, 
 def seed_spot_checks(*, actor, scheme, units, scale: str) -> int:
     """Spot checks in both papers for every target unit but ``WITHOUT_SPOT_CHECK``: 2–3 each."""
     from qingzhuang.assessment.services.spotchecks import spotcheck_add
+    from qingzhuang.orgs.models import UnitKind
 
     rng = _rng("assessment-spot-checks", scale)
     criteria = list(scheme.exam_criteria)
@@ -168,8 +169,11 @@ def seed_spot_checks(*, actor, scheme, units, scale: str) -> int:
             scene, good, poor = scenes[paper].pop()
             grades = _grades(rng, level, criteria)
             mean = sum(GRADES.index(g) for g in grades.values()) / len(grades)
+            notes = good if mean <= 1.5 else poor
+            if unit.kind == UnitKind.STREET:
+                notes = notes.replace("镇里", "街道")
             spotcheck_add(actor=actor, scheme=scheme, unit=unit, checked_on=day, scene=scene, paper=paper,
-                          grades=grades, notes=good if mean <= 1.5 else poor)
+                          grades=grades, notes=notes)
             count += 1
     return count
 
@@ -224,6 +228,7 @@ def seed_step(result) -> dict[str, int]:
     from qingzhuang.assessment.services.runs import run_publish, run_start
     from qingzhuang.assessment.services.schemes import scheme_import
     from qingzhuang.ledger.models import Indicator, IndicatorValue
+    from qingzhuang.orgs.models import UnitKind
 
     office = _account("kaohe")
     known = set(Indicator.objects.values_list("code", flat=True))
@@ -251,7 +256,7 @@ def seed_step(result) -> dict[str, int]:
     corrected = (value.value * CORRECTION).quantize(Decimal("0.1"))
     old = f"{value.value.normalize():f}"
     appeal = appeal_file(actor=township, line=line, indicator_code=APPEAL_INDICATOR, reason=(
-        f"我{'街道' if unit.kind == 'street' else unit.name[-1]}{YEAR}年11月社会消费品零售总额报送为{old}万元，漏计了当月新纳入限额以上统计的"
+        f"我{'街道' if unit.kind == UnitKind.STREET else unit.name[-1]}{YEAR}年11月社会消费品零售总额报送为{old}万元，漏计了当月新纳入限额以上统计的"
         f"2家商贸企业的零售额，应为{corrected}万元，请核实更正。"))
     job = correct_value(reporter=reporter, unit=unit, value=corrected)
     second = _compute(run_start(actor=office, scheme=scheme, based_on=first,
