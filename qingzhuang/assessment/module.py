@@ -1,6 +1,6 @@
 """What 无感考核 (assessment) adds to the platform (see ``qingzhuang/registry.py``)."""
 
-from qingzhuang.registry import Module, NavEntry
+from qingzhuang.registry import DemoStep, Module, NavEntry
 
 LAYER = 40
 
@@ -49,6 +49,7 @@ MODULE = Module(
         "assessment.remind": "提醒部门报送指标数据",
         "assessment.export": "导出考核成绩",
     },
+    demo=(DemoStep(order=45, run="qingzhuang.assessment.demo:seed_step", summary="qingzhuang.assessment.demo:summary"),),
     todos="qingzhuang.assessment.todos:todos",
     matrix="qingzhuang.assessment.tests.matrix",
 )

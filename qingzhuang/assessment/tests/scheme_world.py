@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "township-2025.yaml"
-CODES = ("ZB0101", "ZB0103", "ZB0104", "ZB0201", "ZB0202", "ZB0301", "ZB0401", "ZB0501", "ZB0503", "ZB0601",
-         "ZB0701", "ZB0703", "ZB0801", "ZB0903", "ZB1001", "ZB1002", "ZB1102", "ZB1202", "ZB1301", "ZB1401",
-         "ZB1501")
+CODES = ("ZB0101", "ZB0103", "ZB0104", "ZB0201", "ZB0202", "ZB0203", "ZB0401", "ZB0403", "ZB0501", "ZB0503",
+         "ZB0601", "ZB0701", "ZB0703", "ZB0801", "ZB0903", "ZB1001", "ZB1002", "ZB1101", "ZB1102", "ZB1202",
+         "ZB1401", "ZB1501", "ZB1502", "ZB1503")
 LOWER = {"ZB0601", "ZB0703", "ZB0903", "ZB1401"}
 
 SMALL = {

@@ -51,8 +51,11 @@ def test_import_creates_the_scheme(scheme, office, county):
         ("bonus", "省级以上表彰", Decimal(3)), ("bonus", "改革创新经验被上级推广", Decimal(2)),
         ("deduction", "安全生产责任事故", Decimal(5)), ("deduction", "被上级通报批评", Decimal(3))]
     assert scheme.grades[0] == {"name": "优秀", "min": "90"}
-    assert scheme.trend == {"indicators": {"ZB0101": "40", "ZB0401": "30", "ZB1501": "30"}, "threshold": "-0.5",
-                            "years": 3}
+    # The 附加题 over the nine main economic indicators that have 2023–2024 history in the demo.
+    assert scheme.trend == {"indicators": {"ZB0101": "15", "ZB0104": "10", "ZB0203": "10", "ZB0401": "15",
+                                           "ZB1101": "10", "ZB1102": "10", "ZB1202": "10", "ZB1501": "10",
+                                           "ZB1502": "10"},
+                            "threshold": "-0.6", "years": 3}
     log = AuditLog.objects.get(action="assessment.scheme.import")
     assert log.actor == office and log.after["indicators"] == 21
 

@@ -32,8 +32,8 @@ def test_list_and_detail(office, scheme):
     assert "2025年度乡镇（街道）综合考核" in page and "乡镇、街道" in page and "可编辑" in page
     page = office.get(reverse("assessment:scheme_detail", args=[scheme.pk])).content.decode()
     assert "比例法：得分 = 100 × min(实际值 ÷ 目标值 110000, 1)" in page
-    assert "达标法：不高于目标值 0 得 100 分，否则 0 分" in page
-    assert "趋势指数低于 -0.5 的单位列入课后辅导名单" in page
+    assert "达标法：不高于目标值 8 得 100 分，否则 0 分" in page
+    assert "趋势指数低于 -0.6 的单位列入课后辅导名单" in page
     assert "权重合计 100" in page
 
 

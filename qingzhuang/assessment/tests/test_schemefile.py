@@ -47,7 +47,9 @@ def test_example_file_is_valid():
     assert len(data.indicators) == 21
     assert sum(row.weight for row in data.indicators) == 100
     assert len({row.method for row in data.indicators}) >= 5
-    assert data.trend == {"indicators": {"ZB0101": 40, "ZB0401": 30, "ZB1501": 30}, "threshold": Decimal("-0.5")}
+    assert data.trend == {"indicators": {"ZB0101": 15, "ZB0104": 10, "ZB0203": 10, "ZB0401": 15, "ZB1101": 10,
+                                         "ZB1102": 10, "ZB1202": 10, "ZB1501": 10, "ZB1502": 10},
+                          "threshold": Decimal("-0.6")}
 
 
 def test_yaml_floats_are_read_as_exact_decimals():

@@ -72,16 +72,21 @@ def test_small_scale_counts_and_output(db):
     assert usernames - set(DEMO_LOGINS) == {"tb429901954000", "tb429901960000", "xz429901001000"}
     # One summary row for the bulk data (plus the accounts' own rows), not one per unit or person;
     # the policy library is added like any upload, one row per document added and indexed; the
-    # reports, requests, sendings and fills are written by their services, each with its own row.
+    # reports, requests, sendings and fills are written by their services, each with its own row; so is
+    # the assessment's year (a scheme, spot checks, two runs, an appeal and the correction it brought).
     actions = Counter(AuditLog.objects.values_list("action", flat=True))
     assert {a: n for a, n in actions.items() if not a.startswith(("report.", "request.", "demand.", "dataset."))} \
-        == {"demo.seed": 1, "user.create": 12, "assistant.policy.add": 14, "assistant.policy.index": 14}
+        == {"demo.seed": 1, "user.create": 12, "assistant.policy.add": 14, "assistant.policy.index": 14,
+            "assessment.scheme.import": 1, "assessment.spotcheck.add": 5, "assessment.run.start": 2,
+            "assessment.run.publish": 1, "assessment.appeal.file": 1, "ledger.import": 1,
+            "ledger.indicator_value.update": 1, "assessment.appeal.answer": 1}
     assert actions["demand.fill"] == AuditLog.objects.get(action="demo.seed").after["demands_filled"]
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.actor is None and entry.unit.code == "429901000000"
     assert entry.after["units"] == 21 and entry.after["people"] == 60 and entry.after["scale"] == "small"
     assert "单位 21 个" in output and "干部 60 名" in output
     assert "政策库：政策文件 14 个，检索段落 283 个。" in output
+    assert "无感考核：2025年度方案 6 个指标，期末考试抽查 5 次" in output
     assert "用户名" in output and "角色" in output and "单位" in output and "密码" in output
     for username, (role, _unit) in DEMO_LOGINS.items():
         line = next(li for li in output.splitlines() if li.startswith(username + " "))

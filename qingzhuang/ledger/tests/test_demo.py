@@ -45,7 +45,9 @@ def test_small_scale_counts(seeded):
     assert seeded.counts == {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
                              "indicator_values": 384, "indicator_uploads": 84, "policies": 14, "policy_passages": 283,
                              "reports": 17, "data_requests": 5, "demands_last_year": 75, "demands_this_year": 42,
-                             "demands_filled": 111, "department_accounts": 3}
+                             "demands_filled": 111, "department_accounts": 3, "assessment_schemes": 1,
+                             "assessment_indicators": 6, "assessment_adjustments": 0, "assessment_spot_checks": 5,
+                             "assessment_runs": 2, "assessment_appeals": 1}
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.after["records"] == 400 and entry.after["indicator_values"] == 384
 
@@ -288,9 +290,11 @@ def test_the_history_leaves_the_indicator_years_values_alone(db, monkeypatch):
 
 
 def test_every_indicator_value_traces_to_a_monthly_upload_of_its_department(seeded):
-    jobs = list(ImportJob.objects.select_related("dataset", "uploaded_by"))
-    # 3 departments × 12 months, and 2 of them × 24 months of history.
+    # 3 departments × 12 months, and 2 of them × 24 months of history; the assessment's demo year adds
+    # one upload later: the 县统计局's correction of a value after a township's appeal.
+    jobs = list(ImportJob.objects.exclude(original_name__contains="（更正）").select_related("dataset", "uploaded_by"))
     assert len(jobs) == seeded.counts["indicator_uploads"] == 84
+    assert ImportJob.objects.count() == 85
     assert not IndicatorValue.objects.filter(job=None).exists()
     departments = {u.name: u for u in Unit.objects.filter(kind="department")}
     tianbao = User.objects.get(username="tianbao")
@@ -303,7 +307,9 @@ def test_every_indicator_value_traces_to_a_monthly_upload_of_its_department(seed
         assert {v.period for v in rows} == {job.period}
         assert job.original_name == f"{owner}{values_words(job.period)}考核指标.xlsx"
         assert (job.dataset.code, job.status, job.dry_run) == ("indicator_values", "succeeded", False)
-        assert job.created == job.progress_done == job.progress_total == len(rows)
+        corrected = IndicatorValue.objects.filter(job__original_name__contains="（更正）", period=job.period,
+                                                  indicator__owner__name=owner).count()
+        assert job.created == job.progress_done == job.progress_total == len(rows) + corrected
         assert job.uploaded_by == (tianbao if owner == "县统计局" else None)
         assert departments[owner].kind == "department"
         local = timezone.localtime(job.created_at)
