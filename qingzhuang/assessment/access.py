@@ -61,7 +61,7 @@ def visible_schemes(user) -> QuerySet[Scheme]:
         return schemes
     if not _active(user):
         return schemes.none()
-    return schemes.filter(pk__in=visible_runs(user).values("scheme_id")).distinct()
+    return schemes.filter(pk__in=visible_runs(user).values("scheme_id"))
 
 
 def get_scheme_or_404(user, *, code: str | None = None, pk: int | None = None) -> Scheme:
@@ -82,7 +82,7 @@ def visible_runs(user) -> QuerySet[Run]:
     published = runs.filter(published_at__isnull=False)
     if can_view_all(user):
         return published
-    return published.filter(pk__in=visible_lines(user).values("run_id")).distinct()
+    return published.filter(pk__in=visible_lines(user).values("run_id"))
 
 
 def get_run_or_404(user, pk: int) -> Run:

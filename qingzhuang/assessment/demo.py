@@ -220,6 +220,21 @@ def correct_value(*, reporter, unit, value: Decimal):
     return job
 
 
+def seed_reminders(*, actor, scheme) -> int:
+    """The office reminds each department with values still missing (at seed scale 县统计局, which
+    has not reported December's 统计数据报送及时率 for two townships); its reporters see a to-do."""
+    from qingzhuang.assessment import completeness
+    from qingzhuang.assessment.services.reminders import reminder_send
+
+    sent = 0
+    for row in completeness.completeness(scheme).rows:
+        if row.missing:
+            reminder_send(actor=actor, scheme=scheme, department=row.department,
+                          message=f"{scheme.name}还缺{row.missing}项指标数据，请尽快通过一套表补报。")
+            sent += 1
+    return sent
+
+
 def seed_step(result) -> dict[str, int]:
     """The assessment's step of the demo county (see ``qingzhuang/registry.py``)."""
     from qingzhuang.assessment import inputs
@@ -239,12 +254,15 @@ def seed_step(result) -> dict[str, int]:
     units = inputs.scheme_units(scheme)
     adjustments = seed_adjustments(actor=office, scheme=scheme, units=units)
     spot_checks = seed_spot_checks(actor=office, scheme=scheme, units=units, scale=result.scale)
+    reminders = seed_reminders(actor=office, scheme=scheme)
 
     first = _compute(run_start(actor=office, scheme=scheme, note=f"{YEAR}年度考核（12月数据报送后）", enqueue=False))
     run_publish(actor=office, run=first, appeal_days=APPEAL_DAYS)
     counts = {"assessment_schemes": 1, "assessment_indicators": scheme.indicators.count(),
               "assessment_adjustments": adjustments, "assessment_spot_checks": spot_checks,
               "assessment_runs": 1, "assessment_appeals": 0}
+    if reminders:
+        counts["assessment_reminders"] = reminders
 
     township, reporter = _account("xiangzhen"), _account("tianbao")
     line = RunLine.objects.filter(run=first, unit=getattr(township, "unit", None)).select_related("unit").first()

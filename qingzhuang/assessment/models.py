@@ -8,6 +8,7 @@ line's ``detail``. A published run locks its scheme; appeals are filed against i
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,6 +22,28 @@ DEFAULT_PARTS = {DAILY: Decimal("90"), EXAM: Decimal("10")}
 DEFAULT_EXAM_CRITERIA = {"开拓创新度": Decimal("30"), "部门协同度": Decimal("30"), "群众满意度": Decimal("40")}
 DEFAULT_EXAM_GRADES = {"好": Decimal("100"), "较好": Decimal("80"), "一般": Decimal("60"), "较差": Decimal("40"),
                        "很差": Decimal("20")}
+
+
+class OrderedJSONField(models.JSONField):
+    """JSON kept as written, key order included: PostgreSQL's ``json`` rather than ``jsonb``, which
+    sorts keys (the order of a scheme's criteria, grades and parameters is the scheme's own).
+    These fields are read whole, never queried into."""
+
+    def db_type(self, connection):
+        if connection.vendor == "postgresql":
+            return "json"
+        return super().db_type(connection)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor == "postgresql" and not hasattr(value, "as_sql"):
+            # As text: the json column keeps it as written (a jsonb parameter would sort its keys first).
+            return None if value is None else json.dumps(value, cls=self.encoder, ensure_ascii=False)
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        if value is not None and not isinstance(value, str):  # psycopg decodes json itself
+            return value
+        return super().from_db_value(value, expression, connection)
 
 
 class Aggregate(models.TextChoices):
@@ -58,12 +81,12 @@ class Scheme(models.Model):
     daily_weight = models.DecimalField("平时成绩权重", max_digits=6, decimal_places=2, default=Decimal("90"))
     exam_weight = models.DecimalField("期末考试权重", max_digits=6, decimal_places=2, default=Decimal("10"))
     # {criterion: weight} and {grade name: value}, the values as strings of Decimals, in file order.
-    exam_criteria = models.JSONField("期末考试评价维度", default=dict)
-    exam_grades = models.JSONField("期末考试等次分值", default=dict)
+    exam_criteria = OrderedJSONField("期末考试评价维度", default=dict)
+    exam_grades = OrderedJSONField("期末考试等次分值", default=dict)
     # [{"name": "优秀", "min": "90"}, ...], highest first.
     grades = models.JSONField("等次", default=list)
     # The 附加题: {"indicators": {code: weight}, "threshold": "-0.5", "years": 3}; {} when not set.
-    trend = models.JSONField("附加题（趋势指数）", default=dict, blank=True)
+    trend = OrderedJSONField("附加题（趋势指数）", default=dict, blank=True)
     owner = models.ForeignKey("orgs.Unit", verbose_name="考核单位", on_delete=models.PROTECT, related_name="+")
     copied_from = models.ForeignKey("self", verbose_name="复制自", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="copies")
@@ -97,7 +120,7 @@ class SchemeIndicator(models.Model):
     weight = models.DecimalField("权重", max_digits=9, decimal_places=4)
     aggregate = models.CharField("汇总方式", max_length=8, choices=Aggregate.choices, default=Aggregate.SUM)
     method = models.CharField("计分方法", max_length=12, choices=Method.choices)
-    params = models.JSONField("参数", default=dict, blank=True)
+    params = OrderedJSONField("参数", default=dict, blank=True)
     missing = models.CharField("缺报处理", max_length=8, choices=Missing.choices, default=Missing.ZERO)
 
     class Meta:
@@ -183,7 +206,7 @@ class SpotCheck(models.Model):
     scene = models.CharField("检查场景", max_length=200)
     paper = models.CharField("试卷", max_length=12, choices=Paper.choices)
     # {criterion: grade name}, one per criterion of the scheme's exam.
-    grades = models.JSONField("各维度评价", default=dict)
+    grades = OrderedJSONField("各维度评价", default=dict)
     notes = models.TextField("记录", blank=True)
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="检查人", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
@@ -235,7 +258,7 @@ class Run(JobFields):
                                  related_name="+")
     note = models.CharField("说明", max_length=200, blank=True)
     # The scheme as it was read (its file document) and what-if overrides, frozen.
-    inputs = models.JSONField("计算依据", default=dict, blank=True)
+    inputs = OrderedJSONField("计算依据", default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
@@ -279,7 +302,7 @@ class RunLine(models.Model):
     flags = models.JSONField("提示", default=list, blank=True)
     # Per indicator: monthly values with their sources, aggregate, method, parameters, score,
     # points; the spot checks; the adjustments; the trend. See ``runs.line_detail``.
-    detail = models.JSONField("计算明细", default=dict, blank=True)
+    detail = OrderedJSONField("计算明细", default=dict, blank=True)
 
     class Meta:
         verbose_name = "成绩单"

@@ -45,7 +45,7 @@ def county_year(db, tmp_path, settings):
 def test_seed_scale_year(county_year):
     assert county_year == {"assessment_schemes": 1, "assessment_indicators": 21, "assessment_adjustments": 5,
                            "assessment_spot_checks": county_year["assessment_spot_checks"], "assessment_runs": 2,
-                           "assessment_appeals": 1}
+                           "assessment_appeals": 1, "assessment_reminders": 1}
     assert 20 <= county_year["assessment_spot_checks"] <= 30
     scheme = Scheme.objects.get(code="township-2025")
     assert len(set(scheme.indicators.values_list("method", flat=True))) == 8
@@ -58,6 +58,14 @@ def test_seed_scale_year(county_year):
     assert (lines["白沙镇"].bonus, lines["龙泉镇"].deductions) == (Decimal(3), Decimal(3))
     # Two units were not reached by a spot check: flagged, the part reweighted onto 平时.
     assert {name for name, line in lines.items() if line.exam is None} == {"青峰街道", "长岭镇"}
+    # 县统计局 has not reported December's ZB1503 for the last two townships: reminded, and flagged.
+    from qingzhuang.assessment.models import Reminder
+
+    reminder = Reminder.objects.get()
+    assert (reminder.department.name, reminder.missing, reminder.months) == ("县统计局", 2, ["2025-12"])
+    gaps = {name for name, line in lines.items()
+            if any(i["code"] == "ZB1503" and i["months"] == 11 for i in line.detail["indicators"])}
+    assert len(gaps) == 2
     assert NO_EXAM in lines["长岭镇"].flags and NO_EXAM not in lines["石桥镇"].flags
     assert set(SpotCheck.objects.values_list("paper", flat=True)) == {"livelihood", "enterprise"}
     # The 附加题 sends some units to coaching, without touching their score.
