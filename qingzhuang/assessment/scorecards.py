@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from qingzhuang.assessment import access
 from qingzhuang.assessment.models import Aggregate, Method, Missing, Paper, Run, RunKind, RunLine
+from qingzhuang.lib.numbers import round_half_up
 
 # ?sort= of the run table: key → ordering. A key with "-" sorts the other way.
 SORTS = {
@@ -66,13 +67,14 @@ def dec(value: Any) -> Decimal | None:
 
 
 def fmt(value: Any, places: int | None = None) -> str:
-    """A number for people: trailing zeros dropped (or ``places`` decimals); "—" when absent."""
+    """A number for people: ``places`` decimals, or at most 4 with trailing zeros dropped (a mean of
+    months is exact in the line's detail, 9.2166666…, and shown 9.2167); "—" when absent."""
     number = dec(value)
     if number is None:
         return "—"
     if places is not None:
-        return f"{number.quantize(Decimal(1).scaleb(-places)):f}"
-    text = f"{number:f}"
+        return f"{round_half_up(number, places):f}"
+    text = f"{round_half_up(number, 4):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -369,3 +369,12 @@ def test_line_detail_before_publication(client, users, county, draft):
     client.force_login(users["assessment"])
     response = client.get(reverse("assessment:line_detail", args=[line_of(draft, county).pk]))
     assert response.status_code == 200 and "未发布" in response.content.decode()
+
+
+def test_numbers_are_shown_to_at_most_four_places_half_up():
+    from qingzhuang.assessment.scorecards import fmt
+
+    assert fmt("9.216666666666666666666666667") == "9.2167"
+    assert fmt("8123.5000") == "8123.5"
+    assert fmt("2.005", 2) == "2.01"  # 四舍五入, not banker's rounding
+    assert fmt(None) == "—"
