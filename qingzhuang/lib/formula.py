@@ -81,7 +81,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
                 while i < n and text[i] in _DIGITS:
                     i += 1
             if i < n and (text[i] == "." or _is_letter(text[i]) or text[i] == "_"):
-                raise FormulaError(f"无法识别的数字“{text[start:i + 1]}”", start + 1)
+                raise FormulaError(f"无法识别的数字“{text[start : i + 1]}”", start + 1)
             tokens.append(("num", text[start:i], start + 1))
             continue
         if _is_letter(ch):
@@ -89,7 +89,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
                 i += 1
             tokens.append(("name", text[start:i], start + 1))
             continue
-        two = text[i:i + 2]
+        two = text[i : i + 2]
         if two in _COMPARE:
             tokens.append(("op", two, start + 1))
             i += 2

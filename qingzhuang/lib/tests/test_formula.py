@@ -48,8 +48,20 @@ def test_arithmetic_and_precedence(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1 < 2", 1), ("2 < 2", 0), ("2 <= 2", 1), ("3 <= 2", 0), ("3 > 2", 1), ("2 > 2", 0),
-     ("2 >= 2", 1), ("1 >= 2", 0), ("2 == 2.0", 1), ("2 == 3", 0), ("2 != 3", 1), ("2 != 2", 0)],
+    [
+        ("1 < 2", 1),
+        ("2 < 2", 0),
+        ("2 <= 2", 1),
+        ("3 <= 2", 0),
+        ("3 > 2", 1),
+        ("2 > 2", 0),
+        ("2 >= 2", 1),
+        ("1 >= 2", 0),
+        ("2 == 2.0", 1),
+        ("2 == 3", 0),
+        ("2 != 3", 1),
+        ("2 != 2", 0),
+    ],
 )
 def test_comparisons_yield_one_or_zero(text, expected):
     assert parse(text).evaluate({}) == D(expected)
@@ -199,8 +211,29 @@ def test_malformed_input_raises_only_formula_errors(text):
         pass
 
 
-TOKENS = st.sampled_from(["A", "B", "1", "0", "2.5", "+", "-", "×", "÷", "(", ")", ",", "<", "==",
-                          "if(", "min(", "max(", "round(", "abs("])
+TOKENS = st.sampled_from(
+    [
+        "A",
+        "B",
+        "1",
+        "0",
+        "2.5",
+        "+",
+        "-",
+        "×",
+        "÷",
+        "(",
+        ")",
+        ",",
+        "<",
+        "==",
+        "if(",
+        "min(",
+        "max(",
+        "round(",
+        "abs(",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, database=None)
@@ -234,16 +267,28 @@ def _trees(leaf):
             children.map(lambda c: (f"abs({c[0]})", abs(c[1]))),
             children.map(lambda c: (f"-({c[0]})", -c[1])),
             st.tuples(children, children, children).map(
-                lambda t: (f"if({t[0][0]}, {t[1][0]}, {t[2][0]})", t[1][1] if t[0][1] else t[2][1])),
+                lambda t: (f"if({t[0][0]}, {t[1][0]}, {t[2][0]})", t[1][1] if t[0][1] else t[2][1])
+            ),
         )
+
     return st.recursive(leaf, extend, max_leaves=12)
 
 
 def _binary(item):
     op, ((a, x), (b, y)) = item
-    value = {"+": lambda: x + y, "-": lambda: x - y, "−": lambda: x - y, "×": lambda: x * y,
-             "*": lambda: x * y, "<": lambda: D(x < y), "<=": lambda: D(x <= y), ">": lambda: D(x > y),
-             ">=": lambda: D(x >= y), "==": lambda: D(x == y), "!=": lambda: D(x != y)}[op]()
+    value = {
+        "+": lambda: x + y,
+        "-": lambda: x - y,
+        "−": lambda: x - y,
+        "×": lambda: x * y,
+        "*": lambda: x * y,
+        "<": lambda: D(x < y),
+        "<=": lambda: D(x <= y),
+        ">": lambda: D(x > y),
+        ">=": lambda: D(x >= y),
+        "==": lambda: D(x == y),
+        "!=": lambda: D(x != y),
+    }[op]()
     return f"({a} {op} {b})", value
 
 
@@ -253,8 +298,10 @@ def _call(item):
     return f"{name}({', '.join(a for a, _ in args)})", pick(v for _, v in args)
 
 
-LEAVES = st.one_of(SMALL.map(lambda v: (str(v) if v >= 0 else f"({v})", v)),
-                   st.sampled_from(["A", "B"]).map(lambda c: (c, {"A": D(7), "B": D(-3)}[c])))
+LEAVES = st.one_of(
+    SMALL.map(lambda v: (str(v) if v >= 0 else f"({v})", v)),
+    st.sampled_from(["A", "B"]).map(lambda c: (c, {"A": D(7), "B": D(-3)}[c])),
+)
 
 
 @settings(max_examples=200, deadline=None, database=None)
