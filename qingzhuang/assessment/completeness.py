@@ -20,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from qingzhuang.assessment import inputs
 from qingzhuang.assessment.models import Reminder, Scheme, SchemeIndicator
 from qingzhuang.ledger.models import Indicator, IndicatorValue
 from qingzhuang.lib import periods
@@ -40,7 +41,9 @@ def deadline(period: str) -> dt.datetime:
 
 
 def target_units(scheme: Scheme) -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True, kind__in=list(scheme.target_kinds or []))
+    """The units the scheme assesses, as a run reads them (``inputs.scheme_units``)."""
+    return Unit.objects.filter(is_active=True, kind__in=inputs.target_kinds(scheme),
+                               path__startswith=scheme.owner.path)
 
 
 def scheme_indicators(scheme: Scheme) -> list[Indicator]:

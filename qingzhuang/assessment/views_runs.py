@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from qingzhuang.assessment import access
+from qingzhuang.assessment import access, completeness
 from qingzhuang.assessment.models import AppealStatus, Run, RunKind, Scheme
 from qingzhuang.assessment.services import appeals as appeal_services
 from qingzhuang.assessment.services import runs as run_services
@@ -71,6 +71,10 @@ def _page(request, rows):
     return pager, list(rows[pager.offset:pager.offset + PAGE_SIZE]), ""
 
 
+# The newest schemes checked for values still missing on the run list.
+GAP_SCHEMES = 5
+
+
 @login_required
 @require_GET
 def run_list(request):
@@ -88,7 +92,14 @@ def run_list(request):
     items = [{"run": r, "url": run_path(r.pk), "lines": [(line, line_path(line.pk)) for line in own_lines.get(r.pk, [])]}
              for r in rows]
     waiting = any(not r.is_finished for r in rows)
-    context = {"items": items, "pager": pager, "page_error": page_error, "can_manage": manage,
+    # Scorecards come once the data is in: the office sees which schemes still miss values.
+    gaps = []
+    if manage:
+        for scheme in access.visible_schemes(user).select_related("owner").order_by("-year", "code")[:GAP_SCHEMES]:
+            missing = completeness.completeness(scheme).missing
+            if missing:
+                gaps.append((scheme, missing))
+    context = {"items": items, "pager": pager, "page_error": page_error, "can_manage": manage, "gaps": gaps,
                "form": StartForm(user=user) if manage else None, "waiting": waiting}
     return render(request, "assessment/run_list.html", context, status=400 if page_error else 200)
 

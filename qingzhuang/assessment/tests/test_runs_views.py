@@ -118,3 +118,18 @@ def test_answer_form_refuses_an_empty_answer(run, client, users, county):
 def test_run_list_page_out_of_range_is_a_400(run, client, users):
     client.force_login(users["assessment"])
     assert client.get("/assessment/runs/?page=9").status_code == 400
+
+
+def test_the_office_is_told_which_values_are_still_missing(run, client, users):
+    # 2 townships × 2 indicators × 12 months expected, 11 values reported (all months are past due).
+    client.force_login(users["assessment"])
+    body = client.get("/assessment/runs/").content.decode()
+    assert ('2025年度乡镇综合考核还有 <strong>37</strong> 项指标数据已过报送期限仍未报送' in body
+            and "?scheme=township-2025" in body)
+
+
+def test_a_leader_is_not_shown_the_missing_values(run, client, users):
+    publish(run)
+    client.force_login(users["leader"])
+    body = client.get("/assessment/runs/").content.decode()
+    assert 'data-testid="run-gap"' not in body
