@@ -24,6 +24,17 @@ DEFAULT_EXAM_GRADES = {"好": Decimal("100"), "较好": Decimal("80"), "一般":
                        "很差": Decimal("20")}
 
 
+class RawJSON:
+    """A JSON document already written out as text, stored as it is by :class:`OrderedJSONField`: a
+    run serialises each line's detail as soon as it is made, so a province's run holds compact text,
+    not a million small dicts, until it is written."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
 class OrderedJSONField(models.JSONField):
     """JSON kept as written, key order included: PostgreSQL's ``json`` rather than ``jsonb``, which
     sorts keys (the order of a scheme's criteria, grades and parameters is the scheme's own).
@@ -35,6 +46,8 @@ class OrderedJSONField(models.JSONField):
         return super().db_type(connection)
 
     def get_db_prep_value(self, value, connection, prepared=False):
+        if isinstance(value, RawJSON):
+            return value.text
         if connection.vendor == "postgresql" and not hasattr(value, "as_sql"):
             # As text: the json column keeps it as written (a jsonb parameter would sort its keys first).
             return None if value is None else json.dumps(value, cls=self.encoder, ensure_ascii=False)

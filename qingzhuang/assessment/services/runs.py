@@ -10,6 +10,7 @@ carries weight and parameter overrides and can never be published. Publishing lo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from qingzhuang.assessment import access, runs_rules
 from qingzhuang.assessment import inputs as inputs_mod
 from qingzhuang.assessment.engine import EngineError
-from qingzhuang.assessment.models import Paper, Run, RunKind, RunLine, Scheme
+from qingzhuang.assessment.models import Paper, RawJSON, Run, RunKind, RunLine, Scheme
 from qingzhuang.assessment.services.schemes import scheme_lock
 from qingzhuang.jobs import lifecycle
 from qingzhuang.lib.numbers import round_half_up
@@ -304,7 +305,7 @@ def compute_lines(run: Run, *, on_progress=None) -> list[RunLine]:
             veto=_veto(score, data.adjustments.get(unit.pk, [])),
             coaching=bool(trend and trend.coaching), coaching_reason=(str(trend.reason or "")[:300] if trend else ""),
             trend_index=(round_half_up(trend.index, 4) if trend and trend.index is not None else None),
-            flags=flags, detail=detail,
+            flags=flags, detail=RawJSON(json.dumps(detail, ensure_ascii=False, separators=(",", ":"))),
         ))
         if on_progress and (i % step == 0 or i == total):
             on_progress(i, total)
