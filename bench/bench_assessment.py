@@ -189,6 +189,26 @@ def floor_seconds(unit_ids: list[int], indicator_ids: list[int]) -> float:
     return min(samples)
 
 
+def read_seconds(unit_ids: list[int], indicator_ids: list[int]) -> float:
+    """Only reading the same values raw (every row to Python, nothing done with them): what any
+    implementation that keeps each value (as freezing a run's inputs does) pays at least."""
+    from qingzhuang.ledger.models import IndicatorValue
+
+    table = IndicatorValue._meta.db_table
+    sql = (f"SELECT unit_id, indicator_id, period, value FROM {table} "  # noqa: S608
+           f"WHERE indicator_id IN ({', '.join(map(str, indicator_ids))}) "
+           f"AND period >= %s AND period <= %s AND unit_id IN ({', '.join(map(str, unit_ids))})")
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [f"{YEAR}-01", f"{YEAR}-12"])
+            while cursor.fetchmany(5000):
+                pass
+        samples.append(time.perf_counter() - start)
+    return min(samples)
+
+
 def naive_seconds(scheme, unit_ids: list[int]) -> float:
     """Per unit and indicator one ORM query of the months, aggregated and scored in Python."""
     from qingzhuang.ledger.models import IndicatorValue
@@ -280,6 +300,9 @@ def run() -> None:
     print(f"[assessment] {connection.vendor}; {len(unit_ids):,} units × {len(indicator_ids)} indicators × 12 months "
           f"(about {values:,} values)")
     floor = floor_seconds(unit_ids, indicator_ids)
+    read = read_seconds(unit_ids, indicator_ids)
+    report("  reading the same values raw into Python (no aggregation, nothing kept)", read, floor,
+           "the bare SQL aggregation", unit="s")
     scored = ours_in_child(scheme.code, "score")
     whole = ours_in_child(scheme.code, "run")
     naive = naive_seconds(scheme, unit_ids)

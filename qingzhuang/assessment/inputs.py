@@ -210,23 +210,27 @@ def load(scheme: Scheme) -> SchemeInputs:
                f"WHERE indicator_id IN ({', '.join(str(int(pk)) for pk in code_of)}) "
                "AND period >= %s AND period <= %s "
                f"AND unit_id IN ({', '.join(str(int(pk)) for pk in sorted(unit_ids))})")
+        # One flat dict keyed by (unit, indicator) while reading (a lookup per row, not three), the
+        # shared sources by (job, period) looked up inline; nested by unit and code afterwards.
+        cells: dict[tuple[int, int], tuple[dict, dict]] = {}
+        shared = made.made
+        decimal = Decimal
         with connection.cursor() as cursor:
             cursor.execute(sql, list(periods))
             while rows := cursor.fetchmany(CHUNK):
                 for unit_id, indicator_id, period, value, job_id, updated_at in rows:
-                    code = code_of[indicator_id]
-                    by_code = values.get(unit_id)
-                    if by_code is None:
-                        by_code, source_by_code = values[unit_id], sources[unit_id] = {}, {}
-                    else:
-                        source_by_code = sources[unit_id]
-                    months = by_code.get(code)
-                    if months is None:
-                        months, month_sources = by_code[code], source_by_code[code] = {}, {}
-                    else:
-                        month_sources = source_by_code[code]
-                    months[period] = to_decimal(value)
-                    month_sources[period] = made.get(job_id, updated_at, period)
+                    cell = cells.get((unit_id, indicator_id))
+                    if cell is None:
+                        cell = cells[unit_id, indicator_id] = ({}, {})
+                    kind = type(value)
+                    cell[0][period] = (value if kind is decimal else decimal(repr(value)) if kind is float
+                                       else to_decimal(value))
+                    source = shared.get((job_id, period) if job_id is not None else (None, updated_at, period))
+                    cell[1][period] = source if source is not None else made.get(job_id, updated_at, period)
+        for (unit_id, indicator_id), (months, month_sources) in cells.items():
+            code = code_of[indicator_id]
+            values.setdefault(unit_id, {})[code] = months
+            sources.setdefault(unit_id, {})[code] = month_sources
     inputs.values = values
     inputs.sources = sources
     checks: dict = defaultdict(list)
