@@ -44,10 +44,37 @@ class StartForm(forms.Form):
                            widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "例如：12月数据更正后重算"}),
                            error_messages={"max_length": f"说明不能超过{run_services.NOTE_MAX}字"})
     based_on = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    adjust = forms.CharField(
+        label="模拟测算的调整", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"class": "form-control font-monospace", "rows": 2,
+                                     "placeholder": "每行一项，例如：ZB0101 权重 12　或　ZB0101 target 90000"}),
+        error_messages={"max_length": "调整内容不能超过2000字"})
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = access.visible_schemes(user).order_by("-year", "code")
+
+    def clean_adjust(self) -> dict | None:
+        return parse_adjustments(self.cleaned_data.get("adjust") or "")
+
+
+def parse_adjustments(text: str) -> dict | None:
+    """A what-if's changes typed one per line — ``ZB0101 权重 12`` or ``ZB0101 target 90000`` — as the
+    run's overrides ``{"weights": {code: w}, "params": {code: {name: value}}}``; None when empty."""
+    overrides: dict = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = line.replace("：", " ").replace(":", " ").replace("=", " ").split()
+        if len(parts) != 3:
+            raise forms.ValidationError(f"第{number}行应为“指标代码 权重 数值”或“指标代码 参数名 数值”：{line}")
+        code, name, value = parts
+        if name in ("权重", "weight"):
+            overrides.setdefault("weights", {})[code] = value
+        else:
+            overrides.setdefault("params", {}).setdefault(code, {})[name] = value
+    return overrides or None
 
 
 class AnswerForm(forms.Form):
@@ -118,7 +145,7 @@ def run_start(request):
     try:
         run = run_services.run_start(actor=request.user, scheme=form.cleaned_data["scheme"],
                                      kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
-                                     based_on=based_on, request=request)
+                                     based_on=based_on, overrides=form.cleaned_data["adjust"], request=request)
     except ValidationError as exc:
         _error(request, exc)
     else:

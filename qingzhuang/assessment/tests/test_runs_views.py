@@ -133,3 +133,29 @@ def test_a_leader_is_not_shown_the_missing_values(run, client, users):
     client.force_login(users["leader"])
     body = client.get("/assessment/runs/").content.decode()
     assert 'data-testid="run-gap"' not in body
+
+
+def test_a_what_if_with_typed_changes_from_the_page(world, client, users, django_capture_on_commit_callbacks):
+    client.force_login(users["assessment"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/assessment/runs/start/", {
+            "scheme": world["scheme"].pk, "kind": "whatif", "note": "试算",
+            "adjust": "ZB0101 权重 70\nZB0601 权重：30\nZB0101 target=50"})
+    assert response.status_code == 302
+    run = Run.objects.get()
+    assert (run.kind, run.status) == ("whatif", "succeeded")
+    assert run.inputs["overrides"] == {"weights": {"ZB0101": "70", "ZB0601": "30"},
+                                       "params": {"ZB0101": {"target": "50"}}}
+
+
+@pytest.mark.parametrize(("kind", "adjust", "message"), [
+    ("whatif", "ZB0101 权重", "第1行应为“指标代码 权重 数值”或“指标代码 参数名 数值”：ZB0101 权重"),
+    ("whatif", "ZB0101 权重 70", "调整后指标权重之和应为 100，现为 110"),
+    ("official", "ZB0101 权重 60", "只有模拟测算可以调整权重和参数"),
+])
+def test_what_if_changes_are_refused_with_the_reason(world, client, users, kind, adjust, message):
+    client.force_login(users["assessment"])
+    response = client.post("/assessment/runs/start/", {"scheme": world["scheme"].pk, "kind": kind,
+                                                       "adjust": adjust}, follow=True)
+    assert message in response.content.decode()
+    assert not Run.objects.exists()
