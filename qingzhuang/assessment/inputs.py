@@ -204,9 +204,9 @@ def load(scheme: Scheme) -> SchemeInputs:
         # The raw rows of the values table (ids are integers from the database, written as literals):
         # the ORM's per-row converters cost more than the whole scoring at a province's size.
         table = IndicatorValue._meta.db_table
-        # The arrival time matters only without a job: SQLite then hands back text, not parsed per row.
+        # The arrival time matters only without a job, and as text: parsed once per distinct value.
         sql = ("SELECT unit_id, indicator_id, period, value, job_id, "  # noqa: S608
-               f"CASE WHEN job_id IS NULL THEN updated_at END FROM {table} "
+               f"CASE WHEN job_id IS NULL THEN CAST(updated_at AS TEXT) END FROM {table} "
                f"WHERE indicator_id IN ({', '.join(str(int(pk)) for pk in code_of)}) "
                "AND period >= %s AND period <= %s "
                f"AND unit_id IN ({', '.join(str(int(pk)) for pk in sorted(unit_ids))})")
