@@ -32,7 +32,6 @@ whose min the total reaches; a veto sets the lowest band.
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from qingzhuang.lib.formula import Expression, FormulaError, parse
+from qingzhuang.lib.gcpause import no_cycle_collection
 from qingzhuang.lib.numbers import round_half_up
 
 _ZERO = Decimal(0)
@@ -663,13 +663,8 @@ def score(rules: Rules, units: Mapping[Hashable, UnitInputs]) -> dict[Hashable, 
     _check_rules(rules)
     # Scoring makes many small objects and no cycles: the cyclic collector would only walk the
     # inputs over and over. It is switched back on (if it was on) however scoring ends.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         return _score(rules, units)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _score(rules: Rules, units: Mapping[Hashable, UnitInputs]) -> dict[Hashable, UnitScore]:

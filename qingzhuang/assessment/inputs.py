@@ -21,7 +21,8 @@ from django.db import connection
 from django.utils import timezone
 
 from qingzhuang.assessment.models import Adjustment, Aggregate, Missing, Scheme, SpotCheck
-from qingzhuang.ledger.models import ImportJob, Indicator, IndicatorValue
+from qingzhuang.ledger.models import ImportJob, Indicator, IndicatorValue, Storage
+from qingzhuang.lib.gcpause import no_cycle_collection
 from qingzhuang.lib.periods import parse_period
 from qingzhuang.orgs.models import Unit, UnitKind
 
@@ -84,6 +85,14 @@ class Source:
         return cached
 
 
+def _jobs(queryset) -> dict[int, tuple[str, str, dt.datetime | None]]:
+    """Import jobs by id: (file name, uploader, when it arrived)."""
+    return {pk: (name or "", display or username or "", finished or created)
+            for pk, name, display, username, finished, created in queryset.values_list(
+                "pk", "original_name", "uploaded_by__display_name", "uploaded_by__username", "finished_at",
+                "created_at")}
+
+
 class _Sources:
     """Makes the shared :class:`Source` of a value, and whether it is late, once per key."""
 
@@ -111,12 +120,18 @@ class _Sources:
             moment = self.times[raw] = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
         return moment
 
+    def job(self, job_id: int) -> tuple[str, str, dt.datetime | None] | None:
+        if job_id not in self.jobs:
+            self.jobs.update(_jobs(ImportJob.objects.filter(pk=job_id)))
+        return self.jobs.get(job_id)
+
     def get(self, job_id: int | None, updated_at, period: str) -> Source:
         key = (job_id, period) if job_id is not None else (None, updated_at, period)
         source = self.made.get(key)
         if source is None:
-            if job_id is not None and job_id in self.jobs:
-                name, uploader, at = self.jobs[job_id]
+            job = self.job(job_id) if job_id is not None else None
+            if job is not None:
+                name, uploader, at = job
                 source = Source(job_id, name, uploader, at, at is not None and at >= self.limit(period))
             else:
                 at = self.moment(updated_at)
@@ -190,16 +205,10 @@ def load(scheme: Scheme) -> SchemeInputs:
     sources: dict = {}
     if unit_ids and code_of:
         periods = (f"{first_year:04d}-01", f"{scheme.year:04d}-12")
-        jobs = {
-            pk: (name or "", display or username or "", finished or created)
-            for pk, name, display, username, finished, created in ImportJob.objects.filter(
-                pk__in=IndicatorValue.objects.filter(indicator_id__in=list(code_of), period__gte=periods[0],
-                                                     period__lte=periods[1], job__isnull=False)
-                .values("job_id").distinct())
-            .values_list("pk", "original_name", "uploaded_by__display_name", "uploaded_by__username",
-                         "finished_at", "created_at")
-        }
-        made = _Sources(jobs)
+        # The uploads into the indicator database (a few hundred a year), read whole: finding the jobs
+        # of the values first would scan the values twice. A value written by another job is looked up
+        # on its own (``_Sources.job``).
+        made = _Sources(_jobs(ImportJob.objects.filter(dataset__storage=Storage.INDICATORS)))
         to_decimal = _decimal_reader()
         # The raw rows of the values table (ids are integers from the database, written as literals):
         # the ORM's per-row converters cost more than the whole scoring at a province's size.
@@ -215,7 +224,7 @@ def load(scheme: Scheme) -> SchemeInputs:
         cells: dict[tuple[int, int], tuple[dict, dict]] = {}
         shared = made.made
         decimal = Decimal
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, no_cycle_collection():
             cursor.execute(sql, list(periods))
             while rows := cursor.fetchmany(CHUNK):
                 for unit_id, indicator_id, period, value, job_id, updated_at in rows:

@@ -25,6 +25,7 @@ from qingzhuang.assessment.engine import EngineError
 from qingzhuang.assessment.models import Paper, RawJSON, Run, RunKind, RunLine, Scheme
 from qingzhuang.assessment.services.schemes import scheme_lock
 from qingzhuang.jobs import lifecycle
+from qingzhuang.lib.gcpause import no_cycle_collection
 from qingzhuang.lib.numbers import round_half_up
 from qingzhuang.orgs import audit
 
@@ -346,7 +347,7 @@ def run_compute(run_id: int, *, task_id: str = "") -> str:
     if run is None or not lifecycle.claim(run, message="正在读取指标数据…", task_id=task_id):
         return "skipped"
     try:
-        with lifecycle.heartbeat(run):
+        with lifecycle.heartbeat(run), no_cycle_collection():
             lines = compute_lines(run, on_progress=lambda done, total: lifecycle.progress(
                 run, done=done, total=total, message=f"正在计算：{done}/{total} 个单位"))
             with transaction.atomic():

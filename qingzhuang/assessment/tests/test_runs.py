@@ -249,3 +249,15 @@ def test_the_trend_sends_a_declining_unit_to_coaching_without_touching_its_score
     assert (trend["index"], trend["coaching"], list(trend["growth"])) == ("-1.0000", True, ["ZB0401"])
     # The 附加题 never changes a score.
     assert lines["甲镇"].total == Decimal("94.00")
+
+
+def test_a_value_written_by_another_kind_of_job_still_names_its_upload(world, users, county):
+    from qingzhuang.ledger.models import Dataset, ImportJob
+
+    other = ImportJob.objects.create(dataset=Dataset.objects.get(code="population"), uploaded_by=users["reporter"],
+                                     file="y.xlsx", original_name="补录.xlsx", status="succeeded")
+    IndicatorValue.objects.filter(unit=county["town_b"], indicator=world["gdp"], period="2025-02").update(job=other)
+    data = inputs.load(Scheme.objects.get(pk=world["scheme"].pk))
+    source = data.sources[county["town_b"].pk]["ZB0101"]["2025-02"]
+    assert (source.job, source.job_file) == (other.pk, "补录.xlsx")
+    assert data.sources[county["town_b"].pk]["ZB0101"]["2025-01"].job_file == "2025年一季度指标.xlsx"
