@@ -66,6 +66,8 @@ def test_the_diff_page_names_what_changed(run, client, users, django_capture_on_
     assert response.status_code == 200
     assert body.count('data-testid="diff-row"') == 2
     assert "权重由 60 改为 40" in body
+    # 甲镇: 90 of a target of 100 is 90 points of the indicator, 54.00 at weight 60 and 36.00 at 40.
+    assert "计分 54.00 → 36.00" in body
     client.force_login(users["member"])
     assert client.get(f"/assessment/runs/{whatif.pk}/diff/?against={run.pk}").status_code == 404
 
