@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -26,18 +25,9 @@ from qingzhuang.ledger.models import Indicator, IndicatorValue
 from qingzhuang.lib import periods
 from qingzhuang.orgs.models import Unit
 
-DEFAULT_DEADLINE_DAY = 15
-
-
-def deadline_day() -> int:
-    return int(getattr(settings, "QZ_ASSESSMENT_DEADLINE_DAY", DEFAULT_DEADLINE_DAY))
-
-
-def deadline(period: str) -> dt.datetime:
-    """The first moment a value of ``period`` is late: the day after the deadline day of the next month."""
-    year, month = periods.parse_period(periods.shift_period(period, 1))
-    day = dt.date(year, month, deadline_day()) + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+# The deadline rule is the runs' own (``inputs``): a run and this table never disagree on "late".
+deadline_day = inputs.deadline_day
+deadline = inputs.late_from
 
 
 def target_units(scheme: Scheme) -> QuerySet[Unit]:

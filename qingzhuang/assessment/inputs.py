@@ -43,6 +43,12 @@ def deadline_of(period: str) -> dt.date:
     return dt.date(year, month, deadline_day())
 
 
+def late_from(period: str) -> dt.datetime:
+    """The first moment a value of ``period`` is late: local midnight after its deadline day."""
+    day = deadline_of(period) + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def is_late(period: str, uploaded_at: dt.datetime | None) -> bool:
     if uploaded_at is None:
         return False
@@ -106,8 +112,7 @@ class _Sources:
         """The first moment a value of ``period`` is late: local midnight after its deadline day."""
         limit = self.limits.get(period)
         if limit is None:
-            day = deadline_of(period) + dt.timedelta(days=1)
-            limit = self.limits[period] = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+            limit = self.limits[period] = late_from(period)
         return limit
 
     def moment(self, raw) -> dt.datetime | None:

@@ -90,6 +90,17 @@ def _error(request, exc: ValidationError) -> None:
     messages.error(request, "；".join(exc.messages))
 
 
+def _act(request, action, success, to: str = "assessment:run_list"):
+    """Run one service call; its refusal (or ``success(result)``) as the message; back to ``to``."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, success(result))
+    return redirect(to)
+
+
 def _page(request, rows):
     try:
         pager = paging.page_numbers(request.GET.get("page"), total=rows.count(), per_page=PAGE_SIZE)
@@ -142,15 +153,10 @@ def run_start(request):
     based_on = None
     if form.cleaned_data.get("based_on"):
         based_on = access.get_run_or_404(request.user, form.cleaned_data["based_on"])
-    try:
-        run = run_services.run_start(actor=request.user, scheme=form.cleaned_data["scheme"],
-                                     kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
-                                     based_on=based_on, overrides=form.cleaned_data["adjust"], request=request)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, f"已开始计算 {run.scheme.name} 第{run.number}批次")
-    return redirect("assessment:run_list")
+    return _act(request, lambda: run_services.run_start(
+        actor=request.user, scheme=form.cleaned_data["scheme"], kind=form.cleaned_data["kind"],
+        note=form.cleaned_data["note"], based_on=based_on, overrides=form.cleaned_data["adjust"], request=request),
+        lambda run: f"已开始计算 {run.scheme.name} 第{run.number}批次")
 
 
 @login_required
@@ -158,14 +164,9 @@ def run_start(request):
 def run_publish(request, pk: int):
     access.require_manage(request.user)
     run = access.get_run_or_404(request.user, pk)
-    try:
-        run_services.run_publish(actor=request.user, run=run, appeal_days=request.POST.get("appeal_days", ""),
-                                 request=request)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, f"已发布第{run.number}批次，考核方案已锁定")
-    return redirect("assessment:run_list")
+    return _act(request, lambda: run_services.run_publish(
+        actor=request.user, run=run, appeal_days=request.POST.get("appeal_days", ""), request=request),
+        lambda _: f"已发布第{run.number}批次，考核方案已锁定")
 
 
 @login_required
@@ -173,13 +174,8 @@ def run_publish(request, pk: int):
 def run_delete(request, pk: int):
     access.require_manage(request.user)
     run = access.get_run_or_404(request.user, pk)
-    try:
-        run_services.run_delete(actor=request.user, run=run, request=request)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, f"已删除第{run.number}批次")
-    return redirect("assessment:run_list")
+    return _act(request, lambda: run_services.run_delete(actor=request.user, run=run, request=request),
+                lambda _: f"已删除第{run.number}批次")
 
 
 @login_required
@@ -232,14 +228,9 @@ def appeal_answer(request, pk: int):
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect("assessment:appeal_list")
-    try:
-        appeal_services.appeal_answer(actor=request.user, appeal=appeal, status=form.cleaned_data["status"],
-                                      answer=form.cleaned_data["answer"], request=request)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "已答复申诉")
-    return redirect("assessment:appeal_list")
+    return _act(request, lambda: appeal_services.appeal_answer(
+        actor=request.user, appeal=appeal, status=form.cleaned_data["status"], answer=form.cleaned_data["answer"],
+        request=request), lambda _: "已答复申诉", to="assessment:appeal_list")
 
 
 @login_required
