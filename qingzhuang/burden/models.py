@@ -11,6 +11,8 @@ ledger counts them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
@@ -31,6 +33,18 @@ class DemandKind(models.TextChoices):
 class DemandStatus(models.TextChoices):
     PENDING = "pending", "待填报"
     FILLED = "filled", "已填报"
+    # An ask with nothing to fill here (a meeting to attend, a document to carry out, a group to
+    # join): it counts in the burden ledger, and there is no fill to do on this platform.
+    COUNTED = "counted", "无需填报"
+
+
+# Estimated person-hours one ask of each kind costs the asked unit, until a county sets its own
+# (``BurdenWeight``; the 减负 office edits them on the weights page).
+DEFAULT_HOURS = {
+    "report": Decimal("2"), "data_request": Decimal("1.5"), "inspection": Decimal("8"), "meeting": Decimal("3"),
+    "document": Decimal("1"), "work_group": Decimal("0.5"), "check_in": Decimal("0.5"),
+    "duty_admission": Decimal("4"), "other": Decimal("1"),
+}
 
 
 class Demand(models.Model):
@@ -44,12 +58,18 @@ class Demand(models.Model):
     unit = models.ForeignKey("orgs.Unit", verbose_name="填报单位", on_delete=models.PROTECT, related_name="demands")
     placed_by = models.ForeignKey("orgs.Unit", verbose_name="提出单位", on_delete=models.PROTECT, related_name="+")
     title = models.CharField("内容", max_length=200)
-    # The month the demand counts in ("2025-06"), in local time when it was placed.
+    # The month the demand counts in ("2025-06"): the source's own date when it has one (a
+    # meeting's day, a document's date), else the local month when it was placed. The ledger
+    # counts years and months by it.
     month = models.CharField("所属月份", max_length=7)
     # The period a report sending is for ("2025-06"); blank when a source asks once.
     round = models.CharField("填报期次", max_length=20, blank=True)
     fields = models.JSONField("填报字段", default=list)
     status = models.CharField("状态", max_length=16, choices=DemandStatus.choices, default=DemandStatus.PENDING)
+    # Estimated person-hours this ask costs the unit: the kind's weight (``BurdenWeight``) unless
+    # the source gave its own estimate (``hours_fixed``, e.g. a meeting's length × people asked).
+    hours = models.DecimalField("估算工时（人·小时）", max_digits=8, decimal_places=2, default=Decimal(0))
+    hours_fixed = models.BooleanField("工时由来源估算", default=False)
     due_date = models.DateField("截止日期", null=True, blank=True)
     data = models.JSONField("填报内容", default=dict, blank=True)
     note = models.CharField("备注", max_length=500, blank=True)
@@ -82,3 +102,21 @@ class Demand(models.Model):
     def label(self) -> str:
         """"报表：走访月报" — what was asked, as lists show it."""
         return f"{self.get_kind_display()}：{self.title}"
+
+
+class BurdenWeight(models.Model):
+    """Estimated person-hours one ask of a kind costs the asked unit (one row per kind)."""
+
+    kind = models.CharField("类型", max_length=20, choices=DemandKind.choices, unique=True)
+    hours = models.DecimalField("每项估算工时（人·小时）", max_digits=6, decimal_places=2)
+    note = models.CharField("估算依据", max_length=200, blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "工时权重"
+        verbose_name_plural = "工时权重"
+        ordering = ["id"]
+        permissions = [("manage_weights", "修改各类任务的估算工时")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.hours} 人·小时"

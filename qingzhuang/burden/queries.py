@@ -64,20 +64,16 @@ def default_year() -> int:
     """The year the burden pages open on: this year, or, while this year has no demand yet (early
     January, the demo county), the latest earlier year with demands."""
     year = current_year()
-    start, end = year_bounds(year)
-    if Demand.objects.filter(created_at__gte=start, created_at__lt=end).exists():
-        return year
-    latest = Demand.objects.filter(created_at__lt=start).aggregate(latest=Max("created_at"))["latest"]
-    return timezone.localtime(latest).year if latest else year
+    latest = Demand.objects.filter(month__lte=f"{year}-12").aggregate(latest=Max("month"))["latest"]
+    return int(latest[:4]) if latest else year
 
 
 def burden_units(user, *, year: int, q: str = "") -> QuerySet[Unit]:
     """Grassroots units of the user's scope with what was demanded of each in ``year``."""
-    start, end = year_bounds(year)
     units = access.burden_scope(user).filter(kind__in=GRASSROOTS_KINDS)
     if q:
         units = units.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    in_year = Q(demands__created_at__gte=start, demands__created_at__lt=end)
+    in_year = Q(demands__month__range=(f"{year}-01", f"{year}-12"))
     return units.annotate(
         n_reports=Count("demands__source_id", filter=in_year & Q(demands__kind=DemandKind.REPORT), distinct=True),
         n_requests=Count("demands__source_id", filter=in_year & Q(demands__kind=DemandKind.DATA_REQUEST),
@@ -88,8 +84,7 @@ def burden_units(user, *, year: int, q: str = "") -> QuerySet[Unit]:
 
 
 def unit_demands(unit: Unit, *, year: int) -> QuerySet[Demand]:
-    start, end = year_bounds(year)
-    return Demand.objects.filter(unit=unit, created_at__gte=start, created_at__lt=end).select_related("placed_by")
+    return Demand.objects.filter(unit=unit, month__range=(f"{year}-01", f"{year}-12")).select_related("placed_by")
 
 
 def unit_counts(demands: list[Demand]) -> dict:
@@ -104,8 +99,7 @@ def unit_counts(demands: list[Demand]) -> dict:
 def county_kpis(*, year: int) -> dict:
     """The county's figures: demands placed in ``year``, per active grassroots unit, plus what the
     registered providers add."""
-    start, end = year_bounds(year)
-    submissions = Demand.objects.filter(created_at__gte=start, created_at__lt=end).count()
+    submissions = Demand.objects.filter(month__range=(f"{year}-01", f"{year}-12")).count()
     grassroots = Unit.objects.filter(kind__in=GRASSROOTS_KINDS, is_active=True).count()
     per_unit = round_half_up(Decimal(submissions) / grassroots, 2) if grassroots else Decimal(0)
     kpis = {"year": year, "submissions": submissions, "grassroots_units": grassroots,
@@ -145,7 +139,7 @@ def grassroots_demands(user) -> QuerySet[Demand]:
 
 def demands_by_month(user, *, year: int) -> list[int]:
     """How many asks the grassroots units of the user's scope received in each month of ``year``."""
-    rows = (grassroots_demands(user).filter(month__startswith=f"{year}-").order_by()
+    rows = (grassroots_demands(user).filter(month__range=(f"{year}-01", f"{year}-12")).order_by()
             .values("month").annotate(n=Count("id")))
     found = {row["month"]: row["n"] for row in rows}
     return [found.get(month, 0) for month in months_of_year(year)]
@@ -153,7 +147,7 @@ def demands_by_month(user, *, year: int) -> list[int]:
 
 def demands_by_month_and_kind(user, *, year: int) -> dict[str, list[int]]:
     """Per kind (in ``DemandKind`` order, only kinds asked), the asks of each month of ``year``."""
-    rows = (grassroots_demands(user).filter(month__startswith=f"{year}-").order_by()
+    rows = (grassroots_demands(user).filter(month__range=(f"{year}-01", f"{year}-12")).order_by()
             .values("kind", "month").annotate(n=Count("id")))
     found = {(row["kind"], row["month"]): row["n"] for row in rows}
     months = months_of_year(year)

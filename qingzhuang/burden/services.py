@@ -16,7 +16,9 @@ app never imports the modules above it:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from qingzhuang.burden import access
-from qingzhuang.burden.models import Demand, DemandKind, DemandStatus
+from qingzhuang.burden.models import DEFAULT_HOURS, BurdenWeight, Demand, DemandKind, DemandStatus
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit, UnitKind
@@ -97,11 +99,16 @@ def clean_targets(units: Iterable[Unit]) -> list[Unit]:
 
 def demand_place(*, actor, source: models.Model, kind: str, units: Iterable[Unit], title: str,
                  fields: Iterable[str] = (), placed_by: Unit | None = None, round: str = "",
-                 due_date: dt.date | None = None, request=None) -> list[Demand]:
+                 due_date: dt.date | None = None, month: str | None = None, hours: Decimal | None = None,
+                 request=None) -> list[Demand]:
     """Ask each of ``units`` once (for this ``round``) on behalf of ``source``; the only writer of
     demands. Call it inside the transaction of the write that places them. ``placed_by`` is the
-    asking unit (the actor's unit by default). Refuses non-grassroots, inactive or out-of-reach
-    units and a unit already asked for this source and round; writes one audit row."""
+    asking unit (the actor's unit by default). ``month`` ("2025-06") is the month the ask counts
+    in: the source's own date (a meeting's day) when it has one, else this month. ``hours`` is the
+    source's own estimate of the person-hours one unit spends on it; without it the kind's weight
+    (``weights()``) applies. Asks with ``fields`` wait to be filled (待填报); asks without are
+    counted only (无需填报). Refuses non-grassroots, inactive or out-of-reach units and a unit
+    already asked for this source and round; writes one audit row."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("demand_place must run inside the transaction of what places the demands")
     if kind not in DemandKind.values:
@@ -122,16 +129,61 @@ def demand_place(*, actor, source: models.Model, kind: str, units: Iterable[Unit
     if asked_names := list(asked.order_by("unit__path").values_list("unit__name", flat=True)):
         _refuse(f"第“{round}”期已经下发过" if round else "已经向这些单位下发过", asked_names, key="round")
     fields = list(fields)
-    month = timezone.localdate().strftime("%Y-%m")
+    if month is None:
+        month = timezone.localdate().strftime("%Y-%m")
+    elif not MONTH_RE.fullmatch(month):
+        raise ValueError(f"month must look like 2025-06, not {month!r}")
+    fixed = hours is not None
+    hours = Decimal(hours) if fixed else weights()[kind]
+    if hours < 0:
+        raise ValueError("hours must not be negative")
+    status = DemandStatus.PENDING if fields else DemandStatus.COUNTED
     demands = Demand.objects.bulk_create(
         Demand(kind=kind, source_type=source_type, source_id=source.pk, unit=u, placed_by=placed_by,
-               title=str(title)[:200], month=month, round=round, fields=fields, due_date=due_date)
+               title=str(title)[:200], month=month, round=round, fields=fields, due_date=due_date,
+               status=status, hours=hours, hours_fixed=fixed)
         for u in units
     )
     audit.record(actor=actor, action="demand.place", obj=source, unit=placed_by,
                  after={"kind": kind, "round": round, "units": [u.code for u in units], "fields": fields,
+                        "month": month, "hours": str(hours),
                         "due_date": due_date.isoformat() if due_date else None}, request=request)
     return demands
+
+
+MONTH_RE = re.compile(r"(19|20|21)\d\d-(0[1-9]|1[0-2])")
+
+
+def weights() -> dict[str, Decimal]:
+    """Person-hours per ask of each kind: the county's own (``BurdenWeight``) over the defaults."""
+    own = dict(BurdenWeight.objects.values_list("kind", "hours"))
+    return {kind: own.get(kind, DEFAULT_HOURS[kind]) for kind in DemandKind.values}
+
+
+HOURS_MESSAGE = "估算工时应为 0 到 999 之间的数，最多两位小数"
+
+
+@transaction.atomic
+def weight_set(*, actor, kind: str, hours, note: str = "", request=None) -> BurdenWeight:
+    """Set the person-hours of one kind of ask; every ask of that kind whose hours came from the
+    weight (not from its source) is re-estimated, so years stay comparable."""
+    if not (actor is None or actor.has_perm("burden.manage_weights")):
+        raise PermissionDenied("只有减负监测员或督查室可以修改估算工时")
+    if kind not in DemandKind.values:
+        raise ValidationError({"kind": f"没有这种任务类型：{kind}"})
+    try:
+        value = Decimal(str(hours).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"hours": HOURS_MESSAGE}) from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(999) or value != value.quantize(Decimal("0.01")):
+        raise ValidationError({"hours": HOURS_MESSAGE})
+    before = weights()[kind]
+    weight, _ = BurdenWeight.objects.update_or_create(kind=kind, defaults={"hours": value, "note": (note or "").strip()[:200]})
+    changed = Demand.objects.filter(kind=kind, hours_fixed=False).update(hours=value)
+    audit.record(actor=actor, action="burden.weight", obj=weight, unit=None,
+                 before={"hours": str(before)}, after={"hours": str(value), "note": weight.note, "demands": changed},
+                 request=request)
+    return weight
 
 
 def fill_refusal(demand: Demand) -> str:
@@ -150,6 +202,8 @@ def demand_fill(*, actor, demand: Demand, data: dict[str, str], note: str = "", 
         raise ValidationError(refusal)
     if demand.status == DemandStatus.FILLED:
         raise ValidationError("该任务已经填报")
+    if demand.status == DemandStatus.COUNTED:
+        raise ValidationError("该任务无需在平台填报")
     values = {f: str(data.get(f, "")).strip()[:2000] for f in demand.fields}
     missing = [f for f, v in values.items() if not v]
     if missing:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -33,10 +31,11 @@ def counts(units):
 def test_counts_per_unit_and_year(asked, county):
     year = timezone.localdate().year
     assert counts(queries.burden_units(asked["ducha"], year=year)) == {
-        "甲村": (3, 3), "乙村": (1, 1), "甲镇": (0, 0), "乙镇": (0, 0), "甲村一网格": (0, 0)}
-    Demand.objects.filter(round="2").update(created_at=timezone.now() - dt.timedelta(days=400))
-    assert counts(queries.burden_units(asked["ducha"], year=year))["甲村"] == (2, 2)
-    assert counts(queries.burden_units(asked["ducha"], year=year - 1))["甲村"] == (1, 1)
+        "甲村": (3, 1), "乙村": (1, 0), "甲镇": (0, 0), "乙镇": (0, 0), "甲村一网格": (0, 0)}
+    # The year is the demand's month, not when the row was written.
+    Demand.objects.filter(round="2").update(month=f"{year - 1}-12")
+    assert counts(queries.burden_units(asked["ducha"], year=year))["甲村"] == (2, 1)
+    assert counts(queries.burden_units(asked["ducha"], year=year - 1))["甲村"] == (1, 0)
     kpis = queries.county_kpis(year=year)
     assert (kpis["submissions"], kpis["grassroots_units"], str(kpis["submissions_per_unit"])) == (3, 5, "0.60")
 
@@ -44,7 +43,7 @@ def test_counts_per_unit_and_year(asked, county):
 def test_default_year_is_this_year_or_the_latest_year_with_demands(db, asked, client):
     year = timezone.localdate().year
     assert queries.default_year() == year
-    Demand.objects.update(created_at=timezone.now().replace(year=year - 2, month=6, day=15))
+    Demand.objects.update(month=f"{year - 2}-06")
     assert queries.default_year() == year - 2  # nothing this year yet: the latest year with demands
     client.force_login(asked["ducha"])
     page = client.get(reverse("burden:burden"))
