@@ -4,8 +4,8 @@ The targets are objects that belong to 甲镇 (the ``member``'s township). Users
 (``outsider``) and users with no unit (``nobody``) must never get them: every answer is a
 redirect to sign-in, 403, 404 or 405, and no page or JSON they get names 甲镇's units or people.
 Each app names the objects and URL arguments to try in its matrix module (``Module.matrix`` in its
-``module.py``, e.g. ``qingzhuang/ledger/tests/matrix.py``); a new URL with arguments that no
-matrix module names makes this test fail.
+``module.py``, e.g. ``qingzhuang/ledger/tests/matrix.py``), and its public pages (``PUBLIC``, URL
+names anyone may open); a new URL with arguments that no matrix module names makes this test fail.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from qingzhuang.orgs.models import AuditLog
 # Strings that only 甲镇's objects contain.
 MARKERS = ("甲村一网格", "张三", "13812345678", "11010519491231002X", "1101**********002X", "138****5678")
 
-# Public pages: anyone may open them.
+# Public pages: anyone may open them (an app's matrix module adds its own as ``PUBLIC``).
 PUBLIC = {"accounts:login", "web:healthz", "api:openapi-json", "api:openapi-view"}
+PUBLIC |= {name for matrix in registry.matrix_modules() for name in getattr(matrix, "PUBLIC", ())}
 # Answers 404 to everyone (Ninja's root has no page).
 NO_PAGE = {"api:api-root"}
 
@@ -160,4 +161,4 @@ def test_every_role_gets_no_server_error(client, ctx, role):
         if name in {"accounts:logout", "orgs:person_reveal", "accounts:token_revoke"} or name.startswith("api:") and "import" in name:
             continue
         response = client.get(url)
-        assert response.status_code in {200, 302, 403, 404, 405}, f"GET {url} ({name}) as {role}: {response.status_code}"
+        assert response.status_code in {200, 301, 302, 403, 404, 405}, f"GET {url} ({name}) as {role}: {response.status_code}"

@@ -7,8 +7,8 @@ LAYER = 20
 MODULE = Module(
     label="burden",
     title="减负",
-    # The burden ledger keeps the paths it had under the ledger's report pages.
-    urls=(("ledger/burden/", "qingzhuang.burden.urls"),),
+    # The burden pages live under /burden/; their old paths under /ledger/burden/ redirect there.
+    urls=(("burden/", "qingzhuang.burden.urls"), ("ledger/burden/", "qingzhuang.burden.urls_legacy")),
     api=(("/ledger/", "qingzhuang.burden.api:router"),),
     nav=(
         NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30,
@@ -19,4 +19,5 @@ MODULE = Module(
     audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报"},
     todos="qingzhuang.burden.queries:todos",
     charts="qingzhuang.burden.queries:charts",
+    matrix="qingzhuang.burden.tests.matrix",
 )

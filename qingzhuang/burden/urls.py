@@ -1,4 +1,4 @@
-"""The burden ledger and demands, mounted at /ledger/burden/ (their paths from before the app)."""
+"""The burden pages, mounted at /burden/ (the old /ledger/burden/ paths redirect here)."""
 
 from django.urls import path
 

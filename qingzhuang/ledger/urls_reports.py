@@ -1,5 +1,5 @@
 """Reports, data requests and 找数据, under /ledger/ beside the data pages (the burden ledger is
-``burden.urls``, under /ledger/burden/)."""
+``burden.urls``, under /burden/)."""
 
 from django.urls import path
 

@@ -144,6 +144,6 @@ def test_every_link_on_the_home_page_opens(page, live_server, users, oversight, 
     page.get_by_test_id("todos").wait_for()
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
     urls = sorted({h for h in hrefs if h.startswith("/")})
-    assert "/ledger/burden/" in urls
+    assert "/burden/" in urls
     broken = [(url, status) for url in urls if (status := page.request.get(live_server.url + url).status) >= 400]
     assert broken == []

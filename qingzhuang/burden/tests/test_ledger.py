@@ -78,7 +78,10 @@ def test_another_townships_burden_page_is_404(client, asked, county):
     assert client.get(reverse("burden:demand_detail", kwargs={"pk": demand.pk})).status_code == 404
 
 
-def test_the_burden_list_keeps_its_paths(asked):
-    assert reverse("burden:burden") == "/ledger/burden/"
-    assert reverse("burden:burden_unit", kwargs={"code": "x"}) == "/ledger/burden/x/"
-    assert reverse("burden:demand_list") == "/ledger/burden/demands/"
+def test_the_burden_pages_live_under_burden_and_old_paths_redirect(asked, client):
+    assert reverse("burden:burden") == "/burden/"
+    assert reverse("burden:burden_unit", kwargs={"code": "x"}) == "/burden/x/"
+    assert reverse("burden:demand_list") == "/burden/demands/"
+    moved = client.get("/ledger/burden/demands/?status=pending")
+    assert (moved.status_code, moved["Location"]) == (301, "/burden/demands/?status=pending")
+    assert client.get("/ledger/burden/")["Location"] == "/burden/"

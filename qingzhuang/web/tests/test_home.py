@@ -41,7 +41,7 @@ def test_nav_marks_longest_matching_item_active(verified_client, users, county):
 
 
 def test_nav_marks_the_entry_and_its_group_active(verified_client, users, county):
-    response = verified_client(users["member"]).get("/ledger/burden/demands/")
+    response = verified_client(users["member"]).get("/burden/demands/")
     menu = response.context["nav_items"]
     assert [item["label"] for item in leaf_items(menu) if item["active"]] == ["派给本单位的填报"]
     assert [item["label"] for item in menu if item["active"]] == ["减负"]

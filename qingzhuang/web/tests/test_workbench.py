@@ -28,7 +28,7 @@ def todos(client, user):
 def test_a_village_cadre_sees_open_fills_and_failed_imports(verified_client, users, work):
     items, body = todos(verified_client, users["member"])
     assert items == [
-        (1, "项填报待完成", "/ledger/burden/demands/?status=pending"),
+        (1, "项填报待完成", "/burden/demands/?status=pending"),
         (1, "个导入任务未成功（近30天）", f"/ledger/jobs/{work['job'].pk}/"),
     ]
     assert "项填报待完成" in body
