@@ -24,6 +24,11 @@ def sees_all_demands(user) -> bool:
     return org_access.oversees_county(user)
 
 
+def can_view_overview(user) -> bool:
+    """The county overview and the rule alerts are county-wide: for those who see every demand."""
+    return sees_all_demands(user)
+
+
 def visible_demands(user) -> QuerySet[Demand]:
     """Demands on units of one's scope, and those one's unit placed."""
     qs = Demand.objects.select_related("unit", "placed_by")

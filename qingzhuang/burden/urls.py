@@ -2,14 +2,16 @@
 
 from django.urls import path
 
-from qingzhuang.burden import views
+from qingzhuang.burden import views, views_overview
 
 app_name = "burden"
 
 urlpatterns = [
     path("", views.burden, name="burden"),
-    # Fixed paths before <str:code>/, which would otherwise swallow them.
+    path("units/<str:code>/", views.burden_unit, name="burden_unit"),
     path("demands/", views.demand_list, name="demand_list"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
-    path("<str:code>/", views.burden_unit, name="burden_unit"),
+    # The county overview and the rule alerts.
+    path("overview/", views_overview.overview_page, name="overview"),
+    path("alerts/", views_overview.alerts_page, name="alerts"),
 ]

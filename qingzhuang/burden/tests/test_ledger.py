@@ -80,8 +80,9 @@ def test_another_townships_burden_page_is_404(client, asked, county):
 
 def test_the_burden_pages_live_under_burden_and_old_paths_redirect(asked, client):
     assert reverse("burden:burden") == "/burden/"
-    assert reverse("burden:burden_unit", kwargs={"code": "x"}) == "/burden/x/"
+    assert reverse("burden:burden_unit", kwargs={"code": "x"}) == "/burden/units/x/"
     assert reverse("burden:demand_list") == "/burden/demands/"
     moved = client.get("/ledger/burden/demands/?status=pending")
     assert (moved.status_code, moved["Location"]) == (301, "/burden/demands/?status=pending")
     assert client.get("/ledger/burden/")["Location"] == "/burden/"
+    assert client.get("/ledger/burden/429901001201/?year=2025")["Location"] == "/burden/units/429901001201/?year=2025"

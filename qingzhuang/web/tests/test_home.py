@@ -70,7 +70,7 @@ def test_menu_of_the_assessment_office_has_the_assessment_group(verified_client,
 
 
 def test_menu_of_a_leader_has_no_fills(verified_client, users, county):
-    assert ("减负", ["报表清单", "数据需求", "减负台账"]) in menu_of(verified_client, users["leader"])
+    assert ("减负", ["减负总览", "报表清单", "数据需求", "减负台账"]) in menu_of(verified_client, users["leader"])
 
 
 def test_menu_of_the_sysadmin_has_the_system_group(verified_client, users, county):
