@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -56,6 +57,8 @@ def test_ledger_demands_move_to_burden():
     other = rows[asked.pk]
     assert (other.kind, other.source_id, other.title, other.round, other.status) == (
         "data_request", request.pk, "养犬登记", "", "pending")
+    # Demands from before person-hours existed get their kind's default estimate (burden 0003).
+    assert (moved.hours, other.hours, moved.hours_fixed) == (Decimal("2.00"), Decimal("1.50"), False)
     # New demands get ids after the kept ones (the sequence moved on PostgreSQL).
     fresh = Demand.objects.create(kind="other", source_type=other.source_type, source_id=0, unit_id=village.pk,
                                   placed_by_id=civil.pk, title="x", month="2025-06")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from conftest import make_user
 from qingzhuang.burden import services
 from qingzhuang.burden.models import Demand, DemandKind, DemandStatus
 from qingzhuang.orgs.models import AuditLog
+from qingzhuang.orgs.roles import MONITOR
 
 
 def place(actor, source, units, **kwargs):
@@ -108,3 +112,58 @@ def test_resolve_targets_refuses_an_inactive_unit(county, placing):
     with pytest.raises(ValidationError) as exc:
         services.resolve_targets(actor=placing["rep"], codes=["429901001501"])
     assert exc.value.message_dict == {"target_units": ["这些单位已停用，不能作为填报单位：429901001501"]}
+
+
+def test_a_demand_counts_in_its_sources_month_with_the_kinds_hours(county, placing):
+    demands = place(placing["rep"], placing["civil"], [county["village_a"]], month="2024-03")
+    demand = Demand.objects.get(pk=demands[0].pk)
+    assert (demand.month, demand.hours, demand.hours_fixed, demand.status) == (
+        "2024-03", Decimal("3.00"), False, DemandStatus.COUNTED)
+    own = place(placing["rep"], placing["civil"], [county["village_b"]], hours=Decimal("4.5"), round="2")
+    assert (own[0].hours, own[0].hours_fixed) == (Decimal("4.5"), True)
+    assert AuditLog.objects.filter(action="demand.place").first().after["hours"] == "4.5"
+
+
+@pytest.mark.parametrize("month", ["2024-13", "24-03", "2024-3", "2024-03-01"])
+def test_a_malformed_month_is_refused(county, placing, month):
+    with pytest.raises(ValueError, match="month must look like 2025-06"):
+        place(placing["rep"], placing["civil"], [county["village_a"]], month=month)
+    assert not Demand.objects.exists()
+
+
+def test_a_counted_demand_cannot_be_filled(county, placing):
+    demand = place(placing["rep"], placing["civil"], [county["village_a"]])[0]
+    with pytest.raises(ValidationError, match="该任务无需在平台填报"):
+        services.demand_fill(actor=placing["cun"], demand=demand, data={})
+
+
+def test_setting_a_weight_re_estimates_the_kinds_demands_but_not_their_own_estimates(county, placing):
+    by_weight = place(placing["rep"], placing["civil"], [county["village_a"]])[0]
+    own = place(placing["rep"], placing["civil"], [county["village_b"]], hours=Decimal("7"), round="2")[0]
+    report = place(placing["rep"], placing["civil"], [county["village_b"]], kind=DemandKind.REPORT, round="3")[0]
+    monitor = make_user("jianfu", county["root"], MONITOR)
+    with transaction.atomic():
+        services.weight_set(actor=monitor, kind=DemandKind.MEETING, hours="2.25", note="会议半天计")
+    hours = dict(Demand.objects.values_list("pk", "hours"))
+    assert (hours[by_weight.pk], hours[own.pk], hours[report.pk]) == (Decimal("2.25"), Decimal("7"), Decimal("2"))
+    assert services.weights()[DemandKind.MEETING] == Decimal("2.25")
+    entry = AuditLog.objects.get(action="burden.weight")
+    assert (entry.before, entry.after) == ({"hours": "3"}, {"hours": "2.25", "note": "会议半天计", "demands": 1})
+
+
+@pytest.mark.parametrize("hours", ["-1", "1000", "1.234", "abc", "NaN", ""])
+def test_a_bad_weight_is_refused(county, placing, hours):
+    monitor = make_user("jianfu", county["root"], MONITOR)
+    with pytest.raises(ValidationError) as caught, transaction.atomic():
+        services.weight_set(actor=monitor, kind=DemandKind.MEETING, hours=hours)
+    assert caught.value.message_dict == {"hours": [services.HOURS_MESSAGE]}
+    assert services.HOURS_MESSAGE == "估算工时应为 0 到 999 之间的数，最多两位小数"
+    assert not AuditLog.objects.filter(action="burden.weight").exists()
+
+
+def test_only_monitors_and_the_supervision_office_set_weights(county, placing):
+    with pytest.raises(PermissionDenied, match="只有减负监测员或督查室可以修改估算工时"), transaction.atomic():
+        services.weight_set(actor=placing["rep"], kind=DemandKind.MEETING, hours="1")
+    with pytest.raises(ValidationError) as caught, transaction.atomic():
+        services.weight_set(actor=placing["ducha"], kind="party", hours="1")
+    assert caught.value.message_dict == {"kind": ["没有这种任务类型：party"]}
