@@ -11,5 +11,7 @@ urlpatterns = [
     # Fixed paths before <str:code>/, which would otherwise swallow them.
     path("demands/", views.demand_list, name="demand_list"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
+    path("placers/", views.placers, name="placers"),
+    path("weights/", views.weights, name="weights"),
     path("<str:code>/", views.burden_unit, name="burden_unit"),
 ]
