@@ -112,19 +112,6 @@ def burden_units(user, *, year: int, q: str = "") -> QuerySet[Unit]:
     ).order_by("-n_submissions", "path")
 
 
-def unit_demands(unit: Unit, *, year: int) -> QuerySet[Demand]:
-    return Demand.objects.filter(unit=unit, month__range=(f"{year}-01", f"{year}-12")).select_related("placed_by")
-
-
-def unit_counts(demands: list[Demand]) -> dict:
-    """How many reports and data requests asked a unit, and how many asks are pending."""
-    return {
-        "n_reports": len({d.source_id for d in demands if d.kind == DemandKind.REPORT}),
-        "n_requests": len({d.source_id for d in demands if d.kind == DemandKind.DATA_REQUEST}),
-        "n_pending": sum(1 for d in demands if d.status == DemandStatus.PENDING),
-    }
-
-
 def county_kpis(*, year: int) -> dict:
     """The county's figures: demands placed in ``year``, per active grassroots unit, plus what the
     registered providers add."""
