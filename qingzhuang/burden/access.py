@@ -14,7 +14,7 @@ from django.http import Http404
 
 from qingzhuang.burden.models import Demand
 from qingzhuang.orgs import access as org_access
-from qingzhuang.orgs.models import Unit
+from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
 
 FILL_PERMISSION = "burden.fill_demand"
 
@@ -58,7 +58,8 @@ def burden_scope(user) -> QuerySet[Unit]:
 
 
 def get_burden_unit_or_404(user, code: str) -> Unit:
+    """A grassroots unit (乡镇（街道）、村（社区）、网格) of ``user``'s burden scope; 404 otherwise."""
     try:
-        return burden_scope(user).select_related("parent").get(code=code)
+        return burden_scope(user).filter(kind__in=GRASSROOTS_KINDS).select_related("parent").get(code=code)
     except Unit.DoesNotExist:
         raise Http404("未找到该单位") from None

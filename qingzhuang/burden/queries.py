@@ -2,14 +2,16 @@
 county's figures, and the workbench's to-dos and charts. Scoped through ``burden.access``.
 
 The county figures this app computes are its own (demands per grassroots unit). Modules above it
-add theirs through ``register_kpis`` (the ledger adds reports, duplicate fields and the data items
-not asked thanks to 找数据), so this app counts avoided burden without importing them.
+add theirs through ``register_kpis`` (the ledger adds reports and duplicate fields), and the burden
+they took off grassroots units through ``register_removed`` (the ledger: fields not asked thanks to
+找数据), so this app counts avoided burden without importing them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -32,6 +34,33 @@ def register_kpis(provider: Callable[..., dict]) -> None:
     """Add ``provider(year=…) -> dict`` to the county figures (its keys are merged in)."""
     if provider not in KPI_PROVIDERS:
         KPI_PROVIDERS.append(provider)
+
+
+@dataclass(frozen=True)
+class Removed:
+    """Burden taken off grassroots units in a year, as a module above counts it: what (``label``),
+    how many asks or items (``count``), the person-hours they would have cost (``hours``, Decimal,
+    or None when the module does not estimate them) and how that was counted (``note``)."""
+
+    label: str
+    count: int
+    hours: Decimal | None
+    note: str = ""
+    unit: str = "项"
+
+
+REMOVED_PROVIDERS: list[Callable[..., list[Removed]]] = []
+
+
+def register_removed(provider: Callable[..., list[Removed]]) -> None:
+    """Add ``provider(year=…) -> list[Removed]`` to the county's "burden removed" figures."""
+    if provider not in REMOVED_PROVIDERS:
+        REMOVED_PROVIDERS.append(provider)
+
+
+def removed_burden(*, year: int) -> list[Removed]:
+    """What every registered provider says was taken off grassroots units in ``year`` (nothing else)."""
+    return [item for provider in REMOVED_PROVIDERS for item in provider(year=year)]
 
 
 # The years the burden pages and the API answer for; the pages fall back to the default year
@@ -81,19 +110,6 @@ def burden_units(user, *, year: int, q: str = "") -> QuerySet[Unit]:
         n_submissions=Count("demands", filter=in_year),
         n_pending=Count("demands", filter=in_year & Q(demands__status=DemandStatus.PENDING)),
     ).order_by("-n_submissions", "path")
-
-
-def unit_demands(unit: Unit, *, year: int) -> QuerySet[Demand]:
-    return Demand.objects.filter(unit=unit, month__range=(f"{year}-01", f"{year}-12")).select_related("placed_by")
-
-
-def unit_counts(demands: list[Demand]) -> dict:
-    """How many reports and data requests asked a unit, and how many asks are pending."""
-    return {
-        "n_reports": len({d.source_id for d in demands if d.kind == DemandKind.REPORT}),
-        "n_requests": len({d.source_id for d in demands if d.kind == DemandKind.DATA_REQUEST}),
-        "n_pending": sum(1 for d in demands if d.status == DemandStatus.PENDING),
-    }
 
 
 def county_kpis(*, year: int) -> dict:

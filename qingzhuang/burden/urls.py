@@ -14,4 +14,6 @@ urlpatterns = [
     # The county overview and the rule alerts.
     path("overview/", views_overview.overview_page, name="overview"),
     path("alerts/", views_overview.alerts_page, name="alerts"),
+    path("placers/", views.placers, name="placers"),
+    path("weights/", views.weights, name="weights"),
 ]

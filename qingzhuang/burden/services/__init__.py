@@ -160,6 +160,7 @@ def weights() -> dict[str, Decimal]:
     return {kind: own.get(kind, DEFAULT_HOURS[kind]) for kind in DemandKind.values}
 
 
+WEIGHT_PERMISSION = "burden.manage_weights"
 HOURS_MESSAGE = "估算工时应为 0 到 999 之间的数，最多两位小数"
 
 
@@ -167,7 +168,7 @@ HOURS_MESSAGE = "估算工时应为 0 到 999 之间的数，最多两位小数"
 def weight_set(*, actor, kind: str, hours, note: str = "", request=None) -> BurdenWeight:
     """Set the person-hours of one kind of ask; every ask of that kind whose hours came from the
     weight (not from its source) is re-estimated, so years stay comparable."""
-    if not (actor is None or actor.has_perm("burden.manage_weights")):
+    if not (actor is None or actor.has_perm(WEIGHT_PERMISSION)):
         raise PermissionDenied("只有减负监测员或督查室可以修改估算工时")
     if kind not in DemandKind.values:
         raise ValidationError({"kind": f"没有这种任务类型：{kind}"})

@@ -21,6 +21,8 @@ def objects(ctx) -> dict:
 
 def targets(ctx) -> dict:
     found: dict = {"burden_legacy:moved": {"rest": "demands/"}}
+    # -- The burden ledger (减负台账): 甲村's ledger over the API.
+    found["api:unit_ledger"] = {"code": ctx["county"]["village_a"].code}
     for part in PARTS:
         found.update(part.targets(ctx))
     return found

@@ -47,8 +47,8 @@ def test_default_year_is_this_year_or_the_latest_year_with_demands(db, asked, cl
     assert queries.default_year() == year - 2  # nothing this year yet: the latest year with demands
     client.force_login(asked["ducha"])
     page = client.get(reverse("burden:burden"))
-    assert page.context["year"] == year - 2 and page.context["kpis"]["submissions"] == 4
-    assert client.get(reverse("burden:burden") + f"?year={year}").context["kpis"]["submissions"] == 0
+    assert page.context["year"] == year - 2 and page.context["sums"].count == 4
+    assert client.get(reverse("burden:burden") + f"?year={year}").context["sums"].count == 0
     Demand.objects.all().delete()
     assert queries.default_year() == year
 
@@ -65,9 +65,9 @@ def test_a_unit_sees_its_own_subtree(asked, county, users):
 def test_burden_pages(client, asked, county):
     client.force_login(asked["cun"])
     page = client.get(reverse("burden:burden")).content.decode()
-    assert "甲村" in page and "乙村" not in page and 'data-testid="county-kpis"' not in page
+    assert "甲村" in page and "乙村" not in page and 'data-testid="county-sums"' not in page
     page = client.get(reverse("burden:burden_unit", kwargs={"code": "429901001201"})).content.decode()
-    assert 'data-testid="n-submissions">3<' in page and "会议：防汛调度会" in page and "文件：关于报送材料的通知" in page
+    assert 'data-testid="unit-count">3 项<' in page and "防汛调度会（1）" in page and "关于报送材料的通知" in page
 
 
 def test_another_townships_burden_page_is_404(client, asked, county):

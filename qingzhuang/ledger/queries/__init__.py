@@ -44,6 +44,7 @@ from qingzhuang.ledger.queries.reports import (  # noqa: F401
     county_kpis,
     duplicate_fields,
     ledger_kpis,
+    ledger_removed,
     register,
     report_fields,
 )

@@ -5,10 +5,13 @@ part of the county KPIs, scoped through ``ledger.access``. The per-unit burden l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
 from qingzhuang.burden import queries as burden_queries
+from qingzhuang.burden.models import DemandKind
+from qingzhuang.burden.services import weights
 from qingzhuang.ledger import access, matching
 from qingzhuang.ledger.filling import dataset_columns
 from qingzhuang.ledger.models import (
@@ -19,6 +22,7 @@ from qingzhuang.ledger.models import (
     RegisterStatus,
     Report,
 )
+from qingzhuang.lib.numbers import round_half_up
 
 
 def register(user) -> QuerySet[Report]:
@@ -101,6 +105,29 @@ def ledger_kpis(*, year: int) -> dict:
     duplicates = duplicate_fields()
     return {"reports": reports, "requests": requests, "duplicates": duplicates, "duplicate_count": len(duplicates),
             "not_asked": not_asked}
+
+
+def ledger_removed(*, year: int) -> list[burden_queries.Removed]:
+    """The burden the ledger took off grassroots units in ``year`` (``burden.queries.removed_burden``
+    lists it): the fields of the data requests sent that year that the ledger held, so nobody was
+    asked for them (``not_asked``: held fields × units asked). Their person-hours are the data
+    request weight (``burden.services.weights``) in proportion: a unit asked for every field of a
+    request would have spent the weight, and the held fields are that share of it."""
+    start, end = burden_queries.year_bounds(year)
+    sent = (DataRequest.objects.filter(admission=Admission.APPROVED, sent_at__gte=start, sent_at__lt=end, not_asked__gt=0)
+            .values_list("not_asked", "held_count", "remaining_count"))
+    weight = weights()[DemandKind.DATA_REQUEST]
+    count, hours = 0, Decimal(0)
+    for not_asked, held, remaining in sent:
+        count += not_asked
+        hours += weight * not_asked / (held + remaining) if held + remaining else Decimal(0)
+    if not count:
+        return []
+    return [burden_queries.Removed(
+        label="找数据免填字段", count=count, hours=round_half_up(hours, 1),
+        note=(f"{year}年下发的数据需求中，一套表已有、不再向基层索要的字段（字段数 × 被要求的单位数）；"
+              f"工时按数据需求每项 {weight} 人·小时、已有字段占该需求全部字段的比例折算。"),
+    )]
 
 
 def county_kpis(*, year: int) -> dict:

@@ -97,21 +97,25 @@ def test_a_stopped_report_is_no_longer_active(world):
 def test_burden_page_for_the_county(client, world):
     client.force_login(world.ducha)
     page = client.get(reverse("burden:burden")).content.decode()
-    assert 'data-testid="county-kpis"' in page and "少向基层要了 2 项数据" in page
+    assert 'data-testid="county-sums"' in page
+    # The fields the ledger held (姓名、手机号 of 3, one village) are the burden 找数据 removed, their
+    # hours the data request's weight in proportion: 1.5 × 2 / 3.
+    assert "找数据免填字段 2 项 ≈ 1.0 人·小时" in page
     assert page.index("甲村") < page.index("乙村")
 
 
 def test_burden_page_for_a_village_has_no_county_figures(client, world):
     client.force_login(world.cun)
     page = client.get(reverse("burden:burden")).content.decode()
-    assert "甲村" in page and "乙村" not in page and 'data-testid="county-kpis"' not in page
+    assert "甲村" in page and "乙村" not in page and 'data-testid="county-sums"' not in page
 
 
 def test_burden_unit_page(client, world):
     client.force_login(world.cun)
     page = client.get(reverse("burden:burden_unit", kwargs={"code": "429901001201"})).content.decode()
-    assert 'data-testid="n-reports">2<' in page and 'data-testid="n-requests">1<' in page
-    assert 'data-testid="n-submissions">5<' in page and "养犬登记" in page
+    # 4 report sendings (2 person-hours each) and 1 data request (1.5).
+    assert 'data-testid="unit-count">5 项<' in page and 'data-testid="unit-hours">9.5 <' in page
+    assert "养犬登记" in page
 
 
 def test_burden_unit_outside_scope_is_404(client, world):
