@@ -246,7 +246,7 @@ def alerts(*, year: int) -> list[Alert]:
         features |= Q(**{name: True})
     for app in apps_in_use_during(year).filter(features).select_related("owner_unit"):
         url = reverse("burden:app_detail", args=[app.pk])
-        rectified = app.status != AppStatus.IN_USE
+        rectified = app.status != AppStatus.IN_USE and app.rectified_on <= dt.date(year, 12, 31)
         for field_name, code, name in APP_FEATURES:
             if not getattr(app, field_name):
                 continue
