@@ -6,6 +6,7 @@ from qingzhuang.burden.models.registries import (
     APP_FEATURES,
     GRASSROOTS_LEVELS,
     LEVEL_TIERS,
+    RULE_NAMES,
     AppStatus,
     AppUser,
     AttendLevel,
@@ -13,7 +14,6 @@ from qingzhuang.burden.models.registries import (
     GroupPlatform,
     Meeting,
     MeetingKind,
-    RULE_NAMES,
     WorkGroup,
 )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qingzhuang.burden.models import WorkGroup
 from qingzhuang.burden.services import registries as services
