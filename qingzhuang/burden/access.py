@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -63,3 +64,63 @@ def get_burden_unit_or_404(user, code: str) -> Unit:
         return burden_scope(user).filter(kind__in=GRASSROOTS_KINDS).select_related("parent").get(code=code)
     except Unit.DoesNotExist:
         raise Http404("未找到该单位") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Registries: meetings, work groups, government apps.
+#
+# Reading: those who see every demand (``sees_all_demands``) see every entry; anyone else sees
+# the entries their scope issued (the organiser or owner unit lies in it) and those that reach a
+# unit of their scope (a target). Writing: the registry's permission (reporters, the 督查室, the
+# 减负监测员) and either the entry's own unit (a department registers its own) or oversight of
+# the county (the county 督查室 and monitor register and correct any unit's).
+
+REGISTRY_NOT_FOUND = {"meeting": "未找到该会议", "group": "未找到该工作群", "app": "未找到该政务应用"}
+REGISTRY_PERMISSIONS = {"meeting": "burden.manage_meetings", "group": "burden.manage_groups",
+                        "app": "burden.manage_apps"}
+
+
+def _registry_model(kind: str):
+    from qingzhuang.burden.models import GovApp, Meeting, WorkGroup
+
+    return {"meeting": (Meeting, "organiser"), "group": (WorkGroup, "owner_unit"), "app": (GovApp, "owner_unit")}[kind]
+
+
+def visible_registry(user, kind: str) -> QuerySet:
+    """Entries of one registry (``meeting``, ``group``, ``app``) that ``user`` may read."""
+    model, unit_field = _registry_model(kind)
+    qs = model.objects.select_related(unit_field)
+    if sees_all_demands(user):
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    reached = model.objects.filter(org_access.unit_q(user, "targets")).values("pk")
+    return qs.filter(org_access.unit_q(user, unit_field) | Q(pk__in=reached))
+
+
+def get_registry_or_404(user, kind: str, pk):
+    try:
+        return visible_registry(user, kind).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404(REGISTRY_NOT_FOUND[kind]) from None
+
+
+def may_register(user, kind: str) -> bool:
+    """Whether ``user`` may register entries of the registry at all."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(REGISTRY_PERMISSIONS[kind]))
+
+
+def may_register_for(user, kind: str, unit: Unit) -> bool:
+    """Whether ``user`` may register or correct an entry of ``unit`` (its organiser or owner)."""
+    if user is None:
+        return True
+    return may_register(user, kind) and (sees_all_demands(user) or unit.pk == user.unit_id)
+
+
+def registry_units(user, kind: str) -> QuerySet[Unit]:
+    """The units ``user`` may register entries for (the form's choices)."""
+    if not may_register(user, kind):
+        return Unit.objects.none()
+    if sees_all_demands(user):
+        return Unit.objects.filter(is_active=True)
+    return Unit.objects.filter(pk=user.unit_id, is_active=True)

@@ -1,16 +1,25 @@
 """The demand seam and the burden ledger (see ``qingzhuang/registry.py``)."""
 
 from qingzhuang.orgs import roles
-from qingzhuang.registry import Module, NavEntry
+from qingzhuang.registry import DemoStep, Module, NavEntry
 
 LAYER = 20
+
+# Registries (会议登记, 工作群, 政务应用): who registers and corrects them.
+REGISTRY_PERMISSIONS = ("burden.manage_meetings", "burden.manage_groups", "burden.manage_apps")
 
 MODULE = Module(
     label="burden",
     title="减负",
     # The burden pages live under /burden/; their old paths under /ledger/burden/ redirect there.
     urls=(("burden/", "qingzhuang.burden.urls"), ("ledger/burden/", "qingzhuang.burden.urls_legacy")),
-    api=(("/ledger/", "qingzhuang.burden.api:router"), ("/burden/", "qingzhuang.burden.api_ledger:router")),
+    api=(
+        ("/ledger/", "qingzhuang.burden.api:router"),
+        ("/burden/", "qingzhuang.burden.api_ledger:router"),
+        ("/burden/meetings", "qingzhuang.burden.api_registries:meetings_router"),
+        ("/burden/groups", "qingzhuang.burden.api_registries:groups_router"),
+        ("/burden/apps", "qingzhuang.burden.api_registries:apps_router"),
+    ),
     nav=(
         NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30,
                  permission="burden.fill_demand"),
@@ -19,14 +28,26 @@ MODULE = Module(
                  roles=(roles.LEADER, roles.MONITOR, roles.SUPERVISION)),
         NavEntry("减负预警", "burden:alerts", "exclamation-triangle", group="减负", order=12,
                  roles=(roles.MONITOR, roles.SUPERVISION)),
+        NavEntry("会议登记", "burden:meeting_list", "people", group="减负", order=50),
+        NavEntry("工作群", "burden:group_list", "chat-dots", group="减负", order=51),
+        NavEntry("政务应用", "burden:app_list", "phone", group="减负", order=52),
     ),
     permissions={
         "grassroots": ("burden.fill_demand",),
-        # The burden ledger's person-hours per kind of ask (the weights page).
-        "monitor": ("burden.manage_weights",),
-        "supervision": ("burden.manage_weights",),
+        "reporter": REGISTRY_PERMISSIONS,
+        # The burden ledger's person-hours per kind of ask (the weights page), and the registries.
+        "supervision": (*REGISTRY_PERMISSIONS, "burden.manage_weights"),
+        "monitor": (*REGISTRY_PERMISSIONS, "burden.manage_weights"),
     },
-    audit_labels={"demand.place": "向基层下发填报任务", "demand.fill": "完成填报", "burden.weight": "修改任务估算工时"},
+    audit_labels={
+        "demand.place": "向基层下发填报任务", "demand.fill": "完成填报", "burden.weight": "修改任务估算工时",
+        "meeting.create": "登记会议", "meeting.update": "更正会议", "meeting.import": "导入会议登记",
+        "group.create": "登记工作群", "group.update": "更正工作群", "group.close": "解散工作群",
+        "group.import": "导入工作群", "app.create": "登记政务应用", "app.update": "更正政务应用",
+        "app.import": "导入政务应用",
+    },
+    demo=(DemoStep(order=37, run="qingzhuang.burden.demo_registries:seed_step",
+                   summary="qingzhuang.burden.demo_registries:summary"),),
     todos="qingzhuang.burden.queries:todos",
     charts="qingzhuang.burden.queries:charts",
     matrix="qingzhuang.burden.tests.matrix",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qingzhuang.burden import views, views_overview
+from qingzhuang.burden import views, views_overview, views_registries
 
 app_name = "burden"
 
@@ -16,4 +16,29 @@ urlpatterns = [
     path("alerts/", views_overview.alerts_page, name="alerts"),
     path("placers/", views.placers, name="placers"),
     path("weights/", views.weights, name="weights"),
+]
+
+# Registries: 会议登记, 工作群, 政务应用 (views_registries).
+urlpatterns += [
+    path("meetings/", views_registries.meeting_list, name="meeting_list"),
+    path("meetings/new/", views_registries.meeting_create, name="meeting_create"),
+    path("meetings/import/", views_registries.meeting_import, name="meeting_import"),
+    path("meetings/import/template/", views_registries.meeting_template, name="meeting_template"),
+    path("meetings/<int:pk>/", views_registries.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views_registries.meeting_edit, name="meeting_edit"),
+    path("groups/", views_registries.group_list, name="group_list"),
+    path("groups/new/", views_registries.group_create, name="group_create"),
+    path("groups/close/", views_registries.group_close_many, name="group_close_many"),
+    path("groups/import/", views_registries.group_import, name="group_import"),
+    path("groups/import/template/", views_registries.group_template, name="group_template"),
+    path("groups/<int:pk>/", views_registries.group_detail, name="group_detail"),
+    path("groups/<int:pk>/edit/", views_registries.group_edit, name="group_edit"),
+    path("groups/<int:pk>/close/", views_registries.group_close, name="group_close"),
+    path("apps/", views_registries.app_list, name="app_list"),
+    path("apps/new/", views_registries.app_create, name="app_create"),
+    path("apps/import/", views_registries.app_import, name="app_import"),
+    path("apps/import/template/", views_registries.app_template, name="app_template"),
+    path("apps/<int:pk>/", views_registries.app_detail, name="app_detail"),
+    path("apps/<int:pk>/edit/", views_registries.app_edit, name="app_edit"),
+    path("registries/import/errors/", views_registries.registry_import_errors, name="registry_import_errors"),
 ]

@@ -2,5 +2,22 @@
 (registries, clues, circulation) add their own module and are imported here."""
 
 from qingzhuang.burden.models.demands import DEFAULT_HOURS, BurdenWeight, Demand, DemandKind, DemandStatus
+from qingzhuang.burden.models.registries import (
+    APP_FEATURES,
+    GRASSROOTS_LEVELS,
+    LEVEL_TIERS,
+    RULE_NAMES,
+    AppStatus,
+    AppUser,
+    AttendLevel,
+    GovApp,
+    GroupPlatform,
+    Meeting,
+    MeetingKind,
+    WorkGroup,
+)
 
 __all__ = ["DEFAULT_HOURS", "BurdenWeight", "Demand", "DemandKind", "DemandStatus"]
+# Registries: meetings, work groups, government apps.
+__all__ += ["APP_FEATURES", "GRASSROOTS_LEVELS", "LEVEL_TIERS", "AppStatus", "AppUser", "AttendLevel", "GovApp",
+            "GroupPlatform", "Meeting", "MeetingKind", "RULE_NAMES", "WorkGroup"]

@@ -22,3 +22,23 @@ def placing(county):
         "cun_b": make_user("cunb", county["village_b"], GRASSROOTS),
         "ducha": make_user("ducha", county["office"], SUPERVISION),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Registries (会议登记, 工作群, 政务应用)
+
+
+@pytest.fixture
+def registries(county):
+    """The county 减负监测员, a department's reporter (县统计局), a township cadre (甲镇) and a sibling
+    township's reporter (乙镇), and a cadre of 县统计局 who owns groups."""
+    from qingzhuang.orgs.models import Person
+    from qingzhuang.orgs.roles import MONITOR
+
+    return {
+        "monitor": make_user("jianfu", county["root"], MONITOR),
+        "rep": make_user("statsrep", county["stats"], REPORTER),
+        "cadre": make_user("towncadre", county["town_a"], GRASSROOTS),
+        "sibling": make_user("siblingrep", county["town_b"], REPORTER, GRASSROOTS),
+        "owner": Person.objects.create(name="王五", unit=county["stats"], title="股长"),
+    }

@@ -6,10 +6,14 @@ and is listed in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone 
 
 from __future__ import annotations
 
+from qingzhuang.burden.tests import matrix_registries
+
 # The old /ledger/burden/… paths only redirect to /burden/… (which then asks to sign in).
 PUBLIC = {"burden_legacy:moved_root", "burden_legacy:moved"}
 
-PARTS: tuple = ()
+PARTS: tuple = (
+    matrix_registries,  # meetings, work groups, apps
+)
 
 
 def objects(ctx) -> dict:
