@@ -1,6 +1,16 @@
 """The burden app's models, one module per part: demands and weights (``demands``); more parts
 (registries, clues, circulation) add their own module and are imported here."""
 
+from qingzhuang.burden.models.clues import (
+    Clue,
+    ClueAction,
+    ClueCategory,
+    ClueEvent,
+    ClueFile,
+    ClueResult,
+    ClueStatus,
+)
 from qingzhuang.burden.models.demands import DEFAULT_HOURS, BurdenWeight, Demand, DemandKind, DemandStatus
 
-__all__ = ["DEFAULT_HOURS", "BurdenWeight", "Demand", "DemandKind", "DemandStatus"]
+__all__ = ["DEFAULT_HOURS", "BurdenWeight", "Demand", "DemandKind", "DemandStatus",
+           "Clue", "ClueAction", "ClueCategory", "ClueEvent", "ClueFile", "ClueResult", "ClueStatus"]
