@@ -77,11 +77,11 @@ def _strip_jpeg(content: bytes) -> bytes:
             out += content[at:]
             return bytes(out)
         if marker in (0x01,) or 0xD0 <= marker <= 0xD9:  # markers without a length
-            out += content[at:at + 2]
+            out += content[at : at + 2]
             at += 2
             continue
-        (length,) = struct.unpack(">H", content[at + 2:at + 4])
-        segment = content[at:at + 2 + length]
+        (length,) = struct.unpack(">H", content[at + 2 : at + 4])
+        segment = content[at : at + 2 + length]
         if len(segment) < 2 + length:
             raise ValueError("truncated segment")
         is_app = 0xE0 <= marker <= 0xEF
@@ -97,8 +97,8 @@ def _strip_png(content: bytes) -> bytes:
     out = bytearray(content[:8])
     at = 8
     while at < len(content):
-        (length,) = struct.unpack(">I", content[at:at + 4])
-        chunk_type = content[at + 4:at + 8]
+        (length,) = struct.unpack(">I", content[at : at + 4])
+        chunk_type = content[at + 4 : at + 8]
         end = at + 12 + length
         if end > len(content):
             raise ValueError("truncated chunk")
@@ -114,13 +114,13 @@ def _strip_webp(content: bytes) -> bytes:
     body = bytearray()
     at = 12
     while at + 8 <= len(content):
-        chunk_type = content[at:at + 4]
-        (length,) = struct.unpack("<I", content[at + 4:at + 8])
+        chunk_type = content[at : at + 4]
+        (length,) = struct.unpack("<I", content[at + 4 : at + 8])
         end = at + 8 + length + (length & 1)
         if at + 8 + length > len(content):
             raise ValueError("truncated chunk")
         if chunk_type not in _WEBP_DROP:
-            chunk = bytearray(content[at:min(end, len(content))])
+            chunk = bytearray(content[at : min(end, len(content))])
             if chunk_type == b"VP8X":
                 chunk[8] &= ~(_WEBP_EXIF_FLAG | _WEBP_XMP_FLAG) & 0xFF
             body += chunk
@@ -131,8 +131,9 @@ def _strip_webp(content: bytes) -> bytes:
 KIND_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "pdf": "PDF"}
 
 
-def read_files(files, *, max_files: int, max_bytes: int, kinds=tuple(CONTENT_TYPES)) -> tuple[
-        list[tuple[str, bytes]], list[str]]:
+def read_files(
+    files, *, max_files: int, max_bytes: int, kinds=tuple(CONTENT_TYPES)
+) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(kind, content) of each uploaded file whose bytes are one of ``kinds``, photos without their
     metadata (``strip_metadata``), and the problems in Chinese, each naming the file. The names of
     the files are only used in the messages: nothing keeps them."""

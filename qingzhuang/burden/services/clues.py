@@ -21,7 +21,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from qingzhuang.burden import access
-from qingzhuang.burden.models import Clue, ClueAction, ClueCategory, ClueEvent, ClueFile, ClueResult, ClueStatus
+from qingzhuang.burden.models import (
+    Clue,
+    ClueAction,
+    ClueCategory,
+    ClueEvent,
+    ClueFile,
+    ClueResult,
+    ClueStatus,
+)
 from qingzhuang.lib import uploads
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
@@ -66,9 +74,11 @@ def _unit_by(value, *, field: str, by: str) -> Unit | None:
     value = str(value or "").strip()
     if not value:
         return None
+    if by == "pk" and not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise ValidationError({field: f"未找到该单位：{value[:50]}"})
     try:
         return Unit.objects.get(**{by: value})
-    except (Unit.DoesNotExist, ValueError):
+    except (Unit.DoesNotExist, ValueError, OverflowError):
         raise ValidationError({field: f"未找到该单位：{value[:50]}"}) from None
 
 
