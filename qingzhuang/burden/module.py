@@ -20,7 +20,7 @@ MODULE = Module(
         # 码上减负 clues.
         NavEntry("减负线索", "burden:clue_list", "flag", group="减负", order=50,
                  roles=("减负监测员", "督查室", "部门填报员", "乡镇村干部"),
-                 also=("burden:clue_detail", "burden:clue_poster")),
+                 also=("burden:clue_poster",)),
         NavEntry("码上减负", "burden:clue_report", "qr-code", group="减负", order=55,
                  also=("burden:clue_track", "burden:clue_mine")),
     ),

@@ -38,7 +38,11 @@ def qr_svg(data: str, *, scale: int = 4) -> str:
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    """Messages by field; those of no field under "general" (templates cannot read "__all__")."""
+    found = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"general": exc.messages}
+    if "__all__" in found:
+        found["general"] = found.pop("__all__")
+    return found
 
 
 def _report_context(request, values: dict, errors: dict) -> dict:
@@ -60,7 +64,7 @@ def clue_report(request):
                    ("category", "description", "placed_by", "placed_by_name", "suffered_by", "suffered_by_name")})
     values["named"] = request.user.is_authenticated and request.POST.get("named") == "1"
     if clue_rate.exhausted(clue_rate.SUBMIT, address):
-        errors = {"__all__": [clue_rate.message(clue_rate.SUBMIT)]}
+        errors = {"general": [clue_rate.message(clue_rate.SUBMIT)]}
         return render(request, "burden/clues/report.html", _report_context(request, values, errors), status=429)
     try:
         placed_by = services.unit_by_id(values["placed_by"], field="placed_by")

@@ -22,3 +22,7 @@ def placing(county):
         "cun_b": make_user("cunb", county["village_b"], GRASSROOTS),
         "ducha": make_user("ducha", county["office"], SUPERVISION),
     }
+
+
+# 码上减负 clues: their county and a clean cache (rate-limit counters) for every test.
+from qingzhuang.burden.tests.clue_world import clean_clue_cache, clue_county  # noqa: E402,F401
