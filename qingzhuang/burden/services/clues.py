@@ -40,7 +40,7 @@ DESCRIPTION_MAX = 2000
 TEXT_MAX = 2000
 REPLY_MAX = 1000
 
-# The receipt code: 20 characters of an alphabet without 0/O and 1/I/L (100 random bits), shown in
+# The receipt code: 20 characters of an alphabet without 0/O and 1/I/L (about 99 random bits), shown in
 # groups of four. Only its sha256 is stored.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 20
