@@ -159,7 +159,7 @@ def _lock(actor, clue: Clue) -> Clue:
     """The clue, locked for the write, when ``actor`` may see it (else the 404 of a missing one)."""
     if actor is not None and not access.visible_clues(actor).filter(pk=clue.pk).exists():
         raise Http404(access.CLUE_NOT_FOUND)
-    return Clue.objects.select_for_update().select_related("responsible").get(pk=clue.pk)
+    return Clue.objects.select_for_update(of=("self",)).select_related("responsible").get(pk=clue.pk)
 
 
 def _require_triage(actor) -> None:

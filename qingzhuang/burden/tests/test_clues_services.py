@@ -41,7 +41,8 @@ def test_anonymous_submission_keeps_nobody(clue_county):
     stored = ClueFile.objects.get()
     assert stored.kind == "png" and stored.file.name.startswith("burden/clues/")
     assert "现场照片" not in stored.file.name
-    content = stored.file.read()
+    with stored.file.open("rb") as handle:
+        content = handle.read()
     assert b"tEXt" not in content and b"30.1,114.2" not in content and content == png()
     log = AuditLog.objects.get(action="clue.submit")
     assert (log.actor, log.actor_name, log.ip) == (None, "系统", None)
