@@ -80,8 +80,10 @@ def clue_report(request):
     clue_rate.hit(clue_rate.SUBMIT, address)
     track = request.build_absolute_uri(reverse("burden:clue_track"))
     # The code goes into the QR code after "#": a fragment never reaches the server or its logs.
-    return render(request, "burden/clues/receipt.html", {
+    response = render(request, "burden/clues/receipt.html", {
         "code": code, "qr": qr_svg(f"{track}#{code}"), "named": clue.reporter_id is not None})
+    response["Cache-Control"] = "no-store"  # the code is shown once: no cache keeps it
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +102,9 @@ def clue_track(request):
         context["error"] = NOT_FOUND
         return render(request, "burden/clues/track.html", context, status=404)
     context.update({"clue": clue, "steps": queries_clues.public_timeline(clue)})
-    return render(request, "burden/clues/track.html", context)
+    response = render(request, "burden/clues/track.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
