@@ -127,12 +127,7 @@ class _Seeder:
         self.counts: Counter = Counter()
 
     def responsible_for(self, placed_by, position: int):
-        """The unit that placed the burden when someone there can rectify; the two open clues the
-        demo's accounts must see go to 县统计局 and 石桥镇."""
-        if position == 3 and "tianbao" in self.users:
-            return self.users["tianbao"].unit
-        if position == 4 and "xiangzhen" in self.users:
-            return self.users["xiangzhen"].unit
+        """The unit that placed the burden when someone there can rectify, else one that can."""
         if placed_by is not None and placed_by.pk in self.fixers:
             return placed_by
         return self.rng.choice([u for u in self.departments + self.townships if u.pk in self.fixers])
@@ -158,6 +153,8 @@ class _Seeder:
         rng = self.rng
         village = rng.choice(self.villages)
         placed_by = rng.choice(self.departments + self.townships) if rng.random() < 0.85 else None
+        if (account := {3: "tianbao", 4: "xiangzhen"}.get(position)) in self.users:
+            placed_by = self.users[account].unit  # the open clues the demo's accounts see
         if placed_by is not None and placed_by.kind in GRASSROOTS_KINDS and not village.path.startswith(placed_by.path):
             village = rng.choice([v for v in self.villages if v.path.startswith(placed_by.path)] or [village])
         named = rng.random() < 0.35
