@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from qingzhuang.burden import access, queries_clues
@@ -175,7 +175,7 @@ def submit_clue(request, payload: ClueSubmitIn):
     clue, code = services.clue_submit(
         actor=request.auth, category=payload.category, description=payload.description, placed_by=placed_by,
         suffered_by=suffered_by, anonymous=payload.anonymous, request=None if payload.anonymous else request)
-    return 201, {"id": clue.pk, "receipt_code": code, "status": clue.status}
+    return Status(201, {"id": clue.pk, "receipt_code": code, "status": clue.status})
 
 
 @router.get("/{clue_id}", response={200: ClueDetailOut, 404: ErrorOut}, summary="线索详情与办理过程")
