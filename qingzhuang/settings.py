@@ -281,6 +281,11 @@ QZ_EMBED_BASE_URL = os.environ.get("QZ_EMBED_BASE_URL", "")
 QZ_EMBED_MODEL = os.environ.get("QZ_EMBED_MODEL", "")
 QZ_EMBED_API_KEY = os.environ.get("QZ_EMBED_API_KEY", "")
 
+# 码上减负: how many clues one address may submit, and receipt codes it may look up, per window
+# ("N/seconds"); counted in the cache under a salted hash of the address (burden.clue_rate).
+QZ_CLUE_RATE = os.environ.get("QZ_CLUE_RATE", "5/600")
+QZ_CLUE_LOOKUP_RATE = os.environ.get("QZ_CLUE_LOOKUP_RATE", "20/600")
+
 TASKS = {
     "default": {
         "BACKEND": (

@@ -124,3 +124,61 @@ def registry_units(user, kind: str) -> QuerySet[Unit]:
     if sees_all_demands(user):
         return Unit.objects.filter(is_active=True)
     return Unit.objects.filter(pk=user.unit_id, is_active=True)
+
+# 码上减负 clues. Monitors and the 督查室 (``burden.triage_clue``) see every clue when they oversee
+# the county, else the clues about units of their scope; the users of a responsible unit
+# (``burden.rectify_clue``) see the clues assigned to units of their scope and rectify those of
+# their own unit. A reporter follows their named clues on 我的线索, not here.
+
+TRIAGE_CLUE = "burden.triage_clue"
+RECTIFY_CLUE = "burden.rectify_clue"
+CLUE_NOT_FOUND = "未找到该线索"
+
+
+def visible_clues(user):
+    from qingzhuang.burden.models import Clue
+
+    qs = Clue.objects.select_related("placed_by", "suffered_by", "responsible")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.has_perm(TRIAGE_CLUE) and org_access.oversees_county(user):
+        return qs
+    scope = Q(pk__in=[])
+    if user.has_perm(TRIAGE_CLUE):
+        scope |= (org_access.unit_q(user, "responsible") | org_access.unit_q(user, "placed_by")
+                  | org_access.unit_q(user, "suffered_by"))
+    if user.has_perm(RECTIFY_CLUE):
+        scope |= org_access.unit_q(user, "responsible")
+    return qs.filter(scope)
+
+
+def get_clue_or_404(user, pk):
+    from qingzhuang.burden.models import Clue
+
+    try:
+        return visible_clues(user).get(pk=pk)
+    except (Clue.DoesNotExist, ValueError, TypeError):
+        raise Http404(CLUE_NOT_FOUND) from None
+
+
+def can_triage_clue(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(TRIAGE_CLUE))
+
+
+def can_rectify_clue(user, clue) -> bool:
+    """The users of the clue's responsible unit itself, with the permission."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(RECTIFY_CLUE)
+                and clue.responsible_id and user.unit_id == clue.responsible_id)
+
+
+def sees_clue_reporter(user) -> bool:
+    """Who reported a named clue: only those who triage clues, never the responsible unit."""
+    return can_triage_clue(user)
+
+
+def my_clues(user):
+    from qingzhuang.burden.models import Clue
+
+    if not getattr(user, "is_authenticated", False):
+        return Clue.objects.none()
+    return Clue.objects.filter(reporter=user)

@@ -19,6 +19,7 @@ MODULE = Module(
         ("/burden/meetings", "qingzhuang.burden.api_registries:meetings_router"),
         ("/burden/groups", "qingzhuang.burden.api_registries:groups_router"),
         ("/burden/apps", "qingzhuang.burden.api_registries:apps_router"),
+        ("/burden/clues", "qingzhuang.burden.api_clues:router"),
     ),
     nav=(
         NavEntry("派给本单位的填报", "burden:demand_list", "list-check", group="减负", order=30,
@@ -31,13 +32,20 @@ MODULE = Module(
         NavEntry("会议登记", "burden:meeting_list", "people", group="减负", order=50),
         NavEntry("工作群", "burden:group_list", "chat-dots", group="减负", order=51),
         NavEntry("政务应用", "burden:app_list", "phone", group="减负", order=52),
+        # 码上减负 clues.
+        NavEntry("减负线索", "burden:clue_list", "flag", group="减负", order=53,
+                 roles=(roles.MONITOR, roles.SUPERVISION, roles.REPORTER, roles.GRASSROOTS),
+                 also=("burden:clue_poster",)),
+        NavEntry("码上减负", "burden:clue_report", "qr-code", group="减负", order=55,
+                 also=("burden:clue_track", "burden:clue_mine")),
     ),
     permissions={
-        "grassroots": ("burden.fill_demand",),
-        "reporter": REGISTRY_PERMISSIONS,
-        # The burden ledger's person-hours per kind of ask (the weights page), and the registries.
-        "supervision": (*REGISTRY_PERMISSIONS, "burden.manage_weights"),
-        "monitor": (*REGISTRY_PERMISSIONS, "burden.manage_weights"),
+        "grassroots": ("burden.fill_demand", "burden.rectify_clue"),
+        "reporter": (*REGISTRY_PERMISSIONS, "burden.rectify_clue"),
+        # The burden ledger's person-hours per kind of ask (the weights page), the registries, and
+        # 码上减负 clues: monitors and the 督查室 triage; the users of a responsible unit rectify.
+        "supervision": (*REGISTRY_PERMISSIONS, "burden.manage_weights", "burden.triage_clue"),
+        "monitor": (*REGISTRY_PERMISSIONS, "burden.manage_weights", "burden.triage_clue"),
     },
     audit_labels={
         "demand.place": "向基层下发填报任务", "demand.fill": "完成填报", "burden.weight": "修改任务估算工时",
@@ -45,9 +53,13 @@ MODULE = Module(
         "group.create": "登记工作群", "group.update": "更正工作群", "group.close": "解散工作群",
         "group.import": "导入工作群", "app.create": "登记政务应用", "app.update": "更正政务应用",
         "app.import": "导入政务应用",
+        "clue.submit": "提交减负线索", "clue.accept": "受理并交办减负线索", "clue.dismiss": "不予受理减负线索",
+        "clue.rectify": "报送减负线索整改情况", "clue.return": "退回减负线索继续整改", "clue.close": "办结减负线索",
     },
     demo=(DemoStep(order=37, run="qingzhuang.burden.demo_registries:seed_step",
-                   summary="qingzhuang.burden.demo_registries:summary"),),
+                   summary="qingzhuang.burden.demo_registries:summary"),
+          DemoStep(order=38, run="qingzhuang.burden.demo_clues:seed_step",
+                   summary="qingzhuang.burden.demo_clues:summary"),),
     todos="qingzhuang.burden.queries:todos",
     charts="qingzhuang.burden.queries:charts",
     matrix="qingzhuang.burden.tests.matrix",

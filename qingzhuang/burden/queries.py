@@ -126,6 +126,13 @@ def county_kpis(*, year: int) -> dict:
 
 
 def todos(user) -> list:
+    """Workbench to-dos of every part of the app."""
+    from qingzhuang.burden.queries_clues import todos as clue_todos
+
+    return demand_todos(user) + clue_todos(user)
+
+
+def demand_todos(user) -> list:
     """Workbench to-dos: fills asked of the user's units that are still open (for those who fill)."""
     if not user.has_perm(access.FILL_PERMISSION):
         return []

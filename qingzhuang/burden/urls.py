@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qingzhuang.burden import views, views_overview, views_registries
+from qingzhuang.burden import views, views_clues, views_overview, views_registries
 
 app_name = "burden"
 
@@ -41,4 +41,21 @@ urlpatterns += [
     path("apps/<int:pk>/", views_registries.app_detail, name="app_detail"),
     path("apps/<int:pk>/edit/", views_registries.app_edit, name="app_edit"),
     path("registries/import/errors/", views_registries.registry_import_errors, name="registry_import_errors"),
+]
+
+# 码上减负 clues (views_clues): the public pages first, then the monitors' and units' pages.
+urlpatterns += [
+    path("clues/report/", views_clues.clue_report, name="clue_report"),
+    path("clues/track/", views_clues.clue_track, name="clue_track"),
+    path("clues/units/", views_clues.clue_units, name="clue_units"),
+    path("clues/poster/", views_clues.clue_poster, name="clue_poster"),
+    path("clues/mine/", views_clues.clue_mine, name="clue_mine"),
+    path("clues/", views_clues.clue_list, name="clue_list"),
+    path("clues/<int:pk>/", views_clues.clue_detail, name="clue_detail"),
+    path("clues/<int:pk>/accept/", views_clues.clue_accept, name="clue_accept"),
+    path("clues/<int:pk>/dismiss/", views_clues.clue_dismiss, name="clue_dismiss"),
+    path("clues/<int:pk>/rectify/", views_clues.clue_rectify, name="clue_rectify"),
+    path("clues/<int:pk>/return/", views_clues.clue_return, name="clue_return"),
+    path("clues/<int:pk>/close/", views_clues.clue_close, name="clue_close"),
+    path("clues/<int:pk>/files/<int:file>/", views_clues.clue_file, name="clue_file"),
 ]

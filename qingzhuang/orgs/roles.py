@@ -37,10 +37,10 @@ AUDITOR = "审计员"
 ROLES: tuple[Role, ...] = (
     Role("sysadmin", SYSADMIN, "维护单位、人员和账号，管理政策库"),
     Role("assessment", ASSESSMENT, "管理考核方案、期末考试记录和成绩计算发布，答复申诉；查阅全县一套表数据和指标库"),
-    Role("supervision", SUPERVISION, "审批报表和数据需求的准入，查看全县减负台账并修改任务估算工时，管理政策库"),
-    Role("reporter", REPORTER, "按月导入本部门指标数据，维护本部门数据集，提出报表和数据需求"),
-    Role("grassroots", GRASSROOTS, "维护本单位基础数据，查看并填报派给本单位的任务，查看本单位考核成绩并申诉"),
-    Role("monitor", MONITOR, "查看全县减负台账和派给基层的任务，修改任务估算工时，管理政策库"),
+    Role("supervision", SUPERVISION, "审批报表和数据需求的准入，查看全县减负台账并修改任务估算工时，受理和办结码上减负线索，管理政策库"),
+    Role("reporter", REPORTER, "按月导入本部门指标数据，维护本部门数据集，提出报表和数据需求，登记本部门的会议、工作群和政务应用，报送交办本部门的减负线索整改情况"),
+    Role("grassroots", GRASSROOTS, "维护本单位基础数据，查看并填报派给本单位的任务，报送交办本单位的减负线索整改情况，查看本单位考核成绩并申诉"),
+    Role("monitor", MONITOR, "查看全县减负台账、总览和预警，修改任务估算工时，登记会议、工作群和政务应用，受理、交办和办结码上减负线索，管理政策库"),
     Role("leader", LEADER, "只读查看全县减负台账、一套表数据和已发布的考核成绩"),
     Role("auditor", AUDITOR, "查阅审计日志（三员分立中的审计管理员）"),
 )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from qingzhuang.assessment import access
 from qingzhuang.assessment.models import Paper, Scheme, SpotCheck, SpotCheckPhoto
+from qingzhuang.lib import uploads
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import Unit, UnitKind
 
@@ -26,19 +27,10 @@ SCENE_MAX = 200
 NOTES_MAX = 5000
 
 LOCKED = "方案已锁定（已有发布的成绩），不能再添加或删除关键事项记录"
-PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-PHOTO_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
-
-
-def photo_kind(head: bytes) -> str | None:
-    """The image type of a file by its first bytes (JPEG, PNG or WebP), or None: never by its name."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+# The photo types are judged by their bytes (``lib.uploads``), never by the file's name.
+PHOTO_TYPES = {kind: uploads.CONTENT_TYPES[kind] for kind in uploads.PHOTO_KINDS}
+PHOTO_EXTENSIONS = {kind: uploads.EXTENSIONS[kind] for kind in uploads.PHOTO_KINDS}
+photo_kind = uploads.photo_kind
 
 
 def exam_score(scheme: Scheme, grades: dict) -> Decimal:

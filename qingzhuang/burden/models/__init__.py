@@ -1,6 +1,15 @@
 """The burden app's models, one module per part: demands and weights (``demands``); more parts
 (registries, clues, circulation) add their own module and are imported here."""
 
+from qingzhuang.burden.models.clues import (
+    Clue,
+    ClueAction,
+    ClueCategory,
+    ClueEvent,
+    ClueFile,
+    ClueResult,
+    ClueStatus,
+)
 from qingzhuang.burden.models.demands import DEFAULT_HOURS, BurdenWeight, Demand, DemandKind, DemandStatus
 from qingzhuang.burden.models.registries import (
     APP_FEATURES,
@@ -21,3 +30,5 @@ __all__ = ["DEFAULT_HOURS", "BurdenWeight", "Demand", "DemandKind", "DemandStatu
 # Registries: meetings, work groups, government apps.
 __all__ += ["APP_FEATURES", "GRASSROOTS_LEVELS", "LEVEL_TIERS", "AppStatus", "AppUser", "AttendLevel", "GovApp",
             "GroupPlatform", "Meeting", "MeetingKind", "RULE_NAMES", "WorkGroup"]
+# 码上减负 clues.
+__all__ += ["Clue", "ClueAction", "ClueCategory", "ClueEvent", "ClueFile", "ClueResult", "ClueStatus"]

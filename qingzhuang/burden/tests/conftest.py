@@ -42,3 +42,6 @@ def registries(county):
         "sibling": make_user("siblingrep", county["town_b"], REPORTER, GRASSROOTS),
         "owner": Person.objects.create(name="王五", unit=county["stats"], title="股长"),
     }
+
+# 码上减负 clues: their county and a clean cache (rate-limit counters) for every test.
+from qingzhuang.burden.tests.clue_world import clean_clue_cache, clue_county  # noqa: E402,F401

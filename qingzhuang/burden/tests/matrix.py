@@ -11,8 +11,14 @@ from qingzhuang.burden.tests import matrix_registries
 # The old /ledger/burden/… paths only redirect to /burden/… (which then asks to sign in).
 PUBLIC = {"burden_legacy:moved_root", "burden_legacy:moved"}
 
+# 码上减负 clues.
+from qingzhuang.burden.tests import matrix_clues  # noqa: E402
+
+PUBLIC |= matrix_clues.PUBLIC
+
 PARTS: tuple = (
     matrix_registries,  # meetings, work groups, apps
+    matrix_clues,
 )
 
 

@@ -75,7 +75,8 @@ def test_small_scale_counts_and_output(db):
     # reports, requests, sendings and fills are written by their services, each with its own row; so is
     # the assessment's year (a scheme, spot checks, two runs, an appeal and the correction it brought).
     actions = Counter(AuditLog.objects.values_list("action", flat=True))
-    assert {a: n for a, n in actions.items() if not a.startswith(("report.", "request.", "demand.", "dataset."))} \
+    assert {a: n for a, n in actions.items()
+            if not a.startswith(("report.", "request.", "demand.", "dataset.", "clue."))} \
         == {"demo.seed": 1, "user.create": 12, "assistant.policy.add": 14, "assistant.policy.index": 14,
             "assessment.scheme.import": 1, "assessment.spotcheck.add": 5, "assessment.run.start": 2,
             "assessment.run.publish": 1, "assessment.appeal.file": 1, "ledger.import": 1,
@@ -87,6 +88,9 @@ def test_small_scale_counts_and_output(db):
     assert "单位 21 个" in output and "干部 60 名" in output
     assert "政策库：政策文件 14 个，检索段落 283 个。" in output
     assert "无感考核：2025年度方案 6 个指标，期末考试抽查 5 次" in output
+    # 码上减负: 40 clues, each submitted through its service (burden.demo_clues).
+    assert actions["clue.submit"] == 40
+    assert "码上减负：线索 40 条（匿名 27 条），已办结 24 条，逾期整改 4 条" in output
     assert "用户名" in output and "角色" in output and "单位" in output and "密码" in output
     for username, (role, _unit) in DEMO_LOGINS.items():
         line = next(li for li in output.splitlines() if li.startswith(username + " "))

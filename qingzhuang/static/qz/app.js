@@ -18,7 +18,8 @@
     }
   });
   // Unit picker (templates/orgs/_unit_picker.html): the options come from htmx; choosing one puts
-  // its code into the form's hidden field and submits the form; the list is a listbox.
+  // its code into the form's hidden field and submits the form (unless data-autosubmit="false");
+  // the list is a listbox.
   function picker(el) { return el && el.closest(".qz-unit-picker"); }
   function closeList(box) {
     var list = box.querySelector(".qz-unit-list");
@@ -32,7 +33,7 @@
     box.querySelector(".qz-unit-text").value = name;
     closeList(box);
     var form = value.form;
-    if (changed && form) form.requestSubmit();
+    if (changed && form && box.dataset.autosubmit !== "false") form.requestSubmit();
   }
   document.addEventListener("click", function (event) {
     var option = event.target.closest(".qz-unit-option");
