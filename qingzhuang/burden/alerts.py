@@ -28,6 +28,7 @@ class Alert:
 
 # "dotted.module:function" of every part's ``alerts(*, year) -> list[Alert]``; a part adds its line.
 ALERT_SOURCES: tuple[str, ...] = (
+    "qingzhuang.burden.queries_documents:alerts",
 )
 
 

@@ -110,7 +110,14 @@ def county_kpis(*, year: int) -> dict:
 
 
 def todos(user) -> list:
-    """Workbench to-dos: fills asked of the user's units that are still open (for those who fill)."""
+    """Workbench to-dos: open fills, and the parts' own (circulations not read)."""
+    from qingzhuang.burden import queries_documents
+
+    return demand_todos(user) + queries_documents.todos(user)
+
+
+def demand_todos(user) -> list:
+    """Fills asked of the user's units that are still open (for those who fill)."""
     if not user.has_perm(access.FILL_PERMISSION):
         return []
     open_fills = access.visible_demands(user).filter(org_access.unit_q(user, "unit"),
