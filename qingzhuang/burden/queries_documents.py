@@ -15,7 +15,13 @@ from django.urls import reverse
 
 from qingzhuang.burden import access
 from qingzhuang.burden.alerts import Alert
-from qingzhuang.burden.models import Circulation, CirculationReceipt, CirculationReminder, Document, DocumentExplanation
+from qingzhuang.burden.models import (
+    Circulation,
+    CirculationReceipt,
+    CirculationReminder,
+    Document,
+    DocumentExplanation,
+)
 from qingzhuang.burden.models.documents import DOCUMENT_RULES, MAX_CHARS, OVER_LAST_YEAR, OVER_LAST_YEAR_NAME
 from qingzhuang.lib.numbers import round_half_up
 from qingzhuang.orgs.models import Unit
