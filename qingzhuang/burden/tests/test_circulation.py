@@ -47,16 +47,18 @@ def test_send_places_receipts_and_demands_on_grassroots(sent, placing, county):
 
 
 def test_sending_a_document_registers_it_once(placing, county):
-    circulation = send(placing["rep"], [county["village_a"], county["stats"]], kind="document",
-                       number="青民发〔2026〕7号", document_kind="special")
+    with mock.patch("django.utils.timezone.now", return_value=dt.datetime(2025, 3, 18, 2, tzinfo=UTC)):
+        circulation = send(placing["rep"], [county["village_a"], county["stats"]], kind="document",
+                           number="青民发〔2025〕7号", document_kind="special")
     document = circulation.document
-    assert (document.issuer, document.number, document.chars, document.kind) == (placing["civil"], "青民发〔2026〕7号",
-                                                                                 8, "special")
+    # 正文字数: the body's characters without white space ("请于3月底前完成。").
+    assert (document.issuer, document.number, document.chars, document.kind, document.issued_on) == (
+        placing["civil"], "青民发〔2025〕7号", 9, "special", dt.date(2025, 3, 18))
+    assert Demand.objects.get(kind=DemandKind.DOCUMENT).month == "2025-03"
     assert list(document.target_units.all()) == [county["village_a"]]
     # The asks come from the registered document: counted once per unit.
-    assert Demand.objects.filter(kind=DemandKind.DOCUMENT).count() == 1
     assert Demand.objects.get(kind=DemandKind.DOCUMENT).source == document
-    assert queries_documents.document_count(year=document.issued_on.year) == 1
+    assert queries_documents.document_count(year=2025) == 1
     # Sending the registered document again links it and asks only the new units.
     again = send(placing["rep"], [county["village_a"], county["village_b"]], kind="document", document=document)
     assert again.document == document
