@@ -30,7 +30,7 @@ WRITE = {400: ErrorOut, 403: ErrorOut}
 WRITE_ONE = {**WRITE, 404: ErrorOut}
 
 
-class DocumentOut(Schema):
+class RegisteredDocumentOut(Schema):
     id: int
     issuer_code: str
     issuer_name: str
@@ -48,7 +48,7 @@ class DocumentOut(Schema):
     updated_at: dt.datetime
 
 
-class DocumentIn(Schema):
+class RegisteredDocumentIn(Schema):
     issuer: str = Field(..., description="发文单位代码（县级单位）")
     number: str = Field(..., description="文号，如 青农发〔2025〕12号")
     title: str
@@ -61,13 +61,13 @@ class DocumentIn(Schema):
     notice_would_do: bool | None = Field(None, description="可用通知代替（仅减负监测员、督查室可改）；不填为不变")
 
 
-class ExplanationIn(Schema):
+class DocumentExplanationIn(Schema):
     issuer: str = Field(..., description="发文单位代码")
     year: int
     text: str
 
 
-class ExplanationOut(Schema):
+class DocumentExplanationOut(Schema):
     issuer_code: str
     year: int
     count: int
@@ -76,14 +76,14 @@ class ExplanationOut(Schema):
     explained_at: dt.datetime | None
 
 
-class CountsOut(Schema):
+class DocumentCountsOut(Schema):
     year: int
     documents: int
     circulations: int
     by_issuer: dict[str, int]
 
 
-class AlertOut(Schema):
+class DocumentAlertOut(Schema):
     rule: str
     rule_name: str
     subject: str
@@ -110,7 +110,7 @@ def _issuer(code: str) -> Unit | None:
     return Unit.objects.filter(code=code).first()
 
 
-def _data(request, payload: DocumentIn) -> services.DocumentData:
+def _data(request, payload: RegisteredDocumentIn) -> services.DocumentData:
     issuer = _issuer(payload.issuer)
     if issuer is None:
         from django.core.exceptions import ValidationError
@@ -123,7 +123,7 @@ def _data(request, payload: DocumentIn) -> services.DocumentData:
                                  notice_would_do=payload.notice_would_do)
 
 
-@documents_router.get("", response={200: list[DocumentOut], 400: ErrorOut}, summary="发文登记列表（限本人范围）")
+@documents_router.get("", response={200: list[RegisteredDocumentOut], 400: ErrorOut}, summary="发文登记列表（限本人范围）")
 @paginate(Paging)
 def list_documents(request, year: int | None = Query(None, description="印发年份；不填为全部"),
                    issuer: str = Query("", description="发文单位代码"), kind: str = "",
@@ -137,8 +137,8 @@ def list_documents(request, year: int | None = Query(None, description="印发�
     return Mapped(qs, _document_out)
 
 
-@documents_router.post("", response={201: DocumentOut, **WRITE}, summary="登记发文（向基层下发的同时计入减负台账）")
-def create_document(request, payload: DocumentIn):
+@documents_router.post("", response={201: RegisteredDocumentOut, **WRITE}, summary="登记发文（向基层下发的同时计入减负台账）")
+def create_document(request, payload: RegisteredDocumentIn):
     document = services.document_create(actor=request.auth, data=_data(request, payload), request=request)
     return Status(201, _document_out(document))
 
@@ -150,9 +150,9 @@ def import_documents(request, file: File[UploadedFile], dry_run: Form[bool] = Fa
     return Status(200 if result.ok else 400, result.to_json())
 
 
-@documents_router.get("/counts", response={200: CountsOut, 400: ErrorOut, 403: ErrorOut},
+@documents_router.get("/counts", response={200: DocumentCountsOut, 400: ErrorOut, 403: ErrorOut},
                       summary="全县发文和一网协同的年度数量（限看全县的用户）")
-def counts(request, year: int | None = Query(None, description=queries.YEAR_DESCRIPTION)):
+def document_counts(request, year: int | None = Query(None, description=queries.YEAR_DESCRIPTION)):
     from django.core.exceptions import PermissionDenied
 
     if not access.sees_all_demands(request.auth):
@@ -164,7 +164,7 @@ def counts(request, year: int | None = Query(None, description=queries.YEAR_DESC
             "by_issuer": {codes[pk]: n for pk, n in queries_documents.document_counts_by_issuer(year=year).items()}}
 
 
-@documents_router.get("/alerts", response={200: list[AlertOut], 400: ErrorOut, 403: ErrorOut},
+@documents_router.get("/alerts", response={200: list[DocumentAlertOut], 400: ErrorOut, 403: ErrorOut},
                       summary="发文登记的规则提醒（限看全县的用户）")
 def document_alerts(request, year: int | None = Query(None, description=queries.YEAR_DESCRIPTION)):
     from django.core.exceptions import PermissionDenied
@@ -174,9 +174,9 @@ def document_alerts(request, year: int | None = Query(None, description=queries.
     return queries_documents.alerts(year=queries.year_or_current(year))
 
 
-@documents_router.post("/explanations", response={200: ExplanationOut, **WRITE_ONE},
+@documents_router.post("/explanations", response={200: DocumentExplanationOut, **WRITE_ONE},
                        summary="书面说明本单位年度发文数量超过上年的原因")
-def explain(request, payload: ExplanationIn):
+def explain_document_count(request, payload: DocumentExplanationIn):
     from django.core.exceptions import ValidationError
     from django.http import Http404
 
@@ -193,14 +193,14 @@ def explain(request, payload: ExplanationIn):
             "text": explanation.text, "explained_at": explanation.explained_at}
 
 
-@documents_router.get("/{document_id}", response={200: DocumentOut, 404: ErrorOut}, summary="一条发文登记")
+@documents_router.get("/{document_id}", response={200: RegisteredDocumentOut, 404: ErrorOut}, summary="一条发文登记")
 def get_document(request, document_id: int):
     return _document_out(access.get_document_or_404(request.auth, document_id))
 
 
-@documents_router.put("/{document_id}", response={200: DocumentOut, **WRITE_ONE},
+@documents_router.put("/{document_id}", response={200: RegisteredDocumentOut, **WRITE_ONE},
                       summary="修改发文登记（新增的下发单位计入减负台账，已下发的不能移除）")
-def update_document(request, document_id: int, payload: DocumentIn):
+def update_document(request, document_id: int, payload: RegisteredDocumentIn):
     document = access.get_document_or_404(request.auth, document_id)
     document = services.document_update(actor=request.auth, document=document, data=_data(request, payload),
                                         request=request)
@@ -211,7 +211,7 @@ def update_document(request, document_id: int, payload: DocumentIn):
 # 一网协同
 
 
-class ReceiptOut(Schema):
+class CirculationReceiptOut(Schema):
     unit_code: str
     unit_name: str
     read_at: dt.datetime | None
@@ -233,7 +233,7 @@ class CirculationOut(Schema):
 
 class CirculationDetailOut(CirculationOut):
     body: str
-    receipts: list[ReceiptOut] | None = Field(None, description="回执（发送单位和看全县的用户可见）")
+    receipts: list[CirculationReceiptOut] | None = Field(None, description="回执（发送单位和看全县的用户可见）")
 
 
 class CirculationIn(Schema):
@@ -248,7 +248,7 @@ class CirculationIn(Schema):
     demands_materials: bool = False
 
 
-class StatsOut(Schema):
+class CirculationStatsOut(Schema):
     year: int
     sent: int
     sent_last_year: int
@@ -257,7 +257,7 @@ class StatsOut(Schema):
     read_percent: float | None
 
 
-class ReminderOut(Schema):
+class CirculationReminderOut(Schema):
     on: dt.date
     sent_at: dt.datetime
     units: list[str]
@@ -309,9 +309,9 @@ def send_circulation(request, payload: CirculationIn):
     return Status(201, _circulation_out(circulation, detail=True, user=request.auth))
 
 
-@circulations_router.get("/stats", response={200: StatsOut, 400: ErrorOut},
+@circulations_router.get("/stats", response={200: CirculationStatsOut, 400: ErrorOut},
                          summary="一网协同统计：今年与去年发送数量、阅读率（本单位，看全县的用户为全县）")
-def stats(request, year: int | None = Query(None, description=queries.YEAR_DESCRIPTION)):
+def circulation_stats(request, year: int | None = Query(None, description=queries.YEAR_DESCRIPTION)):
     found = queries_documents.circulation_stats(request.auth, year=queries.year_or_current(year))
     return {"year": found.year, "sent": found.sent, "sent_last_year": found.sent_last_year,
             "receipts": found.receipts, "read": found.read,
@@ -333,9 +333,9 @@ def read_circulation(request, circulation_id: int):
     return _circulation_out(circulation, detail=True, user=request.auth)
 
 
-@circulations_router.post("/{circulation_id}/remind", response={201: ReminderOut, **WRITE_ONE},
+@circulations_router.post("/{circulation_id}/remind", response={201: CirculationReminderOut, **WRITE_ONE},
                           summary="催阅未读单位（每天最多一次）")
-def remind(request, circulation_id: int):
+def remind_circulation(request, circulation_id: int):
     circulation = access.get_circulation_or_404(request.auth, circulation_id)
     reminder = circulation_services.circulation_remind(actor=request.auth, circulation=circulation, request=request)
     return Status(201, {"on": reminder.on, "sent_at": reminder.sent_at,

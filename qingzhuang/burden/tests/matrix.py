@@ -6,10 +6,14 @@ and is listed in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone 
 
 from __future__ import annotations
 
+from qingzhuang.burden.tests import matrix_documents
+
 # The old /ledger/burden/… paths only redirect to /burden/… (which then asks to sign in).
 PUBLIC = {"burden_legacy:moved_root", "burden_legacy:moved"}
 
-PARTS: tuple = ()
+PARTS: tuple = (
+    matrix_documents,
+)
 
 
 def objects(ctx) -> dict:
