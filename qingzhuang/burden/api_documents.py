@@ -294,8 +294,8 @@ def list_circulations(request, box: str = Query("inbox", description="inbox、se
     return Mapped(qs, _circulation_out)
 
 
-@circulations_router.post("", response={201: CirculationDetailOut, **WRITE},
-                          summary="发送文件或通知（附件请在页面上传）")
+@circulations_router.post("", response={201: CirculationDetailOut, **WRITE_ONE},
+                          summary="发送文件或通知（附件请在页面上传；document_id 不在本人范围时 404）")
 def send_circulation(request, payload: CirculationIn):
     document = None
     if payload.document_id is not None:
