@@ -91,7 +91,9 @@ def _agency(name: str) -> str:
 
 class _Seeder:
     def __init__(self, result):
-        from qingzhuang.accounts.models import User
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()  # noqa: N806 (accounts is beside this app: no import of it)
 
         self.result, self.units = result, result.units
         self.scale = SCALES[result.scale]
@@ -110,6 +112,7 @@ class _Seeder:
         self.documents: dict[int, list] = {LAST_YEAR: [], THIS_YEAR: []}
         self.circulations: list = []
         self.senders: dict[int, object] = {}
+        self.password_hash: str | None = None
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -195,17 +198,31 @@ class _Seeder:
     # -- 一网协同 ---------------------------------------------------------------------------
 
     def sender(self, unit):
-        """A user of the sending unit who may send: a reporter of the unit, or a new one."""
-        from qingzhuang.accounts.models import User
-        from qingzhuang.accounts.services import user_create
-        from qingzhuang.orgs import roles
+        """A user of the sending unit who may send: a reporter of the unit, or a new 文书 account
+        (made here as ``accounts.services.user_create`` makes one: the accounts app sits beside
+        this one in the layers, so it is not imported)."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
 
-        if unit.pk not in self.senders:
-            user = (User.objects.filter(unit=unit, is_active=True, groups__name=roles.REPORTER).order_by("pk").first()
-                    or user_create(actor=None, username=f"fw{unit.code}", password=self.result.password, unit=unit,
-                                   roles=[roles.REPORTER], display_name=f"{unit.name}文书"))
-            self.senders[unit.pk] = user
-        return self.senders[unit.pk]
+        from qingzhuang.orgs import audit, roles
+
+        if unit.pk in self.senders:
+            return self.senders[unit.pk]
+        User = get_user_model()  # noqa: N806
+        user = User.objects.filter(unit=unit, is_active=True, groups__name=roles.REPORTER).order_by("pk").first()
+        if user is None:
+            user = User(username=f"fw{unit.code}", unit=unit, display_name=f"{unit.name}文书")
+            if self.password_hash is None:
+                user.set_password(self.result.password)
+                self.password_hash = user.password
+            user.password = self.password_hash
+            user.save()
+            user.groups.set(Group.objects.filter(name=roles.REPORTER))
+            audit.record(actor=None, action="user.create", obj=user, unit=unit,
+                         after={"username": user.username, "unit": unit.code, "roles": [roles.REPORTER],
+                                "display_name": user.display_name})
+        self.senders[unit.pk] = user
+        return user
 
     def recipients(self, index: int) -> list:
         rng = self.rng
@@ -252,8 +269,9 @@ class _Seeder:
 
     def readers(self) -> dict:
         if not hasattr(self, "_readers"):
-            from qingzhuang.accounts.models import User
+            from django.contrib.auth import get_user_model
 
+            User = get_user_model()  # noqa: N806
             self._readers = {}
             for user in User.objects.filter(unit__isnull=False, is_active=True).order_by("-pk"):
                 self._readers[user.unit_id] = user
