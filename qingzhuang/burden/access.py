@@ -182,3 +182,96 @@ def my_clues(user):
     if not getattr(user, "is_authenticated", False):
         return Clue.objects.none()
     return Clue.objects.filter(reporter=user)
+
+# The document registry (发文登记) and 一网协同 circulation.
+
+MANAGE_DOCUMENTS = "burden.manage_documents"
+JUDGE_DOCUMENTS = "burden.judge_documents"
+SEND_CIRCULATION = "burden.send_circulation"
+DOCUMENT_NOT_FOUND = "未找到该发文"
+CIRCULATION_NOT_FOUND = "未找到该文件或通知"
+
+
+def manages_all_documents(user) -> bool:
+    """The county's 督查室 and 减负监测员 register and correct any unit's documents."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(JUDGE_DOCUMENTS)
+                and org_access.oversees_county(user))
+
+
+def can_register_for(user, issuer: Unit) -> bool:
+    """Whether ``user`` may register (or correct) documents issued by ``issuer``: a department's
+    reporter for its own unit, the county's 督查室 and monitors for any unit."""
+    if user is None:
+        return True
+    if not (getattr(user, "is_authenticated", False) and user.has_perm(MANAGE_DOCUMENTS)):
+        return False
+    return manages_all_documents(user) or user.unit_id == issuer.pk
+
+
+def visible_documents(user):
+    """County-wide users and the county 督查室 see every document; others those issued by a unit of
+    their scope or reaching one."""
+    from qingzhuang.burden.models import Document
+
+    qs = Document.objects.select_related("issuer")
+    if sees_all_demands(user):
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    reaching = Document.target_units.through.objects.filter(org_access.unit_q(user, "unit")).values("document_id")
+    return qs.filter(org_access.unit_q(user, "issuer") | Q(pk__in=reaching))
+
+
+def get_document_or_404(user, pk):
+    from qingzhuang.burden.models import Document
+
+    try:
+        return visible_documents(user).get(pk=pk)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404(DOCUMENT_NOT_FOUND) from None
+
+
+def document_issuers(user) -> QuerySet[Unit]:
+    """The units ``user`` may register documents for (non-grassroots units)."""
+    from qingzhuang.orgs.models import GRASSROOTS_KINDS
+
+    if manages_all_documents(user):
+        return Unit.objects.exclude(kind__in=GRASSROOTS_KINDS).filter(is_active=True).order_by("path")
+    if getattr(user, "is_authenticated", False) and user.has_perm(MANAGE_DOCUMENTS) and user.unit_id:
+        return Unit.objects.filter(pk=user.unit_id).exclude(kind__in=GRASSROOTS_KINDS)
+    return Unit.objects.none()
+
+
+def visible_circulations(user):
+    """What a user sees of 一网协同: those who oversee the county see every circulation; others
+    what a unit of their scope sent or received (a township also sees what its villages received,
+    read only)."""
+    from qingzhuang.burden.models import Circulation, CirculationReceipt
+
+    qs = Circulation.objects.select_related("sender", "sent_by", "document")
+    if sees_all_demands(user):
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    received = CirculationReceipt.objects.filter(org_access.unit_q(user, "unit")).values("circulation_id")
+    return qs.filter(org_access.unit_q(user, "sender") | Q(pk__in=received))
+
+
+def get_circulation_or_404(user, pk):
+    from qingzhuang.burden.models import Circulation
+
+    try:
+        return visible_circulations(user).get(pk=pk)
+    except (Circulation.DoesNotExist, ValueError, TypeError):
+        raise Http404(CIRCULATION_NOT_FOUND) from None
+
+
+def is_circulation_sender(user, circulation) -> bool:
+    """The sending unit's users with the permission to send: they see receipts and may remind."""
+    return bool(getattr(user, "is_authenticated", False) and user.unit_id == circulation.sender_id
+                and user.has_perm(SEND_CIRCULATION))
+
+
+def sees_receipts(user, circulation) -> bool:
+    """Who read and who did not: the sender's users and those who oversee the county."""
+    return is_circulation_sender(user, circulation) or sees_all_demands(user)

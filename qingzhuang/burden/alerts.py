@@ -29,6 +29,7 @@ class Alert:
 # "dotted.module:function" of every part's ``alerts(*, year) -> list[Alert]``; a part adds its line.
 ALERT_SOURCES: tuple[str, ...] = (
     "qingzhuang.burden.queries_registries:alerts",  # meetings, work groups, government apps
+    "qingzhuang.burden.queries_documents:alerts",
 )
 
 

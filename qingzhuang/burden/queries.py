@@ -126,14 +126,15 @@ def county_kpis(*, year: int) -> dict:
 
 
 def todos(user) -> list:
-    """Workbench to-dos of every part of the app."""
+    """Workbench to-dos of every part of the app: open fills, clues to handle, circulations not read."""
+    from qingzhuang.burden import queries_documents
     from qingzhuang.burden.queries_clues import todos as clue_todos
 
-    return demand_todos(user) + clue_todos(user)
+    return demand_todos(user) + clue_todos(user) + queries_documents.todos(user)
 
 
 def demand_todos(user) -> list:
-    """Workbench to-dos: fills asked of the user's units that are still open (for those who fill)."""
+    """Fills asked of the user's units that are still open (for those who fill)."""
     if not user.has_perm(access.FILL_PERMISSION):
         return []
     open_fills = access.visible_demands(user).filter(org_access.unit_q(user, "unit"),

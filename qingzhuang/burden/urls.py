@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qingzhuang.burden import views, views_clues, views_overview, views_registries
+from qingzhuang.burden import views, views_clues, views_documents, views_overview, views_registries
 
 app_name = "burden"
 
@@ -58,4 +58,23 @@ urlpatterns += [
     path("clues/<int:pk>/return/", views_clues.clue_return, name="clue_return"),
     path("clues/<int:pk>/close/", views_clues.clue_close, name="clue_close"),
     path("clues/<int:pk>/files/<int:file>/", views_clues.clue_file, name="clue_file"),
+]
+
+# 发文登记 and 一网协同 (views_documents).
+urlpatterns += [
+    path("documents/", views_documents.document_list, name="document_list"),
+    path("documents/new/", views_documents.document_create, name="document_create"),
+    path("documents/import/", views_documents.document_import, name="document_import"),
+    path("documents/import/template/", views_documents.document_import_template, name="document_import_template"),
+    path("documents/import/errors/", views_documents.document_import_errors, name="document_import_errors"),
+    path("documents/explain/<str:code>/<int:year>/", views_documents.document_explain, name="document_explain"),
+    path("documents/<int:pk>/", views_documents.document_detail, name="document_detail"),
+    path("documents/<int:pk>/edit/", views_documents.document_edit, name="document_edit"),
+    path("documents/<int:pk>/judge/", views_documents.document_judge, name="document_judge"),
+    path("circulations/", views_documents.circulation_list, name="circulation_list"),
+    path("circulations/new/", views_documents.circulation_create, name="circulation_create"),
+    path("circulations/<int:pk>/", views_documents.circulation_detail, name="circulation_detail"),
+    path("circulations/<int:pk>/remind/", views_documents.circulation_remind, name="circulation_remind"),
+    path("circulations/<int:pk>/attachment/", views_documents.circulation_attachment,
+         name="circulation_attachment"),
 ]

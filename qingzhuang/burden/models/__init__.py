@@ -11,6 +11,16 @@ from qingzhuang.burden.models.clues import (
     ClueStatus,
 )
 from qingzhuang.burden.models.demands import DEFAULT_HOURS, BurdenWeight, Demand, DemandKind, DemandStatus
+from qingzhuang.burden.models.documents import (
+    Circulation,
+    CirculationKind,
+    CirculationReceipt,
+    CirculationReminder,
+    Document,
+    DocumentExplanation,
+    DocumentKind,
+)
+
 from qingzhuang.burden.models.registries import (
     APP_FEATURES,
     GRASSROOTS_LEVELS,
@@ -27,6 +37,9 @@ from qingzhuang.burden.models.registries import (
 )
 
 __all__ = ["DEFAULT_HOURS", "BurdenWeight", "Demand", "DemandKind", "DemandStatus"]
+# Documents and 一网协同 circulation.
+__all__ += ["Circulation", "CirculationKind", "CirculationReceipt", "CirculationReminder", "Document",
+            "DocumentExplanation", "DocumentKind"]
 # Registries: meetings, work groups, government apps.
 __all__ += ["APP_FEATURES", "GRASSROOTS_LEVELS", "LEVEL_TIERS", "AppStatus", "AppUser", "AttendLevel", "GovApp",
             "GroupPlatform", "Meeting", "MeetingKind", "RULE_NAMES", "WorkGroup"]

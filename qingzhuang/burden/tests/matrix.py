@@ -6,7 +6,7 @@ and is listed in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone 
 
 from __future__ import annotations
 
-from qingzhuang.burden.tests import matrix_registries
+from qingzhuang.burden.tests import matrix_documents, matrix_registries
 
 # The old /ledger/burden/… paths only redirect to /burden/… (which then asks to sign in).
 PUBLIC = {"burden_legacy:moved_root", "burden_legacy:moved"}
@@ -19,6 +19,7 @@ PUBLIC |= matrix_clues.PUBLIC
 PARTS: tuple = (
     matrix_registries,  # meetings, work groups, apps
     matrix_clues,
+    matrix_documents,
 )
 
 

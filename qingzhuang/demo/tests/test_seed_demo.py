@@ -67,17 +67,19 @@ def test_small_scale_counts_and_output(db):
     assert Unit.objects.count() == 21
     assert Person.objects.count() == 60
     # The demo logins, plus a reporter for each further department that defines reports and an
-    # account for each further township whose villages fill (ledger.demo_reports).
+    # account for each further township whose villages fill (ledger.demo_reports), and a 文书 of each
+    # office that sends through 一网协同 without one (burden.demo_documents).
     usernames = set(User.objects.values_list("username", flat=True))
-    assert usernames - set(DEMO_LOGINS) == {"tb429901954000", "tb429901960000", "xz429901001000"}
+    assert usernames - set(DEMO_LOGINS) == {"tb429901954000", "tb429901960000", "xz429901001000",
+                                            "fw429901901000", "fw429901921000"}
     # One summary row for the bulk data (plus the accounts' own rows), not one per unit or person;
     # the policy library is added like any upload, one row per document added and indexed; the
     # reports, requests, sendings and fills are written by their services, each with its own row; so is
     # the assessment's year (a scheme, spot checks, two runs, an appeal and the correction it brought).
     actions = Counter(AuditLog.objects.values_list("action", flat=True))
     assert {a: n for a, n in actions.items()
-            if not a.startswith(("report.", "request.", "demand.", "dataset.", "clue."))} \
-        == {"demo.seed": 1, "user.create": 12, "assistant.policy.add": 14, "assistant.policy.index": 14,
+            if not a.startswith(("report.", "request.", "demand.", "dataset.", "clue.", "document.", "circulation."))} \
+        == {"demo.seed": 1, "user.create": 14, "assistant.policy.add": 14, "assistant.policy.index": 14,
             "assessment.scheme.import": 1, "assessment.spotcheck.add": 5, "assessment.run.start": 2,
             "assessment.run.publish": 1, "assessment.appeal.file": 1, "ledger.import": 1,
             "ledger.indicator_value.update": 1, "assessment.appeal.answer": 1,
