@@ -20,7 +20,6 @@ from qingzhuang.burden.models.documents import (
     DocumentExplanation,
     DocumentKind,
 )
-
 from qingzhuang.burden.models.registries import (
     APP_FEATURES,
     GRASSROOTS_LEVELS,
