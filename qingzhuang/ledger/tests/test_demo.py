@@ -42,12 +42,14 @@ def test_small_scale_counts(seeded):
     counts = Counter(Record.objects.values_list("dataset__code", flat=True))
     assert counts == SMALL
     assert sum(SMALL.values()) == 400
-    assert seeded.counts == {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
+    # The counts of the steps up to the assessment (the burden registries' steps add their own keys).
+    expected = {"units": 21, "people": 60, "accounts": 9, "records": 400, **SMALL, "indicators": 10,
                              "indicator_values": 384, "indicator_uploads": 84, "policies": 14, "policy_passages": 283,
                              "reports": 17, "data_requests": 5, "demands_last_year": 75, "demands_this_year": 42,
                              "demands_filled": 111, "department_accounts": 3, "assessment_schemes": 1,
                              "assessment_indicators": 6, "assessment_adjustments": 0, "assessment_spot_checks": 5,
                              "assessment_runs": 2, "assessment_appeals": 1}
+    assert {key: seeded.counts.get(key) for key in expected} == expected
     entry = AuditLog.objects.get(action="demo.seed")
     assert entry.after["records"] == 400 and entry.after["indicator_values"] == 384
 

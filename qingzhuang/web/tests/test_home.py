@@ -58,8 +58,8 @@ def test_menu_of_a_village_cadre_is_grouped_and_short(verified_client, users, co
         "首页",
         ("数据", ["一套表", "找数据", "组织架构", "干部名录"]),
         "本单位考核成绩",
-        ("减负", ["报表清单", "数据需求", "派给本单位的填报", "减负台账", "会议登记", "工作群", "政务应用", "减负线索",
-                "码上减负"]),
+        ("减负", ["报表清单", "数据需求", "派给本单位的填报", "减负台账", "发文登记", "会议登记", "工作群", "政务应用",
+                "减负线索", "一网协同", "码上减负"]),
         ("AI社工", ["找政策", "问政策", "一表做总结", "政策库"]),
         "我的账号",
     ]
@@ -71,8 +71,8 @@ def test_menu_of_the_assessment_office_has_the_assessment_group(verified_client,
 
 
 def test_menu_of_a_leader_has_no_fills(verified_client, users, county):
-    assert ("减负", ["减负总览", "报表清单", "数据需求", "减负台账", "会议登记", "工作群", "政务应用", "码上减负"]) \
-        in menu_of(verified_client, users["leader"])
+    assert ("减负", ["减负总览", "报表清单", "数据需求", "减负台账", "发文登记", "会议登记", "工作群", "政务应用",
+                   "一网协同", "码上减负"]) in menu_of(verified_client, users["leader"])
 
 
 def test_menu_of_the_sysadmin_has_the_system_group(verified_client, users, county):
