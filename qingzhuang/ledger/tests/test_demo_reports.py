@@ -38,9 +38,13 @@ def seeded(django_db_setup, django_db_blocker):
         os.environ[demo.PASSWORD_ENV] = saved
 
 
+# The ledger's own demands (the burden registries' demo steps place documents, meetings, groups …).
+LEDGER_KINDS = (DemandKind.REPORT, DemandKind.DATA_REQUEST)
+
+
 def in_year(year: int):
     start, end = burden_queries.year_bounds(year)
-    return Demand.objects.filter(created_at__gte=start, created_at__lt=end)
+    return Demand.objects.filter(created_at__gte=start, created_at__lt=end, kind__in=LEDGER_KINDS)
 
 
 def test_every_admission_and_register_status(seeded):
@@ -72,7 +76,7 @@ def test_data_requests_with_held_and_remaining_fields(seeded):
 
 
 def test_demands_for_villages_filled_and_pending(seeded):
-    demands = Demand.objects.select_related("unit")
+    demands = Demand.objects.filter(kind__in=LEDGER_KINDS).select_related("unit")
     assert {d.unit.kind for d in demands} <= {UnitKind.VILLAGE, UnitKind.COMMUNITY}
     assert {d.kind for d in demands} == {DemandKind.REPORT, DemandKind.DATA_REQUEST}
     statuses = Counter(demands.values_list("status", flat=True))
@@ -94,7 +98,7 @@ def test_last_year_heavier_than_this_year(seeded):
     assert counts["demands_last_year"] > counts["demands_this_year"] > 0
     last = burden_queries.county_kpis(year=LAST_YEAR)
     this = burden_queries.county_kpis(year=THIS_YEAR)
-    assert last["submissions"] > this["submissions"] > 0
+    assert last["submissions"] > this["submissions"] > 0  # every kind of demand, and fewer
     reports_sent = {y: in_year(y).filter(kind=DemandKind.REPORT).values("source_id").distinct().count()
                     for y in (LAST_YEAR, THIS_YEAR)}
     assert reports_sent[LAST_YEAR] > reports_sent[THIS_YEAR] > 0
@@ -107,7 +111,7 @@ def test_burden_page_shows_the_demo_year_by_default(seeded, client):
     assert response.status_code == 200
     assert response.context["year"] == THIS_YEAR
     sums = response.context["sums"]
-    assert sums.count == seeded.counts["demands_this_year"] > 0
+    assert sums.count == Demand.objects.filter(month__startswith=f"{THIS_YEAR}-").count() > 0
     assert sums.change.percent < 0  # the county asks less of its villages than the year before
     assert any(row.totals.count > 0 for row in response.context["rows"])
 
