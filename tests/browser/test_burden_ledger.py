@@ -21,7 +21,7 @@ def test_the_unit_page_draws_its_chart(page, phone_page, live_server, world):  #
             page.set_viewport_size({"width": 1366, "height": 900})
         errors = watch(current)
         login(current, live_server, world["cun"].username, PASSWORD)
-        current.goto(f"{live_server.url}/burden/429901001201/?year={YEAR}")
+        current.goto(f"{live_server.url}/burden/units/429901001201/?year={YEAR}")
         expect(current.get_by_test_id("unit-count")).to_have_text("4 项")
         container = current.get_by_test_id("chart-burden-unit-by-month")
         expect(container).to_have_attribute("data-drawn", "true")

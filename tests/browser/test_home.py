@@ -18,14 +18,16 @@ DESKTOP = {"width": 1366, "height": 900}
 
 @pytest.fixture
 def work(county, users):
-    """This month: a meeting for 甲村 and 乙村; 统计局 reports 地区生产总值 (甲村, this month)."""
+    """This month: a meeting for 甲村 and 乙村, with its attendance list to fill; 统计局 reports
+    地区生产总值 (甲村, this month)."""
     from qingzhuang.burden import services
     from qingzhuang.ledger.models import Indicator, IndicatorValue
     from qingzhuang.orgs.roles import REPORTER
 
     with transaction.atomic():
         services.demand_place(actor=users["supervision"], source=county["office"], kind="meeting",
-                              units=[county["village_a"], county["village_b"]], title="防汛调度会")
+                              units=[county["village_a"], county["village_b"]], title="防汛调度会",
+                              fields=["参会人员"])
     indicator = Indicator.objects.create(code="gdp", name="地区生产总值", owner=county["stats"])
     IndicatorValue.objects.create(unit=county["village_a"], indicator=indicator,
                                   period=timezone.localdate().strftime("%Y-%m"), value=1)
