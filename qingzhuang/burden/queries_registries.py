@@ -157,6 +157,13 @@ def group_count(*, year: int) -> int:
     return groups_open_in(year).count()
 
 
+def groups_at_year_end(*, year: int) -> int:
+    """Groups still open at the end of ``year`` (Dec 31; today, for the current year): what the
+    county carries into the next year once it has dissolved the groups whose task ended."""
+    end = min(dt.date(year, 12, 31), timezone.localdate())
+    return WorkGroup.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end), created_on__lte=end).count()
+
+
 def groups_created(*, year: int) -> int:
     return WorkGroup.objects.filter(created_on__range=_year_range(year)).count()
 

@@ -109,3 +109,18 @@ def test_a_township_or_a_department_gets_no_overview(client, county, placing):
         client.force_login(user)
         assert client.get(reverse("burden:overview")).status_code == 404
         assert client.get(reverse("burden:alerts")).status_code == 404
+
+
+def test_groups_at_year_end_leave_out_those_dissolved(county):
+    from qingzhuang.burden.models import WorkGroup
+    from qingzhuang.burden.queries_registries import groups_at_year_end
+
+    def group(created, closed=None):
+        WorkGroup.objects.create(name="群", owner_unit=county["stats"], platform="wechat", created_on=created,
+                                 closed_on=closed)
+
+    group(dt.date(2023, 5, 1))  # open ever since
+    group(dt.date(2024, 3, 1), closed=dt.date(2025, 6, 30))  # dissolved in 2025
+    group(dt.date(2024, 12, 31), closed=dt.date(2024, 12, 31))  # dissolved the day it was set up
+    group(dt.date(2025, 2, 1))
+    assert [groups_at_year_end(year=y) for y in (2023, 2024, 2025)] == [1, 2, 2]
