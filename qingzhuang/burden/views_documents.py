@@ -332,7 +332,7 @@ def circulation_list(request):
     qs = {"inbox": queries_documents.inbox, "sent": queries_documents.sent,
           "all": queries_documents.all_circulations}[tab](request.user)
     pager, rows, page_error, status = _page(request, qs)
-    year = queries.current_year()
+    year = queries.default_year()  # this year, or the latest year with asks (the demo county)
     stats = queries_documents.circulation_stats(request.user, year=year)
     template = ("burden/documents/_circulation_rows.html" if request.headers.get("HX-Request")
                 else "burden/documents/circulations.html")
