@@ -1,0 +1,21 @@
+"""督查检查考核 planning, 无扰督查 and 工作问效 (see ``qingzhuang/registry.py``)."""
+
+from qingzhuang.registry import Module
+
+LAYER = 40
+
+MODULE = Module(
+    label="supervision",
+    title="督查检查",
+    urls=(("supervision/", "qingzhuang.supervision.urls"),),
+    api=(),
+    nav=(),
+    permissions={
+        "supervision": ("supervision.approve_item", "supervision.manage_task"),
+        "reporter": ("supervision.propose_item", "supervision.record_result", "supervision.report_task"),
+        "grassroots": ("supervision.report_task",),
+    },
+    audit_labels={
+        "visit.schedule": "安排督查检查", "visit.issue": "签发检查码",
+    },
+)
