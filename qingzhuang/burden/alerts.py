@@ -33,6 +33,16 @@ ALERT_SOURCES: tuple[str, ...] = (
 )
 
 
+# Sources of modules above this app (``register_source``, called from their ``AppConfig.ready``).
+REGISTERED_SOURCES: list[str] = []
+
+
+def register_source(source: str) -> None:
+    """Add a module's ``"dotted.module:alerts"`` to the alerts (the supervision app's violations)."""
+    if source not in REGISTERED_SOURCES:
+        REGISTERED_SOURCES.append(source)
+
+
 def _load(source: str) -> Callable[..., list[Alert]]:
     module, _, name = source.partition(":")
     return getattr(import_module(module), name)
@@ -40,5 +50,5 @@ def _load(source: str) -> Callable[..., list[Alert]]:
 
 def all_alerts(*, year: int) -> list[Alert]:
     """Every registered part's alerts of ``year``, newest first."""
-    found = [alert for source in ALERT_SOURCES for alert in _load(source)(year=year)]
+    found = [alert for source in (*ALERT_SOURCES, *REGISTERED_SOURCES) for alert in _load(source)(year=year)]
     return sorted(found, key=lambda a: (a.on or dt.date.min, a.rule), reverse=True)

@@ -8,3 +8,9 @@ class SupervisionConfig(AppConfig):
     name = "qingzhuang.supervision"
     label = "supervision"
     verbose_name = "督查检查"
+
+    def ready(self) -> None:
+        from qingzhuang.burden.alerts import register_source
+
+        # The violations join the county's 减负预警 (burden alerts) page and overview.
+        register_source("qingzhuang.supervision.violations:alerts")
