@@ -1,4 +1,4 @@
-"""Benchmarks: ``make bench`` (``python -m bench [--quick] [NAME...]``; names: pages, ledger, assistant, assessment).
+"""Benchmarks: ``make bench`` (``python -m bench [--quick] [NAME...]``; names: pages, ledger, assistant, assessment, supervision).
 
 Each figure is printed as a ratio against a baseline measured in the same run on the same
 database, so the numbers mean the same on a laptop and on a county server. Uses a fresh SQLite
@@ -42,10 +42,10 @@ def main(argv: list[str]) -> int:
         django.setup()
         # The trivial page is a 404: don't log a warning for each of its hundreds of fetches.
         logging.getLogger("django.request").setLevel(logging.ERROR)
-        from bench import bench_assessment, bench_assistant, bench_ledger, bench_pages
+        from bench import bench_assessment, bench_assistant, bench_ledger, bench_pages, bench_supervision
 
         suites = {"pages": bench_pages.run, "ledger": bench_ledger.run, "assistant": bench_assistant.run,
-                  "assessment": bench_assessment.run}
+                  "assessment": bench_assessment.run, "supervision": bench_supervision.run}
         unknown = [n for n in names if n not in suites]
         if unknown or flags - {"--quick"}:
             print(f"usage: python -m bench [--quick] [{'|'.join(suites)}...]", file=sys.stderr)
