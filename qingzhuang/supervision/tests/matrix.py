@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from qingzhuang.supervision.tests import matrix_tasks
 
-PUBLIC: set = set()
-
 PARTS: tuple = (
     matrix_tasks,  # 工作问效
 )
+
+PUBLIC: set = {name for part in PARTS for name in getattr(part, "PUBLIC", ())}
 
 
 def objects(ctx) -> dict:
     found: dict = {}
     for part in PARTS:
         found.update(part.objects(ctx))
-    for part in PARTS:
-        PUBLIC.update(getattr(part, "PUBLIC", ()))
     return found
 
 
