@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.roles import LEADER, has_role
 
 # --- tasks ---------------------------------------------------------------------------------
 # 工作问效. Reading: those who oversee the county (the county 督查室, county-wide users such as
@@ -23,7 +24,9 @@ REPORT_NOT_FOUND = "未找到该进展报送"
 
 
 def sees_all_tasks(user) -> bool:
-    return org_access.oversees_county(user)
+    """The county 督查室 (who manage tasks) and county leaders: every task."""
+    return bool(org_access.oversees_county(user)
+                and (user.has_perm(MANAGE_TASK) or has_role(user, LEADER) or user.is_superuser))
 
 
 def can_manage_tasks(user) -> bool:
