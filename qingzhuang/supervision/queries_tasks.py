@@ -187,8 +187,9 @@ def charts(user) -> list[Chart]:
 
 
 def todos(user) -> list[Todo]:
-    """Assignee users: nodes due within the yellow window, red-carded nodes not yet approved, and
-    returned reports. The 督查室: reports to review and red-carded nodes still open."""
+    """Assignee users: nodes due within the yellow window, red-card nodes (past due, not approved:
+    the nodes ``cards_issue`` gives a red card, counted here without waiting for its run) and
+    returned reports. The 督查室: reports to review and red-card nodes still open."""
     from django.utils import timezone
 
     if not getattr(user, "is_authenticated", False):
@@ -200,7 +201,7 @@ def todos(user) -> list[Todo]:
         nodes = TaskNode.objects.filter(task__in=access.own_tasks(user).filter(status=TaskStatus.ACTIVE).values("pk"))
         soon = nodes.filter(status__in=(NodeStatus.OPEN, NodeStatus.RETURNED), due__gte=today,
                             due__lte=today + dt.timedelta(days=yellow_days())).count()
-        red = nodes.exclude(status=NodeStatus.APPROVED).filter(cards__kind=CardKind.RED).distinct().count()
+        red = nodes.exclude(status=NodeStatus.APPROVED).filter(due__lt=today).count()
         returned = nodes.filter(status=NodeStatus.RETURNED).count()
         if soon:
             found.append(Todo("个任务节点即将到期（工作问效）", soon, mine, tone="warning"))
@@ -211,8 +212,8 @@ def todos(user) -> list[Todo]:
     if access.can_manage_tasks(user):
         pending = ProgressReport.objects.filter(status=ReportStatus.PENDING,
                                                 node__task__status=TaskStatus.ACTIVE).count()
-        red = (TaskNode.objects.filter(task__status=TaskStatus.ACTIVE, cards__kind=CardKind.RED)
-               .exclude(status=NodeStatus.APPROVED).distinct().count())
+        red = (TaskNode.objects.filter(task__status=TaskStatus.ACTIVE, due__lt=today)
+               .exclude(status=NodeStatus.APPROVED).count())
         listing = reverse("supervision:task_list")
         if pending:
             found.append(Todo("份任务进展待审核（工作问效）", pending, listing + "?review=1"))

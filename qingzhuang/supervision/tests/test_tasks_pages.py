@@ -162,3 +162,14 @@ def test_indicator_search_and_latest_value(client, tw):
     task = make_task(tw, assignee=tw["agri"], indicator=indicator, target_value="1500")
     page = client.get(reverse("supervision:task_detail", args=[task.pk])).content.decode()
     assert "指标库最新值：1350亩（2025-05）" in page
+
+
+def test_workbench_shows_reminders_and_chart(client, tw):
+    task = make_task(tw)
+    services.report_submit(actor=tw["stats_reporter"], node=task.nodes.first(), text="已完成")
+    client.force_login(tw["office"])
+    home = client.get(reverse("web:home")).content.decode()
+    assert "份任务进展待审核（工作问效）" in home and "个任务节点逾期亮红牌" in home
+    assert 'data-testid="chart-supervision-task-units"' in home
+    client.force_login(tw["stats_reporter"])
+    assert "个任务节点已亮红牌（工作问效）" in client.get(reverse("web:home")).content.decode()
