@@ -333,3 +333,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# 工作问效: days before a time node's due date its yellow card shows (supervision.services.tasks).
+QZ_TASK_YELLOW_DAYS = int(os.environ.get("QZ_TASK_YELLOW_DAYS", "3"))

@@ -1,9 +1,10 @@
 """The supervision pages; each part keeps its own url module, included here."""
 
-from qingzhuang.supervision import urls_violations
+from qingzhuang.supervision import urls_tasks, urls_violations
 
 app_name = "supervision"
 
 urlpatterns: list = [
     *urls_violations.urlpatterns,
+    *urls_tasks.urlpatterns,
 ]

@@ -43,3 +43,6 @@ def sv(county, users):
     world["agri_item"] = make_item(owner=agri, title="耕地保护检查", matter="耕地保护")
     world["day"] = dt.date(2025, 5, 20)
     return world
+
+# 工作问效: the ``tw`` fixture.
+from qingzhuang.supervision.tests.task_world import tw  # noqa: E402, F401

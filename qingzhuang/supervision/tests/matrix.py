@@ -1,18 +1,19 @@
 """The supervision app's targets of the permission matrix (tests/test_permission_matrix.py).
 
-Each part keeps its objects (of 甲镇) and URL targets in its own ``matrix_<part>.py`` and is listed
-in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone may open (the code verification).
+Each part of the app keeps its objects (of 甲镇) and URL targets in its own ``matrix_<part>.py``
+and is listed in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone may open.
 """
 
 from __future__ import annotations
 
-from qingzhuang.supervision.tests import matrix_violations
-
-PUBLIC: set[str] = set()
+from qingzhuang.supervision.tests import matrix_tasks, matrix_violations
 
 PARTS: tuple = (
+    matrix_tasks,  # 工作问效
     matrix_violations,
 )
+
+PUBLIC: set = {name for part in PARTS for name in getattr(part, "PUBLIC", ())}
 
 
 def objects(ctx) -> dict:
