@@ -1,6 +1,7 @@
 """督查检查考核 planning, 无扰督查 and 工作问效 (see ``qingzhuang/registry.py``)."""
 
-from qingzhuang.registry import Module
+from qingzhuang.orgs import roles
+from qingzhuang.registry import DemoStep, Module, NavEntry
 
 LAYER = 40
 
@@ -8,8 +9,21 @@ MODULE = Module(
     label="supervision",
     title="督查检查",
     urls=(("supervision/", "qingzhuang.supervision.urls"),),
-    api=(),
-    nav=(),
+    api=(("/supervision/visits", "qingzhuang.supervision.api_visits:router"),),
+    nav=(
+        # 一事一码: visits, codes, caps, evaluations; the public verification page.
+        NavEntry("督查检查", "supervision:visit_list", "qr-code", group="督查", order=20,
+                 roles=(roles.SUPERVISION, roles.REPORTER, roles.GRASSROOTS, roles.LEADER),
+                 also=("supervision:visit_new", "supervision:visit_detail", "supervision:visit_print")),
+        NavEntry("检查频次", "supervision:cap_page", "speedometer", group="督查", order=22,
+                 roles=(roles.SUPERVISION,)),
+        NavEntry("本单位检查", "supervision:unit_page", "calendar3", group="督查", order=24,
+                 roles=(roles.GRASSROOTS,)),
+        NavEntry("匿名评价", "supervision:evaluation_page", "star-half", group="督查", order=26,
+                 roles=(roles.SUPERVISION, roles.REPORTER)),
+        NavEntry("检查码核验", "supervision:verify_form", "patch-check", group="督查", order=28,
+                 also=("supervision:verify_code",)),
+    ),
     permissions={
         "supervision": ("supervision.approve_item", "supervision.manage_task"),
         "reporter": ("supervision.propose_item", "supervision.record_result", "supervision.report_task"),
@@ -17,5 +31,10 @@ MODULE = Module(
     },
     audit_labels={
         "visit.schedule": "安排督查检查", "visit.issue": "签发检查码",
+        "visit.cancel": "取消督查检查", "visit.result": "记录督查检查结果", "visit.unfiled": "反映未亮码检查",
+        "cap.set": "设置检查频次上限",
     },
+    demo=(DemoStep(order=51, run="qingzhuang.supervision.demo_visits:seed_step",
+                   summary="qingzhuang.supervision.demo_visits:summary"),),
+    matrix="qingzhuang.supervision.tests.matrix",
 )

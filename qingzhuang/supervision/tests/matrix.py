@@ -1,0 +1,30 @@
+"""The supervision app's targets of the permission matrix (tests/test_permission_matrix.py).
+
+Each part keeps its objects (of 甲镇) and URL targets in its own ``matrix_<part>.py`` and is listed
+in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone may open.
+"""
+
+from __future__ import annotations
+
+from qingzhuang.supervision.tests import matrix_visits
+
+PUBLIC: set = set()
+PUBLIC |= matrix_visits.PUBLIC
+
+PARTS: tuple = (
+    matrix_visits,  # 一事一码: visits, codes, caps, results, evaluations
+)
+
+
+def objects(ctx) -> dict:
+    found: dict = {}
+    for part in PARTS:
+        found.update(part.objects(ctx))
+    return found
+
+
+def targets(ctx) -> dict:
+    found: dict = {}
+    for part in PARTS:
+        found.update(part.targets(ctx))
+    return found
