@@ -14,15 +14,14 @@ MODULE = Module(
         # 一事一码: visits, codes, caps, evaluations; the public verification page.
         NavEntry("督查检查", "supervision:visit_list", "qr-code", group="督查", order=20,
                  roles=(roles.SUPERVISION, roles.REPORTER, roles.GRASSROOTS, roles.LEADER),
-                 also=("supervision:visit_new", "supervision:visit_detail", "supervision:visit_print")),
+                 also=("supervision:visit_new",)),
         NavEntry("检查频次", "supervision:cap_page", "speedometer", group="督查", order=22,
                  roles=(roles.SUPERVISION,)),
         NavEntry("本单位检查", "supervision:unit_page", "calendar3", group="督查", order=24,
                  roles=(roles.GRASSROOTS,)),
         NavEntry("匿名评价", "supervision:evaluation_page", "star-half", group="督查", order=26,
                  roles=(roles.SUPERVISION, roles.REPORTER)),
-        NavEntry("检查码核验", "supervision:verify_form", "patch-check", group="督查", order=28,
-                 also=("supervision:verify_code",)),
+        NavEntry("检查码核验", "supervision:verify_form", "patch-check", group="督查", order=28),
     ),
     permissions={
         "supervision": ("supervision.approve_item", "supervision.manage_task"),
