@@ -5,10 +5,11 @@ within the unit's cap (race-safe). Issuing places the visit in the burden ledger
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from qingzhuang.burden.admission import Admission
@@ -31,6 +32,7 @@ from qingzhuang.supervision.models import (
 
 SCHEDULE_PERMISSION = "supervision.propose_item"
 ISSUE_PERMISSION = "supervision.approve_item"
+LOCK_RETRIES = 40
 RESULT_PERMISSION = "supervision.record_result"
 # A grassroots cadre reports a visit that came without a code: the permission to fill the demands
 # placed on one's own unit (乡镇村干部).
@@ -123,11 +125,22 @@ def visit_issue(*, actor, visit: Visit, request=None) -> Visit:
     the burden ledger. Atomic: a refusal or an error writes nothing and takes no slot."""
     if actor is not None and not actor.has_perm(ISSUE_PERMISSION):
         raise PermissionDenied("只有督查室可以签发检查码")
-    for _ in range(3):  # a fresh code colliding with another is astronomically rare; try again
+    collisions = 0
+    for attempt in range(LOCK_RETRIES + 1):
         try:
             return _issue(actor=actor, visit_id=visit.pk, request=request)
         except IntegrityError:
-            continue
+            # A fresh code colliding with another is astronomically rare; draw again.
+            collisions += 1
+            if collisions >= 3:
+                break
+        except OperationalError as exc:
+            # SQLite serialises writers: past its busy timeout (or at once, for a shared-cache
+            # database) a racing writer fails with "database is locked". The transaction rolled
+            # back whole, so try again; the cap decides once the winner has committed.
+            if "locked" not in str(exc) or attempt == LOCK_RETRIES or transaction.get_connection().in_atomic_block:
+                raise
+            time.sleep(0.02 * (attempt + 1))
     raise RuntimeError("could not draw a unique code")
 
 
