@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,12 +73,13 @@ def seed_step(result) -> dict[str, int]:
             caps.give_back(ahead.unit, ahead.cap_period)
             Visit.objects.filter(pk=ahead.pk).update(status=VisitStatus.CANCELLED)
             counts["supervision_cancelled"] = 1
-        # One visit came without a code: the village reports it.
-        village = Unit.objects.filter(kind__in=(UnitKind.VILLAGE, UnitKind.COMMUNITY), is_active=True).order_by("path").first()
+        # One visit came without a code: a village (else township) cadre reports it.
+        cadre = (get_user_model().objects.filter(unit__kind__in=GRASSROOTS_KINDS, is_active=True)
+                 .select_related("unit").order_by("-unit__depth", "pk").first())
         department = Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path").first()
-        if village is not None and department is not None and village.kind in GRASSROOTS_KINDS:
-            unfiled_report(actor=None, unit=village, department=department, date=today - dt.timedelta(days=20),
-                           matter="环境卫生检查", note="检查组未出示检查码，要求提供近三年会议记录")
+        if cadre is not None and department is not None:
+            unfiled_report(actor=None, unit=cadre.unit, department=department, date=today - dt.timedelta(days=20),
+                           matter="环境卫生检查", note="检查组未出示检查码，要求提供近三年会议记录", placer=cadre)
             counts["supervision_unfiled"] = 1
     return counts
 

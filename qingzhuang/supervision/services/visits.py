@@ -284,10 +284,11 @@ UNFILED_DENIED = "只有乡镇（街道）、村（社区）的干部可以反�
 
 @transaction.atomic
 def unfiled_report(*, actor, unit: Unit, department: Unit, date: dt.date, matter: str, note: str = "",
-                   request=None) -> Visit:
+                   placer=None, request=None) -> Visit:
     """A grassroots cadre reports that a team of ``department`` came to ``unit`` on ``date`` without
     showing a code (检查组未出示检查码): a visit with status UNFILED and no code, counted in the unit's
-    burden ledger as an inspection placed by the department."""
+    burden ledger as an inspection placed by the department. ``placer`` (the system's seeds only) is
+    the cadre whose reach places the ledger entry when ``actor`` is None."""
     if actor is not None:
         if not (actor.has_perm(REPORT_UNFILED_PERMISSION) and actor.unit_id
                 and actor.unit.kind in GRASSROOTS_KINDS):
@@ -313,7 +314,7 @@ def unfiled_report(*, actor, unit: Unit, department: Unit, date: dt.date, matter
     visit = Visit.objects.create(unit=unit, lead=department, team=matter, date=date, valid_until=date,
                                  status=VisitStatus.UNFILED, reported_note=note,
                                  created_by=actor if getattr(actor, "pk", None) else None)
-    demand_place(actor=actor, source=visit, kind=DemandKind.INSPECTION, units=[unit],
+    demand_place(actor=actor or placer, source=visit, kind=DemandKind.INSPECTION, units=[unit],
                  title=f"未亮码检查：{matter}"[:200], placed_by=department, month=date.strftime("%Y-%m"),
                  request=request)
     audit.record(actor=actor, action="visit.unfiled", obj=visit, unit=unit,
