@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -142,6 +143,14 @@ class AggregateOut(Schema):
     comments: list[str]
 
 
+def _year(year: int | None) -> int:
+    if year is None:
+        return timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "年度应为 2000 到 2100 之间"})
+    return year
+
+
 def _visit_out(visit, user) -> dict:
     result = getattr(visit, "result", None) if access.sees_result(user, visit) else None
     return {
@@ -202,9 +211,8 @@ def schedule_visit(request, payload: ScheduleIn):
 
 
 @router.get("/caps", response={200: CapRuleOut, 400: ErrorOut}, summary="某年的检查频次上限")
-def get_cap(request, year: int = Query(..., description="年度")):
-    if not 2000 <= year <= 2100:
-        raise ValidationError({"year": "年度应为 2000 到 2100 之间"})
+def get_cap(request, year: int | None = Query(None, description="年度（默认今年）")):
+    year = _year(year)
     cap = caps.cap_for(year)
     return {"year": year, "period": cap.period, "limit": cap.limit, "words": cap.words}
 
@@ -220,9 +228,8 @@ def set_cap(request, payload: CapIn):
 
 @router.get("/counts", response={200: list[UnitCountOut], 400: ErrorOut}, summary="各基层单位检查次数（本人可见范围）")
 @paginate(Paging)
-def unit_counts(request, year: int = Query(..., description="年度")):
-    if not 2000 <= year <= 2100:
-        raise ValidationError({"year": "年度应为 2000 到 2100 之间"})
+def unit_counts(request, year: int | None = Query(None, description="年度（默认今年）")):
+    year = _year(year)
     periods = queries_visits.periods_of(year)
     limit = caps.cap_for(year).limit
     rows = queries_visits.unit_rows(access.unit_counts_scope(request.auth), year)
@@ -232,10 +239,9 @@ def unit_counts(request, year: int = Query(..., description="年度")):
 
 @router.get("/evaluations", response={200: list[AggregateOut], 400: ErrorOut, 403: ErrorOut},
             summary="匿名评价汇总：督查室看各部门，部门只看本部门（不足3条不显示）")
-def evaluations(request, year: int = Query(..., description="年度")):
+def evaluations(request, year: int | None = Query(None, description="年度（默认今年）")):
     user = request.auth
-    if not 2000 <= year <= 2100:
-        raise ValidationError({"year": "年度应为 2000 到 2100 之间"})
+    year = _year(year)
     if access.is_office(user):
         return [{"department": r["department"].code, "department_name": r["department"].name,
                  **{k: r[k] for k in ("count", "shown", "note", "average", "burden_free_percent", "comments")}}
