@@ -77,7 +77,7 @@ def status_of(visit: Visit, items: list, today: dt.date) -> tuple[str, dict]:
         return VerifyResult.DONE, {}
     if visit.status != VisitStatus.ISSUED:
         return VerifyResult.NOT_ISSUED, {}
-    if today > visit.valid_until or (visit.issued_at and today < timezone.localdate(visit.issued_at)):
+    if today > visit.valid_until:
         return VerifyResult.EXPIRED, {"until": f"{visit.valid_until:%Y-%m-%d}"}
     if not items or any(i.admission != Admission.APPROVED for i in items):
         return VerifyResult.OUT_OF_PLAN, {}

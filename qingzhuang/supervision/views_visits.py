@@ -421,8 +421,6 @@ def verify_form(request):
         return _public(request, "supervision/verify.html", {"result": None, "typed": "",
                                                              "error": verify.rate_message()}, status=429)
     code_text = request.POST.get("code", "")[:100]
-    if (code := verify.find(code_text)) is not None and code.code:
-        return redirect("supervision:verify_code", code=code.code)
     return _public(request, "supervision/verify.html", _verify_context(request, code_text))
 
 
