@@ -384,7 +384,7 @@ def evaluation_page(request):
 def _public(request, template: str, context: dict, status: int = 200):
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # "no-referrer" would make the form's Origin "null" (CSRF)
     response["X-Robots-Tag"] = "noindex"
     return response
 
