@@ -102,6 +102,14 @@ def visit_target_units(user) -> QuerySet[Unit]:
                                is_active=True)
 
 
+def filter_unit(user, code: str) -> Unit | None:
+    """A unit to filter visits by: any unit for those who see every visit; else a unit of one's
+    scope or one a visit of one's department may go to (the visits themselves stay scoped)."""
+    if sees_all_visits(user):
+        return Unit.objects.filter(code=code).first()
+    return (visit_target_units(user) | org_access.visible_units(user)).filter(code=code).first()
+
+
 def unit_counts_scope(user) -> QuerySet[Unit]:
     """Grassroots units whose visit counts ``user`` reads: every one for the 督查室, else one's scope."""
     units = Unit.objects.filter(kind__in=GRASSROOTS_KINDS, is_active=True)

@@ -18,7 +18,6 @@ from qingzhuang.burden.admission import Admission
 from qingzhuang.lib.paging import Mapped
 from qingzhuang.orgs.api_errors import ErrorOut
 from qingzhuang.orgs.api_paging import Paging
-from qingzhuang.orgs.models import Unit
 from qingzhuang.supervision import access, caps, codes, queries_visits, verify
 from qingzhuang.supervision.models import Evaluation, PlanItem, VisitStatus
 from qingzhuang.supervision.services import visits as services
@@ -182,9 +181,8 @@ def list_visits(request, status: str = Query("", description=f"状态：{STATUSE
         raise ValidationError({"status": f"status 应为：{'、'.join(VisitStatus.values)}"})
     chosen = None
     if unit:
-        chosen = Unit.objects.filter(code=unit).first()
-        if chosen is None or not (access.sees_all_visits(user) or access.unit_counts_scope(user).filter(
-                pk=chosen.pk).exists() or chosen.pk == user.unit_id):
+        chosen = access.filter_unit(user, unit)
+        if chosen is None:
             raise ValidationError({"unit": "没有这个单位代码"})
     if year is not None and not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度应为 2000 到 2100 之间"})

@@ -85,8 +85,7 @@ def visit_list(request):
     status = status if status in VisitStatus.values else ""
     unit = None
     if chosen := request.GET.get("unit", "").strip():
-        unit = org_access.get_unit_or_404(user, code=chosen) if not access.sees_all_visits(user) else (
-            Unit.objects.filter(code=chosen).first())
+        unit = access.filter_unit(user, chosen)
         if unit is None:
             raise Http404(org_access.UNIT_NOT_FOUND)
     year = _year(request) if request.GET.get("year") else None

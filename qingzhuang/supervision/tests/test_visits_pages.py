@@ -165,3 +165,11 @@ def test_visit_list_exports_xlsx_without_formulas(client, sv, county):
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     teams = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert teams and not str(teams[0]).startswith("=")
+
+
+def test_a_department_filters_its_visits_by_the_visited_unit(client, sv, county):
+    issued_visit(sv, county)
+    client.force_login(sv["stats_reporter"])
+    body = client.get(reverse("supervision:visit_list"), {"unit": county["town_a"].code}).content.decode()
+    assert "甲镇" in body and "共 1 次检查" in body
+    assert client.get(reverse("supervision:visit_list"), {"unit": "nope"}).status_code == 404
