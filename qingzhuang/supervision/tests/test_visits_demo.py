@@ -29,3 +29,20 @@ def test_demo_step_without_visits(db):
     with transaction.atomic():
         counts = seed_step(SimpleNamespace())
     assert counts["supervision_results"] == 0
+
+
+def test_the_small_demo_county_gets_the_visits_step(db):
+    import os
+
+    from qingzhuang.burden.models import Demand
+    from qingzhuang.demo import seed as demo
+
+    saved = os.environ.pop(demo.PASSWORD_ENV, None)
+    try:
+        result = demo.seed("small")
+    finally:
+        if saved is not None:
+            os.environ[demo.PASSWORD_ENV] = saved
+    unfiled = Visit.objects.get(status=VisitStatus.UNFILED)
+    assert Demand.objects.filter(source_id=unfiled.pk, kind="inspection", placed_by=unfiled.lead).exists()
+    assert any(line.startswith("督查检查结果") for line in demo.summaries(result))
