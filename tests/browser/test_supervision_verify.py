@@ -1,5 +1,5 @@
 """无扰督查 on a phone: a village cadre (no sign-in) types the code the team shows on a 390 px
-screen and sees "可以配合"; an expired code shows "可不予配合"."""
+screen and sees "可以配合", rates the visit anonymously; an expired code shows "可不予配合"."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from conftest import make_user
 from qingzhuang.supervision import codes
-from qingzhuang.supervision.models import Visit
+from qingzhuang.supervision.models import Evaluation, Visit
 from qingzhuang.supervision.tests.visit_world import issued_visit, live_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,6 +41,14 @@ def test_village_cadre_verifies_a_code_on_a_phone(phone_page, live_server, count
     expect(phone_page.get_by_test_id("verify-items")).to_contain_text("不要求提供材料")
     # Nothing overflows the phone's width.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The visit is today: the cadre rates it anonymously, once.
+    form = phone_page.get_by_test_id("rate-form")
+    form.get_by_label("4 星").check()
+    form.get_by_label("是").check()
+    form.get_by_role("button", name="提交评价").click()
+    expect(phone_page.get_by_text("感谢评价")).to_be_visible()
+    expect(phone_page.get_by_test_id("rated")).to_be_visible()
+    assert Evaluation.objects.filter(visit=good, rating=4, burden_free=True).count() == 1
 
     phone_page.goto(f"{live_server.url}/supervision/verify/")
     phone_page.get_by_label("检查码").fill(old.code)
