@@ -260,7 +260,7 @@ def get_visit(request, visit_id: int):
 def issue_visit(request, visit_id: int):
     visit = access.get_visit_or_404(request.auth, visit_id)
     if not access.is_office(request.auth):
-        raise PermissionDenied("只有督查室可以签发检查码")
+        raise PermissionDenied("只有县督查室可以签发检查码")
     return _visit_out(services.visit_issue(actor=request.auth, visit=visit, request=request), request.auth)
 
 

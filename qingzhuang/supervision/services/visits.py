@@ -123,8 +123,8 @@ def visit_issue(*, actor, visit: Visit, request=None) -> Visit:
     """Issue the visit's code: take a slot of the unit's cap for the visit's period (refused with
     the cap in words when none is left, also under a race), give it a fresh code and place it in
     the burden ledger. Atomic: a refusal or an error writes nothing and takes no slot."""
-    if actor is not None and not actor.has_perm(ISSUE_PERMISSION):
-        raise PermissionDenied("只有督查室可以签发检查码")
+    if actor is not None and not (actor.has_perm(ISSUE_PERMISSION) and org_access.oversees_county(actor)):
+        raise PermissionDenied("只有县督查室可以签发检查码")
     collisions = 0
     for attempt in range(LOCK_RETRIES + 1):
         try:

@@ -130,3 +130,15 @@ def test_cap_set_by_the_office_only(sv, county, users):
     assert caught.value.message_dict == {"period": ["周期应为“月”或“季度”"], "limit": ["上限应为 1 到 99 之间的整数"]}
     with pytest.raises(PermissionDenied):
         _atomic(services.cap_set, actor=sv["stats_reporter"], year=2026, period="month", limit=2)
+
+
+def test_a_township_supervision_role_does_not_issue_codes(sv, county):
+    from conftest import make_user
+    from qingzhuang.supervision.services.visits import visit_create, visit_issue
+
+    township_office = make_user("town_office", county["town_a"], "督查室")
+    visit = visit_create(actor=sv["stats_reporter"], items=[live_item(county["stats"])], unit=county["town_a"],
+                         date=timezone.localdate())
+    with pytest.raises(PermissionDenied) as caught:
+        visit_issue(actor=township_office, visit=visit)
+    assert str(caught.value) == "只有县督查室可以签发检查码"
