@@ -1,14 +1,121 @@
-"""Who sees and changes what in the supervision app. Every query, page and API endpoint of the app
-scopes through here, built on ``orgs.access`` predicates. Something outside a user's scope answers
-exactly like something missing: 404; a missing permission answers 403."""
+"""Who sees which supervision objects: every page, API endpoint and query scopes through here,
+built on ``orgs.access``. Another unit's object answers 404 (not 403); a wrong role answers 403."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from qingzhuang.burden.admission import Admission
 from qingzhuang.orgs import access as org_access
+from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
 from qingzhuang.orgs.roles import LEADER, has_role
+from qingzhuang.supervision.models import PlanItem, Visit, VisitResult
+
+# --- visits ---------------------------------------------------------------------------------
+#
+# The county 督查室 (and county-wide users) see every visit, result and evaluation aggregate. A
+# department sees the visits it leads; a grassroots unit the visits to units of its scope. A
+# result (结果互认) is also seen by every department with an approved item of the same year
+# targeting the visited unit. Codes show on the pages of those who see the visit.
+
+VISIT_NOT_FOUND = "未找到该督查检查"
+ISSUE_PERMISSION = "supervision.approve_item"
+SCHEDULE_PERMISSION = "supervision.propose_item"
+RESULT_PERMISSION = "supervision.record_result"
+
+
+def sees_all_visits(user) -> bool:
+    return org_access.oversees_county(user)
+
+
+def is_office(user) -> bool:
+    """The county 督查室: issues codes, sets caps, sees every unit's counts and all evaluations."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(ISSUE_PERMISSION)
+                and org_access.oversees_county(user))
+
+
+def can_schedule(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.unit_id
+                and (user.has_perm(SCHEDULE_PERMISSION) or is_office(user)))
+
+
+def is_grassroots_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.unit_id and user.unit.kind in GRASSROOTS_KINDS)
+
+
+def visible_visits(user) -> QuerySet[Visit]:
+    qs = Visit.objects.select_related("unit", "lead")
+    if sees_all_visits(user):
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    own = Q(lead_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+    return qs.filter(org_access.unit_q(user, "unit") | own)
+
+
+def get_visit_or_404(user, pk) -> Visit:
+    try:
+        return visible_visits(user).get(pk=pk)
+    except (Visit.DoesNotExist, ValueError, TypeError):
+        raise Http404(VISIT_NOT_FOUND) from None
+
+
+def _interested_q(user) -> Q:
+    """Visits to units that an approved item of the user's department targets, in the item's year."""
+    if not getattr(user, "is_authenticated", False) or not user.unit_id:
+        return Q(pk__in=[])
+    parts = []
+    items = PlanItem.objects.filter(owner_id=user.unit_id, admission=Admission.APPROVED).prefetch_related("target_units")
+    for item in items:
+        units = [u.pk for u in item.target_units.all()]
+        parts.append(Q(date__year=item.year) & (Q(unit__kind__in=item.target_kinds or []) | Q(unit_id__in=units)))
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def visible_results(user) -> QuerySet[VisitResult]:
+    """Results of the visits one sees, and (结果互认) of visits to units one's department targets."""
+    qs = VisitResult.objects.select_related("visit__unit", "visit__lead")
+    if sees_all_visits(user):
+        return qs
+    seen = visible_visits(user).values("pk")
+    return qs.filter(Q(visit__in=seen) | Q(visit__in=Visit.objects.filter(_interested_q(user)).values("pk")))
+
+
+def sees_result(user, visit: Visit) -> bool:
+    return visible_results(user).filter(visit=visit).exists()
+
+
+def can_record_result(user, visit: Visit) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(RESULT_PERMISSION)
+                and user.unit_id == visit.lead_id)
+
+
+def visit_target_units(user) -> QuerySet[Unit]:
+    """Grassroots units a visit of ``user``'s department may go to (the unit picker)."""
+    paths = org_access.placing_paths(user)
+    if not paths:
+        return Unit.objects.none()
+    return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)), kind__in=GRASSROOTS_KINDS,
+                               is_active=True)
+
+
+def filter_unit(user, code: str) -> Unit | None:
+    """A unit to filter visits by: any unit for those who see every visit; else a unit of one's
+    scope or one a visit of one's department may go to (the visits themselves stay scoped)."""
+    if sees_all_visits(user):
+        return Unit.objects.filter(code=code).first()
+    return (visit_target_units(user) | org_access.visible_units(user)).filter(code=code).first()
+
+
+def unit_counts_scope(user) -> QuerySet[Unit]:
+    """Grassroots units whose visit counts ``user`` reads: every one for the 督查室, else one's scope."""
+    units = Unit.objects.filter(kind__in=GRASSROOTS_KINDS, is_active=True)
+    return units if sees_all_visits(user) else units.filter(org_access.unit_q(user))
+
 
 # --- tasks ---------------------------------------------------------------------------------
 # 工作问效. Reading: those who oversee the county (the county 督查室, county-wide users such as

@@ -10,10 +10,22 @@ MODULE = Module(
     title="督查检查",
     urls=(("supervision/", "qingzhuang.supervision.urls"),),
     api=(
+        ("/supervision/visits", "qingzhuang.supervision.api_visits:router"),
         ("/supervision/violations", "qingzhuang.supervision.api_violations:router"),
         ("/supervision/tasks", "qingzhuang.supervision.api_tasks:router"),
     ),
     nav=(
+        # 一事一码: visits, codes, caps, evaluations; the public verification page.
+        NavEntry("督查检查", "supervision:visit_list", "qr-code", group="督查", order=20,
+                 roles=(roles.SUPERVISION, roles.REPORTER, roles.GRASSROOTS, roles.LEADER),
+                 also=("supervision:visit_new",)),
+        NavEntry("检查频次", "supervision:cap_page", "speedometer", group="督查", order=22,
+                 roles=(roles.SUPERVISION,)),
+        NavEntry("本单位检查", "supervision:unit_page", "calendar3", group="督查", order=24,
+                 roles=(roles.GRASSROOTS,)),
+        NavEntry("匿名评价", "supervision:evaluation_page", "star-half", group="督查", order=26,
+                 roles=(roles.SUPERVISION, roles.REPORTER)),
+        NavEntry("检查码核验", "supervision:verify_form", "patch-check", group="督查", order=28),
         NavEntry("违规检查", "supervision:violations", "exclamation-octagon", group="督查", order=40,
                  roles=(roles.SUPERVISION, roles.MONITOR, roles.LEADER)),
         # 工作问效.
@@ -34,8 +46,12 @@ MODULE = Module(
         "task.create": "交办工作问效任务", "task.update": "修改工作问效任务", "task.cancel": "撤销工作问效任务",
         "task.report": "报送任务进展", "task.approve": "审核通过任务进展", "task.return": "退回任务进展",
         "task.cards": "工作问效亮牌",
+        "visit.cancel": "取消督查检查", "visit.result": "记录督查检查结果", "visit.unfiled": "反映未亮码检查",
+        "cap.set": "设置检查频次上限",
     },
     demo=(
+        DemoStep(order=51, run="qingzhuang.supervision.demo_visits:seed_step",
+                 summary="qingzhuang.supervision.demo_visits:summary"),
         DemoStep(order=52, run="qingzhuang.supervision.demo_tasks:seed_step",
                  summary="qingzhuang.supervision.demo_tasks:summary"),
     ),

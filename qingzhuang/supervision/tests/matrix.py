@@ -6,11 +6,12 @@ and is listed in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone 
 
 from __future__ import annotations
 
-from qingzhuang.supervision.tests import matrix_tasks, matrix_violations
+from qingzhuang.supervision.tests import matrix_tasks, matrix_violations, matrix_visits
 
 PARTS: tuple = (
     matrix_tasks,  # 工作问效
     matrix_violations,
+    matrix_visits,  # 一事一码: visits, codes, caps, results, evaluations
 )
 
 PUBLIC: set = {name for part in PARTS for name in getattr(part, "PUBLIC", ())}
