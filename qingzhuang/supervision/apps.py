@@ -8,3 +8,10 @@ class SupervisionConfig(AppConfig):
     name = "qingzhuang.supervision"
     label = "supervision"
     verbose_name = "督查检查"
+
+    def ready(self) -> None:
+        from qingzhuang.burden.queries import register_removed
+        from qingzhuang.supervision import queries_plans
+
+        # Visits avoided by merged inspections are burden removed.
+        register_removed(queries_plans.merges_removed)

@@ -17,5 +17,10 @@ MODULE = Module(
     },
     audit_labels={
         "visit.schedule": "安排督查检查", "visit.issue": "签发检查码",
+        # plans
+        "plan_item.create": "提出督查检查考核事项", "plan_item.update": "修改督查检查考核事项",
+        "plan_item.submit": "提交督查检查事项审批", "plan_item.approve": "批准督查检查事项",
+        "plan_item.reject": "驳回督查检查事项", "plan_year.explain": "说明年度督查检查总数超过上年",
+        "merge.propose": "提出合并检查建议", "merge.accept": "采纳合并检查建议", "merge.reject": "不采纳合并检查建议",
     },
 )
