@@ -76,7 +76,7 @@ def get_item_or_404(user, pk) -> object:
 
     try:
         return visible_items(user).get(pk=pk)
-    except (PlanItem.DoesNotExist, ValueError, TypeError):
+    except (PlanItem.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(ITEM_NOT_FOUND) from None
 
 
@@ -99,5 +99,5 @@ def get_merge_or_404(user, pk) -> object:
 
     try:
         return visible_merges(user).get(pk=pk)
-    except (MergeProposal.DoesNotExist, ValueError, TypeError):
+    except (MergeProposal.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(MERGE_NOT_FOUND) from None

@@ -1,6 +1,7 @@
 """督查检查考核 planning, 无扰督查 and 工作问效 (see ``qingzhuang/registry.py``)."""
 
-from qingzhuang.registry import Module
+from qingzhuang.orgs import roles
+from qingzhuang.registry import DemoStep, Module, NavEntry
 
 LAYER = 40
 
@@ -8,8 +9,17 @@ MODULE = Module(
     label="supervision",
     title="督查检查",
     urls=(("supervision/", "qingzhuang.supervision.urls"),),
-    api=(),
-    nav=(),
+    api=(
+        ("/supervision/plans", "qingzhuang.supervision.api_plans:router"),
+    ),
+    nav=(
+        # plans
+        NavEntry("检查计划", "supervision:plan_list", "calendar-check", group="督查", order=10,
+                 roles=(roles.REPORTER, roles.SUPERVISION, roles.LEADER, roles.MONITOR),
+                 also=("supervision:item_create", "supervision:review_queue")),
+        NavEntry("合并建议", "supervision:merge_list", "intersect", group="督查", order=12,
+                 roles=(roles.SUPERVISION,)),
+    ),
     permissions={
         "supervision": ("supervision.approve_item", "supervision.manage_task"),
         "reporter": ("supervision.propose_item", "supervision.record_result", "supervision.report_task"),
@@ -23,4 +33,9 @@ MODULE = Module(
         "plan_item.reject": "驳回督查检查事项", "plan_year.explain": "说明年度督查检查总数超过上年",
         "merge.propose": "提出合并检查建议", "merge.accept": "采纳合并检查建议", "merge.reject": "不采纳合并检查建议",
     },
+    demo=(
+        DemoStep(order=50, run="qingzhuang.supervision.demo_plans:seed_step",
+                 summary="qingzhuang.supervision.demo_plans:summary"),
+    ),
+    matrix="qingzhuang.supervision.tests.matrix",
 )
