@@ -248,8 +248,8 @@ def explain_plan_year(request, year: int, payload: ExplanationIn):
 
 @router.get("/export", response={200: None, 400: ErrorOut}, openapi_extra=SPREADSHEET_DOWNLOAD,
             summary="导出年度计划（xlsx，限本人范围）")
-def export_plan(request, year: int = Query(..., description=YEAR_DESCRIPTION)):
-    year = _year(year)
+def export_plan(request, year: int | None = Query(None, description=YEAR_DESCRIPTION + "；不填为当前计划年度")):
+    year = _year(year) or queries_plans.default_year()
     qs = queries_plans.items_list(request.auth, year=year)
     return FileResponse(queries_plans.export_xlsx(qs, year=year), as_attachment=True,
                         filename=f"{year}年督查检查考核计划.xlsx")
@@ -269,14 +269,17 @@ def find_merges(request, payload: FindIn):
     return [_merge_out(p) for p in found]
 
 
-@router.get("/merges/{merge_id}", response={200: MergeOut, 404: ErrorOut}, summary="一条合并检查建议")
+@router.get("/merges/{merge_id}", response={200: MergeOut, 403: ErrorOut, 404: ErrorOut}, summary="一条合并检查建议")
 def get_merge(request, merge_id: int):
+    _require_sees_all(request)
     return _merge_out(access.get_merge_or_404(request.auth, merge_id))
 
 
 @router.post("/merges/{merge_id}/accept", response={200: MergeOut, **WRITE_ONE},
              summary="采纳：每个共同对象一次联合检查，各签发一个检查码")
 def accept_merge(request, merge_id: int, payload: AcceptIn):
+    if not access.runs_plan(request.auth):
+        raise PermissionDenied(services.M_MERGE)
     proposal = access.get_merge_or_404(request.auth, merge_id)
     lead = Unit.objects.filter(code=payload.lead).first()
     proposal = services.merge_accept(actor=request.auth, proposal=proposal, lead=lead, date=payload.date,
@@ -286,6 +289,8 @@ def accept_merge(request, merge_id: int, payload: AcceptIn):
 
 @router.post("/merges/{merge_id}/reject", response={200: MergeOut, **WRITE_ONE}, summary="不合并（须写明理由）")
 def reject_merge(request, merge_id: int, payload: RejectIn):
+    if not access.runs_plan(request.auth):
+        raise PermissionDenied(services.M_MERGE)
     proposal = access.get_merge_or_404(request.auth, merge_id)
     proposal = services.merge_reject(actor=request.auth, proposal=proposal, reason=payload.note, request=request)
     return _merge_out(proposal)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
 
 from qingzhuang.burden.admission import Admission
 from qingzhuang.burden.models import DemandKind
@@ -19,6 +20,16 @@ from qingzhuang.supervision.models import MergeProposal, MergeStatus, PlanItem
 from qingzhuang.supervision.services.plans import NO_MATERIALS
 
 KIND_NAMES = dict(UnitKind.choices)
+
+
+def default_year() -> int:
+    """The year the plan pages open on: this year, or the latest year with items while this year
+    has none yet."""
+    year = timezone.localdate().year
+    if PlanItem.objects.filter(year=year).exists():
+        return year
+    latest = PlanItem.objects.filter(year__lt=year).aggregate(latest=Max("year"))["latest"]
+    return latest or year
 
 
 def items_list(user, *, year: int | None = None, owner=None, kind: str = "", window: str = "",

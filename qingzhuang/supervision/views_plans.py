@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,21 +42,12 @@ def _errors_to_form(form: forms.Form, error: ValidationError, aliases: dict | No
         form.add_error(None, error.messages)
 
 
-def default_year() -> int:
-    """This year, or the latest year with items when this year has none yet."""
-    year = timezone.localdate().year
-    if PlanItem.objects.filter(year=year).exists():
-        return year
-    latest = PlanItem.objects.filter(year__lt=year).aggregate(latest=Max("year"))["latest"]
-    return latest or year
-
-
 def _year(request) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return default_year()
-    return year if services.FIRST_YEAR <= year <= services.LAST_YEAR else default_year()
+        return queries_plans.default_year()
+    return year if services.FIRST_YEAR <= year <= services.LAST_YEAR else queries_plans.default_year()
 
 
 def _page(request, qs):
@@ -344,7 +334,7 @@ def merge_find(request):
     try:
         year = int(request.POST.get("year", ""))
     except ValueError:
-        year = default_year()
+        year = queries_plans.default_year()
     try:
         found = services.merges_find(year=year, actor=request.user, request=request)
     except ValidationError as error:
@@ -385,6 +375,7 @@ def _merge_context(request, proposal, accept_form=None):
 @login_required
 @require_GET
 def merge_detail(request, pk: int):
+    _require_sees_merges(request.user)
     proposal = access.get_merge_or_404(request.user, pk)
     return render(request, "supervision/merge_detail.html", _merge_context(request, proposal))
 
@@ -392,8 +383,8 @@ def merge_detail(request, pk: int):
 @login_required
 @require_POST
 def merge_accept(request, pk: int):
-    proposal = access.get_merge_or_404(request.user, pk)
     _require_runs_plan(request.user)
+    proposal = access.get_merge_or_404(request.user, pk)
     form = AcceptForm(request.POST, proposal=proposal)
     if form.is_valid():
         try:
@@ -410,8 +401,8 @@ def merge_accept(request, pk: int):
 @login_required
 @require_POST
 def merge_reject(request, pk: int):
-    proposal = access.get_merge_or_404(request.user, pk)
     _require_runs_plan(request.user)
+    proposal = access.get_merge_or_404(request.user, pk)
     try:
         services.merge_reject(actor=request.user, proposal=proposal, reason=request.POST.get("note", ""),
                               request=request)
