@@ -362,6 +362,7 @@ class AcceptForm(forms.Form):
         super().__init__(*args, **kwargs)
         owners = {i.owner_id for i in proposal.items.all()}
         self.fields["lead"].queryset = Unit.objects.filter(pk__in=owners).order_by("path")
+        self.fields["lead"].label_from_instance = lambda unit: unit.name
 
 
 def _merge_context(request, proposal, accept_form=None):

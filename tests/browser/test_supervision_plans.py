@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import PASSWORD, make_user
 from qingzhuang.burden.admission import Admission
+from qingzhuang.orgs.services import unit_create
 from qingzhuang.supervision.models import Visit, VisitStatus
 from qingzhuang.supervision.tests.conftest import make_item
 from tests.browser.conftest import login, menu
@@ -18,9 +19,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1366, "height": 900}
 
 
-def test_office_approves_an_item_and_accepts_the_merge(page, live_server, sv, county):
+def test_office_approves_an_item_and_accepts_the_merge(page, live_server, county):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    agri = unit_create(actor=None, code="429901900201", name="县农业农村局", kind="department", parent=county["root"])
+    make_user("office", county["office"], "督查室")
+    make_item(owner=county["stats"], title="统计执法检查", matter="统计执法")
+    make_item(owner=agri, title="耕地保护检查", matter="耕地保护")
     make_item(owner=county["stats"], title="统计数据质量检查", matter="数据质量", admission=Admission.PENDING)
     page.set_viewport_size(DESKTOP)
     login(page, live_server, "office", PASSWORD)
