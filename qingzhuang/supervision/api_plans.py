@@ -30,7 +30,7 @@ WRITE_ONE = {**WRITE, 404: ErrorOut}
 YEAR_DESCRIPTION = f"年度，{services.FIRST_YEAR} 到 {services.LAST_YEAR}"
 
 
-class ItemOut(Schema):
+class PlanItemOut(Schema):
     id: int
     year: int
     title: str
@@ -57,7 +57,7 @@ class ItemOut(Schema):
     reviewed_at: dt.datetime | None
 
 
-class ItemIn(Schema):
+class PlanItemIn(Schema):
     title: str = Field(..., description="名称")
     basis: str = Field(..., description="依据")
     kind: str = Field(..., description="supervise（督查）、inspect（检查）或 assess（考核）")
@@ -72,12 +72,12 @@ class ItemIn(Schema):
     oneoff_reason: str = Field("", description="计划外事由（计划外时必填）")
 
 
-class ReviewIn(Schema):
+class PlanItemReviewIn(Schema):
     approve: bool
     note: str = Field("", description="审批意见；驳回时必填")
 
 
-class YearOut(Schema):
+class PlanYearOut(Schema):
     year: int
     total: int
     in_plan: int
@@ -89,11 +89,11 @@ class YearOut(Schema):
     explained_at: dt.datetime | None
 
 
-class ExplanationIn(Schema):
+class PlanYearExplanationIn(Schema):
     explanation: str
 
 
-class MergeOut(Schema):
+class MergeProposalOut(Schema):
     id: int
     year: int
     status: str
@@ -110,17 +110,17 @@ class MergeOut(Schema):
     visits: int
 
 
-class AcceptIn(Schema):
+class MergeAcceptIn(Schema):
     lead: str = Field(..., description="牵头部门的单位代码（合并事项的提出部门之一）")
     date: dt.date = Field(..., description="检查日期，在共同时间窗口内")
     team: str = Field("", description="联合检查组名称；空即“牵头部门＋牵头联合检查组”")
 
 
-class RejectIn(Schema):
+class MergeRejectIn(Schema):
     note: str = Field(..., description="不合并的理由")
 
 
-class FindIn(Schema):
+class MergeFindIn(Schema):
     year: int
 
 
@@ -157,7 +157,7 @@ def _year(year: int | None) -> int | None:
     return year
 
 
-def _data(request, payload: ItemIn) -> services.ItemData:
+def _data(request, payload: PlanItemIn) -> services.ItemData:
     units = resolve_targets(actor=request.auth, codes=payload.target_units, under=payload.target_under)
     return services.ItemData(
         title=payload.title, basis=payload.basis, kind=payload.kind, matter=payload.matter, window=payload.window,
@@ -170,7 +170,7 @@ def _require_proposer(request) -> None:
         raise PermissionDenied(services.M_PROPOSE)
 
 
-@router.get("/items", response={200: list[ItemOut], 400: ErrorOut}, summary="督查检查考核事项（限本人范围）")
+@router.get("/items", response={200: list[PlanItemOut], 400: ErrorOut}, summary="督查检查考核事项（限本人范围）")
 @paginate(Paging)
 def list_plan_items(request, year: int | None = Query(None, description=YEAR_DESCRIPTION + "；不填为全部"),
                owner: str = Query("", description="提出部门的单位代码"),
@@ -185,34 +185,34 @@ def list_plan_items(request, year: int | None = Query(None, description=YEAR_DES
     return Mapped(qs.prefetch_related("target_units"), _item_out)
 
 
-@router.post("/items", response={201: ItemOut, **WRITE}, summary="提出本部门的督查检查考核事项（草稿）")
-def create_plan_item(request, payload: ItemIn):
+@router.post("/items", response={201: PlanItemOut, **WRITE}, summary="提出本部门的督查检查考核事项（草稿）")
+def create_plan_item(request, payload: PlanItemIn):
     _require_proposer(request)
     item = services.item_create(actor=request.auth, data=_data(request, payload), request=request)
     return Status(201, _item_out(item))
 
 
-@router.get("/items/{item_id}", response={200: ItemOut, 404: ErrorOut}, summary="一个督查检查考核事项")
+@router.get("/items/{item_id}", response={200: PlanItemOut, 404: ErrorOut}, summary="一个督查检查考核事项")
 def get_plan_item(request, item_id: int):
     return _item_out(access.get_item_or_404(request.auth, item_id))
 
 
-@router.put("/items/{item_id}", response={200: ItemOut, **WRITE_ONE}, summary="修改草稿或被驳回的事项")
-def update_plan_item(request, item_id: int, payload: ItemIn):
+@router.put("/items/{item_id}", response={200: PlanItemOut, **WRITE_ONE}, summary="修改草稿或被驳回的事项")
+def update_plan_item(request, item_id: int, payload: PlanItemIn):
     item = access.get_item_or_404(request.auth, item_id)
     item = services.item_update(actor=request.auth, item=item, data=_data(request, payload), request=request)
     return _item_out(item)
 
 
-@router.post("/items/{item_id}/submit", response={200: ItemOut, **WRITE_ONE}, summary="提交督查室审批")
+@router.post("/items/{item_id}/submit", response={200: PlanItemOut, **WRITE_ONE}, summary="提交督查室审批")
 def submit_plan_item(request, item_id: int):
     item = access.get_item_or_404(request.auth, item_id)
     return _item_out(services.item_submit(actor=request.auth, item=item, request=request))
 
 
-@router.post("/items/{item_id}/review", response={200: ItemOut, **WRITE_ONE},
+@router.post("/items/{item_id}/review", response={200: PlanItemOut, **WRITE_ONE},
              summary="督查室批准或驳回（超过上年总数须先书面说明）")
-def review_plan_item(request, item_id: int, payload: ReviewIn):
+def review_plan_item(request, item_id: int, payload: PlanItemReviewIn):
     item = access.get_item_or_404(request.auth, item_id)
     item = services.item_review(actor=request.auth, item=item, approve=payload.approve, note=payload.note,
                                 request=request)
@@ -232,16 +232,16 @@ def _require_sees_all(request) -> None:
         raise PermissionDenied("只有督查室、领导和减负监测员可以查看全县的督查检查计划总数")
 
 
-@router.get("/years/{year}", response={200: YearOut, 400: ErrorOut, 403: ErrorOut},
+@router.get("/years/{year}", response={200: PlanYearOut, 400: ErrorOut, 403: ErrorOut},
             summary="年度总数与上年比较（只减不增）")
 def get_plan_year(request, year: int):
     _require_sees_all(request)
     return _year_out(_year(year))
 
 
-@router.post("/years/{year}/explanation", response={200: YearOut, **WRITE},
+@router.post("/years/{year}/explanation", response={200: PlanYearOut, **WRITE},
              summary="督查室填写年度总数超过上年的书面说明")
-def explain_plan_year(request, year: int, payload: ExplanationIn):
+def explain_plan_year(request, year: int, payload: PlanYearExplanationIn):
     services.plan_year_explain(actor=request.auth, year=_year(year), text=payload.explanation, request=request)
     return _year_out(year)
 
@@ -255,7 +255,7 @@ def export_plan(request, year: int | None = Query(None, description=YEAR_DESCRIP
                         filename=f"{year}年督查检查考核计划.xlsx")
 
 
-@router.get("/merges", response={200: list[MergeOut], 400: ErrorOut, 403: ErrorOut}, summary="合并检查建议")
+@router.get("/merges", response={200: list[MergeProposalOut], 400: ErrorOut, 403: ErrorOut}, summary="合并检查建议")
 @paginate(Paging)
 def list_merges(request, year: int | None = Query(None, description=YEAR_DESCRIPTION + "；不填为全部"),
                 status: str = Query("", description="proposed、accepted 或 rejected")):
@@ -263,21 +263,21 @@ def list_merges(request, year: int | None = Query(None, description=YEAR_DESCRIP
     return Mapped(queries_plans.merges_list(request.auth, year=_year(year), status=status), _merge_out)
 
 
-@router.post("/merges/find", response={200: list[MergeOut], **WRITE}, summary="重新查找可合并的事项")
-def find_merges(request, payload: FindIn):
+@router.post("/merges/find", response={200: list[MergeProposalOut], **WRITE}, summary="重新查找可合并的事项")
+def find_merges(request, payload: MergeFindIn):
     found = services.merges_find(year=_year(payload.year), actor=request.auth, request=request)
     return [_merge_out(p) for p in found]
 
 
-@router.get("/merges/{merge_id}", response={200: MergeOut, 403: ErrorOut, 404: ErrorOut}, summary="一条合并检查建议")
+@router.get("/merges/{merge_id}", response={200: MergeProposalOut, 403: ErrorOut, 404: ErrorOut}, summary="一条合并检查建议")
 def get_merge(request, merge_id: int):
     _require_sees_all(request)
     return _merge_out(access.get_merge_or_404(request.auth, merge_id))
 
 
-@router.post("/merges/{merge_id}/accept", response={200: MergeOut, **WRITE_ONE},
+@router.post("/merges/{merge_id}/accept", response={200: MergeProposalOut, **WRITE_ONE},
              summary="采纳：每个共同对象一次联合检查，各签发一个检查码")
-def accept_merge(request, merge_id: int, payload: AcceptIn):
+def accept_merge(request, merge_id: int, payload: MergeAcceptIn):
     if not access.runs_plan(request.auth):
         raise PermissionDenied(services.M_MERGE)
     proposal = access.get_merge_or_404(request.auth, merge_id)
@@ -287,8 +287,8 @@ def accept_merge(request, merge_id: int, payload: AcceptIn):
     return _merge_out(proposal)
 
 
-@router.post("/merges/{merge_id}/reject", response={200: MergeOut, **WRITE_ONE}, summary="不合并（须写明理由）")
-def reject_merge(request, merge_id: int, payload: RejectIn):
+@router.post("/merges/{merge_id}/reject", response={200: MergeProposalOut, **WRITE_ONE}, summary="不合并（须写明理由）")
+def reject_merge(request, merge_id: int, payload: MergeRejectIn):
     if not access.runs_plan(request.auth):
         raise PermissionDenied(services.M_MERGE)
     proposal = access.get_merge_or_404(request.auth, merge_id)
