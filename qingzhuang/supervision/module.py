@@ -37,5 +37,6 @@ MODULE = Module(
         DemoStep(order=50, run="qingzhuang.supervision.demo_plans:seed_step",
                  summary="qingzhuang.supervision.demo_plans:summary"),
     ),
+    todos="qingzhuang.supervision.queries:todos",
     matrix="qingzhuang.supervision.tests.matrix",
 )

@@ -105,3 +105,23 @@ def merges_removed(*, year: int) -> list[Removed]:
     return [Removed(label="合并检查减少进门", count=count, hours=Decimal(count) * weight, unit="次",
                     note=(f"{year}年督查室采纳的合并检查建议中，几个事项由一个检查组一次完成，少进基层单位的门"
                           f"（（合并事项数 − 1）× 共同检查对象数）；每次按督查检查 {weight} 人·小时折算。"))]
+
+
+def todos(user) -> list:
+    """Workbench to-dos of the plan: items waiting for approval and merges to decide (the 督查室);
+    rejected items to correct (the department)."""
+    from django.urls import reverse
+
+    from qingzhuang.registry import Todo
+
+    found = []
+    if access.runs_plan(user):
+        if pending := access.visible_items(user).filter(admission=Admission.PENDING).count():
+            found.append(Todo("项督查检查事项待审批", pending, reverse("supervision:review_queue"), tone="warning"))
+        if proposed := access.visible_merges(user).filter(status=MergeStatus.PROPOSED).count():
+            found.append(Todo("条合并检查建议待决定", proposed, reverse("supervision:merge_list") + "?status=proposed"))
+    unit = access.proposing_unit(user)
+    if unit is not None and (rejected := PlanItem.objects.filter(owner=unit, admission=Admission.REJECTED).count()):
+        found.append(Todo("项督查检查事项被驳回待修改", rejected, reverse("supervision:plan_list") + "?status=rejected",
+                          tone="danger"))
+    return found

@@ -92,3 +92,15 @@ def test_merge_pages_find_accept_and_reject(client, sv, county):
     assert "2 次" in client.get("/supervision/merges/?year=2025").content.decode()
     client.force_login(sv["stats_reporter"])
     assert client.get(f"/supervision/merges/{proposal.pk}/").status_code == 403
+
+
+def test_workbench_todos(sv, county):
+    from qingzhuang.supervision.queries import todos
+
+    make_item(owner=county["stats"], title="待批事项", window="2025-Q4", admission=Admission.PENDING)
+    make_item(owner=county["stats"], title="被驳回事项", window="2025-Q4", admission=Admission.REJECTED)
+    plans.merges_find(year=2025)
+    assert [(t.label, t.count) for t in todos(sv["office"])] == [
+        ("项督查检查事项待审批", 1), ("条合并检查建议待决定", 1)]
+    assert [(t.label, t.count) for t in todos(sv["stats_reporter"])] == [("项督查检查事项被驳回待修改", 1)]
+    assert todos(sv["agri_reporter"]) == []
