@@ -50,3 +50,17 @@ def test_office_approves_an_item_and_accepts_the_merge(page, live_server, county
     visits = Visit.objects.filter(merge__isnull=False)
     assert visits.count() == 2 and all(v.status == VisitStatus.ISSUED and v.items.count() == 3 for v in visits)
     assert not errors
+
+
+def test_a_township_cadre_reads_the_plan_on_a_phone(phone_page, live_server, county):
+    from qingzhuang.orgs.roles import GRASSROOTS
+
+    make_user("xiangzhen", county["town_a"], GRASSROOTS)
+    item = make_item(owner=county["stats"], title="统计执法检查", matter="统计执法", method="four_nots")
+    login(phone_page, live_server, "xiangzhen", PASSWORD)
+    phone_page.goto(f"{live_server.url}/supervision/plans/?year=2025")
+    expect(phone_page.get_by_test_id("plan-table")).to_contain_text("统计执法检查")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone_page.goto(f"{live_server.url}/supervision/plans/items/{item.pk}/")
+    expect(phone_page.get_by_test_id("materials")).to_have_text("不要求基层提供材料")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
