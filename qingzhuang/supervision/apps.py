@@ -11,6 +11,10 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from qingzhuang.burden.alerts import register_source
+        from qingzhuang.burden.queries import register_removed
+        from qingzhuang.supervision import queries_plans
 
         # The violations join the county's 减负预警 (burden alerts) page and overview.
         register_source("qingzhuang.supervision.violations:alerts")
+        # Visits avoided by merged inspections are burden removed.
+        register_removed(queries_plans.merges_removed)

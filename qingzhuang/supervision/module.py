@@ -10,14 +10,21 @@ MODULE = Module(
     title="督查检查",
     urls=(("supervision/", "qingzhuang.supervision.urls"),),
     api=(
+        ("/supervision/plans", "qingzhuang.supervision.api_plans:router"),
         ("/supervision/visits", "qingzhuang.supervision.api_visits:router"),
         ("/supervision/violations", "qingzhuang.supervision.api_violations:router"),
         ("/supervision/tasks", "qingzhuang.supervision.api_tasks:router"),
     ),
     nav=(
+        # The annual plan and merges.
+        NavEntry("检查计划", "supervision:plan_list", "calendar-check", group="督查", order=10,
+                 roles=(roles.REPORTER, roles.SUPERVISION, roles.LEADER, roles.MONITOR),
+                 also=("supervision:item_create", "supervision:review_queue")),
+        NavEntry("合并建议", "supervision:merge_list", "intersect", group="督查", order=12,
+                 roles=(roles.SUPERVISION,)),
         # 一事一码: visits, codes, caps, evaluations; the public verification page.
         NavEntry("督查检查", "supervision:visit_list", "qr-code", group="督查", order=20,
-                 roles=(roles.SUPERVISION, roles.REPORTER, roles.GRASSROOTS, roles.LEADER),
+                 roles=(roles.SUPERVISION, roles.REPORTER, roles.LEADER),
                  also=("supervision:visit_new",)),
         NavEntry("检查频次", "supervision:cap_page", "speedometer", group="督查", order=22,
                  roles=(roles.SUPERVISION,)),
@@ -42,6 +49,11 @@ MODULE = Module(
     },
     audit_labels={
         "visit.schedule": "安排督查检查", "visit.issue": "签发检查码",
+        # The annual plan and merges.
+        "plan_item.create": "提出督查检查考核事项", "plan_item.update": "修改督查检查考核事项",
+        "plan_item.submit": "提交督查检查事项审批", "plan_item.approve": "批准督查检查事项",
+        "plan_item.reject": "驳回督查检查事项", "plan_year.explain": "说明年度督查检查总数超过上年",
+        "merge.propose": "提出合并检查建议", "merge.accept": "采纳合并检查建议", "merge.reject": "不采纳合并检查建议",
         # 工作问效.
         "task.create": "交办工作问效任务", "task.update": "修改工作问效任务", "task.cancel": "撤销工作问效任务",
         "task.report": "报送任务进展", "task.approve": "审核通过任务进展", "task.return": "退回任务进展",
@@ -50,6 +62,8 @@ MODULE = Module(
         "cap.set": "设置检查频次上限",
     },
     demo=(
+        DemoStep(order=50, run="qingzhuang.supervision.demo_plans:seed_step",
+                 summary="qingzhuang.supervision.demo_plans:summary"),
         DemoStep(order=51, run="qingzhuang.supervision.demo_visits:seed_step",
                  summary="qingzhuang.supervision.demo_visits:summary"),
         DemoStep(order=52, run="qingzhuang.supervision.demo_tasks:seed_step",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 
 def todos(user) -> list:
-    from qingzhuang.supervision import queries_tasks
+    """Workbench to-dos of every part of the app."""
+    from qingzhuang.supervision import queries_plans, queries_tasks
 
-    return [*queries_tasks.todos(user)]
+    return [*queries_plans.todos(user), *queries_tasks.todos(user)]
 
 
 def charts(user) -> list:

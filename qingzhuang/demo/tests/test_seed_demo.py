@@ -78,7 +78,8 @@ def test_small_scale_counts_and_output(db):
     # the assessment's year (a scheme, spot checks, two runs, an appeal and the correction it brought).
     actions = Counter(AuditLog.objects.values_list("action", flat=True))
     assert {a: n for a, n in actions.items()
-            if not a.startswith(("report.", "request.", "demand.", "dataset.", "clue.", "document.", "circulation."))} \
+            if not a.startswith(("report.", "request.", "demand.", "dataset.", "clue.", "document.", "circulation.",
+                                 "plan_item.", "merge.", "visit.", "task.", "cap."))} \
         == {"demo.seed": 1, "user.create": 14, "assistant.policy.add": 14, "assistant.policy.index": 14,
             "assessment.scheme.import": 1, "assessment.spotcheck.add": 5, "assessment.run.start": 2,
             "assessment.run.publish": 1, "assessment.appeal.file": 1, "ledger.import": 1,
@@ -94,6 +95,9 @@ def test_small_scale_counts_and_output(db):
     assert "无感考核：2025年度方案 6 个指标，期末考试抽查 5 次" in output
     # 码上减负: 40 clues, each submitted through its service (burden.demo_clues).
     assert actions["clue.submit"] == 40
+    # The plans of 督查检查 (supervision.demo_plans): the total goes down, merges cut visits.
+    assert "督查检查计划：2024年 12 项，2025年 9 项（-25%）" in output
+    assert actions["visit.issue"] == actions["visit.schedule"] > 0
     assert "码上减负：线索 40 条（匿名 27 条），已办结 24 条，逾期整改 4 条" in output
     assert "用户名" in output and "角色" in output and "单位" in output and "密码" in output
     for username, (role, _unit) in DEMO_LOGINS.items():

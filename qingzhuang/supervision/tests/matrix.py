@@ -6,9 +6,10 @@ and is listed in ``PARTS``; this merges them. ``PUBLIC`` names the pages anyone 
 
 from __future__ import annotations
 
-from qingzhuang.supervision.tests import matrix_tasks, matrix_violations, matrix_visits
+from qingzhuang.supervision.tests import matrix_plans, matrix_tasks, matrix_violations, matrix_visits
 
 PARTS: tuple = (
+    matrix_plans,  # the annual plan and merges
     matrix_tasks,  # 工作问效
     matrix_violations,
     matrix_visits,  # 一事一码: visits, codes, caps, results, evaluations
