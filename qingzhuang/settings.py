@@ -336,3 +336,7 @@ LOGGING = {
 
 # 工作问效: days before a time node's due date its yellow card shows (supervision.services.tasks).
 QZ_TASK_YELLOW_DAYS = int(os.environ.get("QZ_TASK_YELLOW_DAYS", "3"))
+# 督查检查: the default cap on visits per visited unit ("N/month" or "N/quarter"; a year's cap set
+# on the 检查频次 page wins) and the rate limit of the public code verification ("N/seconds").
+QZ_VISIT_CAP = os.environ.get("QZ_VISIT_CAP", "1/quarter")
+QZ_VERIFY_RATE = os.environ.get("QZ_VERIFY_RATE", "30/600")
