@@ -25,7 +25,7 @@ WRITE = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 STATUSES = "、".join(f"{value}（{label}）" for value, label in TaskStatus.choices)
 
 
-class CardOut(Schema):
+class TaskCardOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -39,13 +39,13 @@ class CardOut(Schema):
     due: dt.date
 
 
-class ReportFileOut(Schema):
+class TaskReportFileOut(Schema):
     id: int
     kind: str
     size: int
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     text: str
     value: Decimal | None
@@ -55,10 +55,10 @@ class ReportOut(Schema):
     status_name: str
     guidance: str
     reviewed_at: dt.datetime | None
-    files: list[ReportFileOut]
+    files: list[TaskReportFileOut]
 
 
-class NodeOut(Schema):
+class TaskNodeOut(Schema):
     id: int
     title: str
     due: dt.date
@@ -69,8 +69,8 @@ class NodeOut(Schema):
     cards: list[str] = Field(..., description="该节点已亮的牌：yellow（黄牌）、red（红牌）")
 
 
-class NodeDetailOut(NodeOut):
-    reports: list[ReportOut]
+class NodeDetailOut(TaskNodeOut):
+    reports: list[TaskReportOut]
 
 
 class TaskOut(Schema):
@@ -89,20 +89,20 @@ class TaskOut(Schema):
     created_at: dt.datetime
     yellow_cards: int
     red_cards: int
-    nodes: list[NodeOut]
+    nodes: list[TaskNodeOut]
 
 
-class IndicatorValueOut(Schema):
+class TaskIndicatorValueOut(Schema):
     period: str
     value: Decimal
 
 
 class TaskDetailOut(TaskOut):
     nodes: list[NodeDetailOut]
-    indicator_latest: IndicatorValueOut | None = Field(None, description="指标库中责任单位该指标的最新值")
+    indicator_latest: TaskIndicatorValueOut | None = Field(None, description="指标库中责任单位该指标的最新值")
 
 
-class NodeIn(Schema):
+class TaskNodeIn(Schema):
     title: str = Field(..., max_length=200, description="节点名称")
     due: dt.date = Field(..., description="完成时限")
     target_value: Decimal | None = Field(None, description="节点目标值（可选）")
@@ -111,7 +111,7 @@ class NodeIn(Schema):
 class TaskIn(Schema):
     title: str = Field(..., max_length=200, description="任务名称")
     assignee: str = Field(..., max_length=30, description="责任单位代码：县直部门或乡镇（街道）")
-    nodes: list[NodeIn] = Field(..., max_length=services.MAX_NODES, description="时间节点，至少一个")
+    nodes: list[TaskNodeIn] = Field(..., max_length=services.MAX_NODES, description="时间节点，至少一个")
     description: str = Field("", max_length=2000, description="任务要求")
     source: str = Field("", max_length=200, description="任务来源")
     indicator: str = Field("", max_length=32, description="目标指标代码（指标库，可选）")
@@ -119,21 +119,21 @@ class TaskIn(Schema):
     target_text: str = Field("", max_length=200, description="目标（文字，可选）")
 
 
-class CancelIn(Schema):
+class TaskCancelIn(Schema):
     reason: str = Field(..., max_length=2000, description="撤销理由")
 
 
-class ReportIn(Schema):
+class TaskReportIn(Schema):
     text: str = Field(..., max_length=2000, description="进展情况")
     value: Decimal | None = Field(None, description="完成值（可选）")
 
 
-class ReviewIn(Schema):
+class TaskReviewIn(Schema):
     approve: bool = Field(..., description="true 通过；false 退回（须填写审核意见）")
     guidance: str = Field("", max_length=2000, description="审核意见（退回时必填）")
 
 
-class StatsRowOut(Schema):
+class TaskStatsRowOut(Schema):
     assignee: str
     assignee_name: str
     tasks: int
@@ -145,16 +145,16 @@ class StatsRowOut(Schema):
     red: int
 
 
-class MonthsOut(Schema):
+class TaskMonthsOut(Schema):
     year: int
     approved: list[int]
     yellow: list[int]
     red: list[int]
 
 
-class StatsOut(Schema):
-    assignees: list[StatsRowOut]
-    months: MonthsOut
+class TaskStatsOut(Schema):
+    assignees: list[TaskStatsRowOut]
+    months: TaskMonthsOut
 
 
 def _node_out(node, *, detail: bool = False) -> dict:
@@ -249,7 +249,7 @@ def create_task(request, payload: TaskIn):
     return Status(201, _detail(request.auth, task.pk))
 
 
-@router.get("/cards", response={200: list[CardOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@router.get("/cards", response={200: list[TaskCardOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="亮牌记录（黄牌、红牌）")
 @paginate(Paging)
 def list_cards(request, kind: str = Query("", description="yellow（黄牌）或 red（红牌）"),
@@ -267,7 +267,7 @@ def list_cards(request, kind: str = Query("", description="yellow（黄牌）或
         "task_title": c.node.task.title, "node_id": c.node_id, "node_title": c.node.title, "due": c.node.due})
 
 
-@router.get("/stats", response={200: StatsOut, 403: ErrorOut}, summary="工作问效统计：各责任单位与各月")
+@router.get("/stats", response={200: TaskStatsOut, 403: ErrorOut}, summary="工作问效统计：各责任单位与各月")
 def task_stats(request, year: int | None = Query(None, ge=2000, le=2100, description="年度（默认今年）")):
     if not access.sees_all_tasks(request.auth):
         raise PermissionDenied("没有查看工作问效统计的权限")
@@ -287,7 +287,7 @@ def get_task(request, task_id: int):
 
 
 @router.post("/{task_id}/cancel", response={200: TaskDetailOut, **WRITE}, summary="撤销任务")
-def cancel_task(request, task_id: int, payload: CancelIn):
+def cancel_task(request, task_id: int, payload: TaskCancelIn):
     task = access.get_task_or_404(request.auth, task_id)
     services.task_cancel(actor=request.auth, task=task, reason=payload.reason, request=request)
     return _detail(request.auth, task_id)
@@ -295,14 +295,14 @@ def cancel_task(request, task_id: int, payload: CancelIn):
 
 @router.post("/nodes/{node_id}/reports", response={201: TaskDetailOut, **WRITE},
              summary="报送节点进展（不含佐证材料，材料请在页面上传）")
-def report_node(request, node_id: int, payload: ReportIn):
+def report_node(request, node_id: int, payload: TaskReportIn):
     node = access.get_node_or_404(request.auth, node_id)
     services.report_submit(actor=request.auth, node=node, text=payload.text, value=payload.value, request=request)
     return Status(201, _detail(request.auth, node.task_id))
 
 
 @router.post("/reports/{report_id}/review", response={200: TaskDetailOut, **WRITE}, summary="审核进展：通过或退回")
-def review_report(request, report_id: int, payload: ReviewIn):
+def review_report(request, report_id: int, payload: TaskReviewIn):
     report = access.get_report_or_404(request.auth, report_id)
     services.report_review(actor=request.auth, report=report, approve=payload.approve, guidance=payload.guidance,
                            request=request)

@@ -27,7 +27,7 @@ WRITE = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 STATUSES = "、".join(f"{value}（{label}）" for value, label in VisitStatus.choices)
 
 
-class ItemOut(Schema):
+class VisitItemOut(Schema):
     title: str
     kind: str
     matter: str
@@ -36,37 +36,37 @@ class ItemOut(Schema):
     materials: str
 
 
-class WindowOut(Schema):
+class VisitWindowOut(Schema):
     start: str | None
     end: str
 
 
-class CapOut(Schema):
+class VisitCapOut(Schema):
     period: str
     limit: int
     used: int
 
 
-class VerifyOut(Schema):
+class VisitVerifyOut(Schema):
     valid: bool
     status: str
     reason: str
     may_refuse: bool
     code: str | None
     unit: str | None
-    items: list[ItemOut]
-    window: WindowOut | None
+    items: list[VisitItemOut]
+    window: VisitWindowOut | None
     date: str | None
     team: str | None
     lead: str | None
-    cap: CapOut | None
+    cap: VisitCapOut | None
 
 
-class VerifyIn(Schema):
+class VisitVerifyIn(Schema):
     code: str = Field(..., max_length=100, description="检查码（可带空格或短横线，不分大小写）")
 
 
-class ResultOut(Schema):
+class VisitResultOut(Schema):
     findings: str
     conclusion: str
     score: Decimal | None
@@ -87,10 +87,10 @@ class VisitOut(Schema):
     cap_period: str
     code: str | None = Field(None, description="检查码（分组书写）；签发后才有")
     items: list[str]
-    result: ResultOut | None
+    result: VisitResultOut | None
 
 
-class ScheduleIn(Schema):
+class VisitScheduleIn(Schema):
     items: list[int] = Field(..., description="已批准事项的 id（时间窗口须重叠）")
     unit: str = Field(..., description="被检查的乡镇（街道）、村（社区）单位代码")
     date: dt.date
@@ -99,30 +99,30 @@ class ScheduleIn(Schema):
     reinspect_reason: str = Field("", description="同一事项在重叠窗口内已检查过时的理由（结果互认）")
 
 
-class CancelIn(Schema):
+class VisitCancelIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class ResultIn(Schema):
+class VisitResultIn(Schema):
     findings: str
     conclusion: str
     score: Decimal | None = Field(None, description="评分，0 到 100")
 
 
-class CapRuleOut(Schema):
+class VisitCapRuleOut(Schema):
     year: int
     period: str
     limit: int
     words: str
 
 
-class CapIn(Schema):
+class VisitCapIn(Schema):
     year: int
     period: str = Field(..., description="month（月）或 quarter（季度）")
     limit: int = Field(..., description="每个单位每周期最多检查次数，至少 1")
 
 
-class UnitCountOut(Schema):
+class VisitUnitCountOut(Schema):
     unit: str
     unit_name: str
     periods: dict[str, int]
@@ -131,7 +131,7 @@ class UnitCountOut(Schema):
     limit: int
 
 
-class AggregateOut(Schema):
+class VisitAggregateOut(Schema):
     department: str | None
     department_name: str | None
     count: int
@@ -163,8 +163,8 @@ def _visit_out(visit, user) -> dict:
     }
 
 
-@router.post("/verify", auth=None, response={200: VerifyOut, 429: ErrorOut}, summary="核验检查码（公开，无需登录）")
-def verify_public(request, payload: VerifyIn):
+@router.post("/verify", auth=None, response={200: VisitVerifyOut, 429: ErrorOut}, summary="核验检查码（公开，无需登录）")
+def verify_public(request, payload: VisitVerifyIn):
     if not verify.allow(request.META.get("REMOTE_ADDR", ""), kind="api"):
         return Status(429, {"detail": verify.rate_message()})
     with transaction.atomic():
@@ -191,7 +191,7 @@ def list_visits(request, status: str = Query("", description=f"状态：{STATUSE
 
 
 @router.post("", response={201: VisitOut, **WRITE}, summary="安排检查（等待督查室签发）")
-def schedule_visit(request, payload: ScheduleIn):
+def schedule_visit(request, payload: VisitScheduleIn):
     user = request.auth
     if not access.can_schedule(user):
         raise PermissionDenied("没有安排督查检查的权限")
@@ -208,15 +208,15 @@ def schedule_visit(request, payload: ScheduleIn):
     return Status(201, _visit_out(visit, user))
 
 
-@router.get("/caps", response={200: CapRuleOut, 400: ErrorOut}, summary="某年的检查频次上限")
+@router.get("/caps", response={200: VisitCapRuleOut, 400: ErrorOut}, summary="某年的检查频次上限")
 def get_cap(request, year: int | None = Query(None, description="年度（默认今年）")):
     year = _year(year)
     cap = caps.cap_for(year)
     return {"year": year, "period": cap.period, "limit": cap.limit, "words": cap.words}
 
 
-@router.put("/caps", response={200: CapRuleOut, **WRITE}, summary="设置检查频次上限（督查室）")
-def set_cap(request, payload: CapIn):
+@router.put("/caps", response={200: VisitCapRuleOut, **WRITE}, summary="设置检查频次上限（督查室）")
+def set_cap(request, payload: VisitCapIn):
     with transaction.atomic():
         rule = services.cap_set(actor=request.auth, year=payload.year, period=payload.period, limit=payload.limit,
                                 request=request)
@@ -224,7 +224,7 @@ def set_cap(request, payload: CapIn):
     return {"year": rule.year, "period": cap.period, "limit": cap.limit, "words": cap.words}
 
 
-@router.get("/counts", response={200: list[UnitCountOut], 400: ErrorOut}, summary="各基层单位检查次数（本人可见范围）")
+@router.get("/counts", response={200: list[VisitUnitCountOut], 400: ErrorOut}, summary="各基层单位检查次数（本人可见范围）")
 @paginate(Paging)
 def unit_counts(request, year: int | None = Query(None, description="年度（默认今年）")):
     year = _year(year)
@@ -235,7 +235,7 @@ def unit_counts(request, year: int | None = Query(None, description="年度（�
              "total": r["total"], "unfiled": r["unfiled"], "limit": limit} for r in rows]
 
 
-@router.get("/evaluations", response={200: list[AggregateOut], 400: ErrorOut, 403: ErrorOut},
+@router.get("/evaluations", response={200: list[VisitAggregateOut], 400: ErrorOut, 403: ErrorOut},
             summary="匿名评价汇总：督查室看各部门，部门只看本部门（不足3条不显示）")
 def evaluations(request, year: int | None = Query(None, description="年度（默认今年）")):
     user = request.auth
@@ -265,7 +265,7 @@ def issue_visit(request, visit_id: int):
 
 
 @router.post("/{visit_id}/cancel", response={200: VisitOut, **WRITE}, summary="取消检查（退回频次名额）")
-def cancel_visit(request, visit_id: int, payload: CancelIn):
+def cancel_visit(request, visit_id: int, payload: VisitCancelIn):
     visit = access.get_visit_or_404(request.auth, visit_id)
     with transaction.atomic():
         visit = services.visit_cancel(actor=request.auth, visit=visit, reason=payload.reason, request=request)
@@ -273,7 +273,7 @@ def cancel_visit(request, visit_id: int, payload: CancelIn):
 
 
 @router.post("/{visit_id}/result", response={201: VisitOut, **WRITE}, summary="记录检查结果（只记录一次）")
-def record_result(request, visit_id: int, payload: ResultIn):
+def record_result(request, visit_id: int, payload: VisitResultIn):
     visit = access.get_visit_or_404(request.auth, visit_id)
     with transaction.atomic():
         services.result_record(actor=request.auth, visit=visit, findings=payload.findings,

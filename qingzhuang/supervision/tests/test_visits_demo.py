@@ -12,7 +12,13 @@ from qingzhuang.supervision.models import Visit, VisitResult, VisitStatus
 from qingzhuang.supervision.tests.visit_world import issued_visit, live_item
 
 
-def test_demo_step_adds_results_and_an_unfiled_visit(sv, county, users):
+def test_demo_step_adds_results_and_an_unfiled_visit(sv, county, users, monkeypatch):
+    from django.utils import timezone
+
+    from qingzhuang.supervision import demo_visits
+
+    # The live world's visits are around the real today; the demo's today is its own.
+    monkeypatch.setattr(demo_visits, "AS_OF", timezone.localdate())
     past = issued_visit(sv, county)
     Visit.objects.filter(pk=past.pk).update(date=past.date - dt.timedelta(days=1))
     issued_visit(sv, county, unit=county["town_b"], item=live_item(sv["agri"], title="耕地检查", matter="耕地保护"),
