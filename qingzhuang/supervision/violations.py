@@ -7,7 +7,7 @@ same list. The rules, exactly:
 - ``supervision.no_code`` 无码检查（计划外开展）: a visit that happened without a code — reported by
   the visited unit as 检查组未出示检查码, or recorded as done without having been issued.
 - ``supervision.assess_as_inspect`` 以考代督: a 督查 or 检查 item (not 考核) whose visit result carries a
-  score, or whose title names 考核、评比、打分、排名 (scoring units under the name of an inspection).
+  score (unless that visit also covers a 考核 item), or whose title names 考核、评比、打分、排名 (scoring units under the name of an inspection).
 - ``supervision.split`` 拆分执行: one department's approved items of one year on the same matter
   (检查事项) with overlapping windows — one matter split into several items.
 - ``supervision.beyond`` 扩大范围: a visit to a unit outside its items' targets (with the reason given).
@@ -74,7 +74,10 @@ def assess_as_inspect(year: int) -> list[Alert]:
              .exclude(kind=ItemKind.ASSESS).select_related("owner"))
     scored = defaultdict(list)
     for visit in _visits(year).filter(result__score__isnull=False).select_related("result"):
-        for item in visit.items.all():
+        covered = list(visit.items.all())
+        if any(item.kind == ItemKind.ASSESS for item in covered):
+            continue  # a joint visit that includes an assessment may score for that assessment
+        for item in covered:
             scored[item.pk].append(visit)
     for item in items:
         reasons = []

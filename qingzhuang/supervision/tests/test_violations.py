@@ -124,3 +124,12 @@ def test_api_lists_counts_and_refuses_others(flagged, client, users):
     client.force_login(users["member"])
     denied = client.get("/api/v1/supervision/violations?year=2025")
     assert denied.status_code == 403 and denied.json()["detail"] == "只有督查室、减负监测员和领导可以查看违规检查"
+
+
+def test_a_joint_visit_with_an_assessment_may_score(sv, county):
+    assess = make_item(owner=county["stats"], title="统计基础建设年度评估", matter="统计基础", kind="assess")
+    visit = visit_issue(actor=sv["office"], visit=visit_create(
+        actor=sv["office"], items=[sv["stats_item"], assess], unit=county["town_a"], date=sv["day"],
+        lead=county["stats"]))
+    VisitResult.objects.create(visit=visit, findings="台账齐全", conclusion="合格", score=Decimal("92"))
+    assert _messages() == []
