@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
 
 from qingzhuang.orgs.models import Unit
 from qingzhuang.supervision import caps, windows
@@ -120,3 +121,14 @@ def department_chart(rows: list[dict]) -> dict:
         ],
     }
 
+
+def default_year() -> int:
+    """This year, or the latest earlier year with visits while this year has none yet (the pages'
+    default; a year says nothing about any unit)."""
+    from django.db.models import Max
+
+    year = timezone.localdate().year
+    if Visit.objects.filter(date__year=year).exists():
+        return year
+    latest = Visit.objects.filter(date__year__lt=year).aggregate(latest=Max("date"))["latest"]
+    return latest.year if latest else year

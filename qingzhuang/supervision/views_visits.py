@@ -46,8 +46,11 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _year(request) -> int:
+    """The ``year`` asked for, else this year, or the latest year with visits while this year has none."""
     text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    return queries_visits.default_year()
 
 
 def _date(value: str, field: str) -> dt.date:
