@@ -7,8 +7,8 @@ one test are rolled back after it). Every response must be no server error, have
 code, a documented content type and headers, and a body that matches the documented schema.
 
 Bounded for CI: ``QZ_FUZZ_EXAMPLES`` (default 5) generated requests per operation and role, the
-deterministic coverage cases for two roles only, derandomised so that every run sends the same
-requests. What the fuzzer found is kept as regression tests in ``tests/test_api_responses.py``.
+deterministic coverage cases for two roles only, uploads and imports only as the roles they let in
+and one they refuse (``UPLOAD_LOGINS``), derandomised so that every run sends the same requests. What the fuzzer found is kept as regression tests in ``tests/test_api_responses.py``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,21 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Roles that also run the deterministic coverage cases (see test_boundary_requests).
 COVERAGE_LOGINS = ("ducha", "tianbao")
 EXAMPLES = int(os.environ.get("QZ_FUZZ_EXAMPLES", "5"))
+# Uploads and imports (multipart file bodies, the slowest requests to generate and to handle) run as
+# the roles the endpoint lets in and one role it refuses (403), not as all nine: the other refused
+# roles take the same path to the same 403. ``tests/conftest.py`` deselects the other pairs. Every
+# other operation runs as every role; test_boundary_requests runs every operation as its two roles.
+UPLOAD_LOGINS = {
+    "POST /api/v1/units/import": ("admin", "cun"),
+    "POST /api/v1/people/import": ("admin", "xiangzhen", "cun", "kaohe"),
+    "POST /api/v1/burden/meetings/import": ("ducha", "tianbao", "jianfu", "cun"),
+    "POST /api/v1/burden/groups/import": ("ducha", "tianbao", "jianfu", "cun"),
+    "POST /api/v1/burden/apps/import": ("ducha", "tianbao", "jianfu", "cun"),
+    "POST /api/v1/burden/documents/import": ("ducha", "tianbao", "jianfu", "cun"),
+    "POST /api/v1/ledger/datasets/{code}/import": ("admin", "tianbao", "xiangzhen", "cun", "kaohe"),
+    "POST /api/v1/assessment/schemes/upload": ("kaohe", "cun"),
+    "POST /api/v1/assistant/policies": ("admin", "ducha", "jianfu", "cun"),
+}
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
 FIXED_PATHS = {path for path in schema.raw_schema["paths"] if "{" not in path}
@@ -117,3 +132,10 @@ def test_boundary_requests(case, login, tokens):
     fields, unexpected methods): what they send does not depend on the role, so two roles run them,
     one that reads the whole county and one that writes (a department reporter defines reports)."""
     _call_and_validate(case, tokens[login])
+
+
+def test_upload_logins_name_real_operations_and_logins():
+    """A renamed endpoint or login in ``UPLOAD_LOGINS`` would silently fuzz it as every role again."""
+    labels = {f"{method.upper()} {path}" for path, item in schema.raw_schema["paths"].items() for method in item}
+    assert set(UPLOAD_LOGINS) <= labels
+    assert all(len(logins) >= 2 and set(logins) <= set(LOGINS) for logins in UPLOAD_LOGINS.values())
