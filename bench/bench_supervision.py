@@ -108,21 +108,27 @@ def schedule(items, townships, day, user):
 
 
 def issue_without_cap(visits, user) -> None:
-    """The floor of issuing: what ``visit_issue`` writes, without the cap slot."""
+    """The floor of issuing: what ``visit_issue`` does (the visit locked and read again, a fresh
+    code, the demand, the audit row with the visit before and after), without the cap slot."""
     from django.utils import timezone
 
     from qingzhuang.burden.services import demand_place
     from qingzhuang.orgs import audit
     from qingzhuang.supervision import codes
-    from qingzhuang.supervision.models import VisitStatus
+    from qingzhuang.supervision.models import Visit, VisitStatus
+    from qingzhuang.supervision.services.visits import visit_audit
 
-    for visit in visits:
+    for scheduled in visits:
         with transaction.atomic():
+            visit = Visit.objects.select_for_update(of=("self",)).select_related("unit", "lead").get(pk=scheduled.pk)
+            before = visit_audit(visit)
             visit.code, visit.status, visit.issued_at, visit.issued_by = codes.new_code(), VisitStatus.ISSUED, timezone.now(), user
             visit.save()
-            demand_place(actor=user, source=visit, kind="inspection", units=[visit.unit], title="基准检查",
-                         placed_by=visit.lead, month=visit.date.strftime("%Y-%m"))
-            audit.record(actor=user, action="visit.issue", obj=visit, unit=visit.unit, after={"code": "x"})
+            items = list(visit.items.order_by("pk"))
+            demand_place(actor=user, source=visit, kind="inspection", units=[visit.unit],
+                         title="、".join(i.title for i in items), placed_by=visit.lead, month=visit.date.strftime("%Y-%m"))
+            audit.record(actor=user, action="visit.issue", obj=visit, unit=visit.unit, before=before,
+                         after=visit_audit(visit))
 
 
 def run() -> None:

@@ -52,15 +52,20 @@ def used(unit: Unit, period: str) -> int:
 
 def take_slot(unit: Unit, period: str, limit: int) -> bool:
     """Take one of ``unit``'s ``limit`` slots in ``period``: True when taken, False when all are
-    used. One conditional UPDATE decides, so racing callers cannot both take the last slot.
-    Call inside the issuing transaction: a rollback gives the slot back."""
-    if not CapSlot.objects.filter(unit=unit, period=period).exists():
-        try:
-            with transaction.atomic():
-                CapSlot.objects.create(unit=unit, period=period, used=0)
-        except IntegrityError:  # another request created it first
-            pass
-    return CapSlot.objects.filter(unit=unit, period=period, used__lt=limit).update(used=F("used") + 1) == 1
+    used. One conditional UPDATE (``used < limit``) decides when the period's row exists; the
+    period's first slot is the row's INSERT, which the unique constraint lets only one caller
+    make. So racing callers cannot both take the last slot. Call inside the issuing transaction:
+    a rollback gives the slot back."""
+    if limit < 1:
+        return False
+    if CapSlot.objects.filter(unit=unit, period=period, used__lt=limit).update(used=F("used") + 1) == 1:
+        return True
+    try:
+        with transaction.atomic():
+            CapSlot.objects.create(unit=unit, period=period, used=1)
+        return True
+    except IntegrityError:  # the row exists: full, or another caller created it just now
+        return CapSlot.objects.filter(unit=unit, period=period, used__lt=limit).update(used=F("used") + 1) == 1
 
 
 def give_back(unit: Unit, period: str) -> None:

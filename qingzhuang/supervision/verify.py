@@ -69,8 +69,9 @@ def cap_rank(visit: Visit) -> tuple[str, int, int, caps.Cap]:
     return period, place, len(ids), cap
 
 
-def status_of(visit: Visit, items: list, today: dt.date) -> tuple[str, dict]:
-    """The verification status of a found visit and the words for its reason."""
+def status_of(visit: Visit, items: list, today: dt.date, rank=None) -> tuple[str, dict]:
+    """The verification status of a found visit and the words for its reason (``rank``: its
+    ``cap_rank``, when the caller has it already)."""
     if visit.status == VisitStatus.CANCELLED:
         return VerifyResult.CANCELLED, {}
     if visit.status == VisitStatus.DONE:
@@ -81,7 +82,7 @@ def status_of(visit: Visit, items: list, today: dt.date) -> tuple[str, dict]:
         return VerifyResult.EXPIRED, {"until": f"{visit.valid_until:%Y-%m-%d}"}
     if not items or any(i.admission != Admission.APPROVED for i in items):
         return VerifyResult.OUT_OF_PLAN, {}
-    period, place, _, cap = cap_rank(visit)
+    period, place, _, cap = rank or cap_rank(visit)
     if place > cap.limit:
         return VerifyResult.OVER_CAP, {"period": windows.words(period), "words": cap.words}
     return VerifyResult.VALID, {}
@@ -91,8 +92,9 @@ def answer(visit: Visit, today: dt.date | None = None) -> dict:
     """The answer for a found visit (no log, no rate limit)."""
     today = today or timezone.localdate()
     items = list(visit.items.order_by("window_start", "pk"))
-    status, words = status_of(visit, items, today)
-    period, _, counted, cap = cap_rank(visit)
+    rank = cap_rank(visit)
+    status, words = status_of(visit, items, today, rank)
+    period, _, counted, cap = rank
     start = max((i.window_start for i in items), default=None)
     return {
         "valid": status == VerifyResult.VALID, "status": str(status), "reason": REASONS[status].format(**words),

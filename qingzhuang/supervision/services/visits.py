@@ -18,7 +18,7 @@ from qingzhuang.burden.services import demand_place
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import audit
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
-from qingzhuang.supervision import caps, codes
+from qingzhuang.supervision import caps, codes, windows
 from qingzhuang.supervision.models import (
     CapRule,
     Evaluation,
@@ -150,7 +150,7 @@ def _issue(*, actor, visit_id: int, request=None) -> Visit:
     if visit.status != VisitStatus.SCHEDULED:
         raise ValidationError(f"这次检查{visit.get_status_display()}，不能再签发检查码")
     cap = caps.cap_for(visit.date.year)
-    period = caps.period_of(visit.date)
+    period = windows.period_for(visit.date, cap.period)
     if not caps.take_slot(visit.unit, period, cap.limit):
         raise ValidationError({"date": f"{visit.unit.name}在{period}已有 {caps.used(visit.unit, period)} 次检查，"
                                        f"达到频次上限（{cap.words}），不能再签发检查码；请与已安排的检查合并或改期"})
