@@ -327,12 +327,24 @@ def report_file(request, pk: int, file: int):
     return response
 
 
+def _default_year(today: dt.date) -> int:
+    """This year, or the latest earlier year with time nodes while this year has none."""
+    from django.db.models import Max
+
+    from qingzhuang.supervision.models import TaskNode
+
+    if TaskNode.objects.filter(due__year=today.year).exists():
+        return today.year
+    latest = TaskNode.objects.filter(due__year__lt=today.year).aggregate(latest=Max("due"))["latest"]
+    return latest.year if latest else today.year
+
+
 def _year(request, today: dt.date) -> int:
     try:
-        year = int(request.GET.get("year", today.year))
+        year = int(request.GET.get("year", ""))
     except ValueError:
-        return today.year
-    return year if 2000 <= year <= 2100 else today.year
+        return _default_year(today)
+    return year if 2000 <= year <= 2100 else _default_year(today)
 
 
 @login_required
