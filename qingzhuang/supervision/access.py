@@ -117,6 +117,15 @@ def unit_counts_scope(user) -> QuerySet[Unit]:
     return units if sees_all_visits(user) else units.filter(org_access.unit_q(user))
 
 
+def get_calendar_unit_or_404(user, code: str) -> Unit:
+    """The grassroots unit whose visit calendar ``user`` opens by its code: one of the user's scope
+    (the county 督查室 sees every unit); anything else answers 404."""
+    unit = Unit.objects.filter(code=code, kind__in=GRASSROOTS_KINDS).first()
+    if unit is None or not (org_access.oversees_county(user) or org_access.can_see_unit(user, unit)):
+        raise Http404("未找到该单位")
+    return unit
+
+
 # --- tasks ---------------------------------------------------------------------------------
 # 工作问效. Reading: those who oversee the county (the county 督查室, county-wide users such as
 # leaders) see every task; anyone else sees the tasks assigned to a unit of their scope.

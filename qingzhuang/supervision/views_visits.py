@@ -323,9 +323,16 @@ def _own_unit(user) -> Unit:
 @login_required
 @require_GET
 def unit_page(request):
-    """本单位检查: the unit's visits by month, used against the cap per period, and the unfiled report."""
+    """本单位检查: the unit's visits by month, used against the cap per period, and the unfiled report.
+    ``?unit=CODE``: the same calendar of another grassroots unit the user sees (the 督查室 opens it
+    from the 检查频次 page), without the report form; a unit out of sight answers 404."""
+    code = request.GET.get("unit", "").strip()
+    if code:
+        unit = access.get_calendar_unit_or_404(request.user, code)
+        own = unit.pk == request.user.unit_id and access.is_grassroots_user(request.user)
+        return render(request, "supervision/visits/unit.html", {**_unit_context(request, unit), "own": own})
     unit = _own_unit(request.user)
-    return render(request, "supervision/visits/unit.html", _unit_context(request, unit))
+    return render(request, "supervision/visits/unit.html", {**_unit_context(request, unit), "own": True})
 
 
 def _unit_context(request, unit, errors=None) -> dict:
@@ -351,7 +358,8 @@ def unit_unfiled(request):
                                     matter=request.POST.get("matter", ""), note=request.POST.get("note", ""),
                                     request=request)
     except ValidationError as exc:
-        return render(request, "supervision/visits/unit.html", _unit_context(request, unit, _errors(exc)), status=400)
+        return render(request, "supervision/visits/unit.html", {**_unit_context(request, unit, _errors(exc)), "own": True},
+                      status=400)
     messages.success(request, "已登记未亮码检查，督查室将核查")
     return redirect("supervision:unit_page")
 

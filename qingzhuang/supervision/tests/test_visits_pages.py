@@ -173,3 +173,16 @@ def test_a_department_filters_its_visits_by_the_visited_unit(client, sv, county)
     body = client.get(reverse("supervision:visit_list"), {"unit": county["town_a"].code}).content.decode()
     assert "甲镇" in body and "共 1 次检查" in body
     assert client.get(reverse("supervision:visit_list"), {"unit": "nope"}).status_code == 404
+
+
+def test_the_office_opens_a_units_calendar_without_the_report_form(sv, county, client):
+    client.force_login(sv["office"])
+    page = client.get(f"/supervision/unit/?unit={county['town_a'].code}&year=2025")
+    text = page.content.decode()
+    assert page.status_code == 200 and "检查日历 · 甲镇 · 2025年" in text and 'data-testid="unfiled-form"' not in text
+
+
+def test_a_sibling_townships_calendar_is_not_found(sv, county, client, users):
+    client.force_login(users["outsider"])
+    assert client.get(f"/supervision/unit/?unit={county['town_a'].code}").status_code == 404
+    assert client.get("/supervision/unit/?unit=nosuchunit").status_code == 404
