@@ -232,14 +232,14 @@ def _require_sees_all(request) -> None:
         raise PermissionDenied("只有督查室、领导和减负监测员可以查看全县的督查检查计划总数")
 
 
-@router.get("/years/{year}", response={200: PlanYearOut, 400: ErrorOut, 403: ErrorOut},
+@router.get("/years/{year}", response={200: PlanYearOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
             summary="年度总数与上年比较（只减不增）")
 def get_plan_year(request, year: int):
     _require_sees_all(request)
     return _year_out(_year(year))
 
 
-@router.post("/years/{year}/explanation", response={200: PlanYearOut, **WRITE},
+@router.post("/years/{year}/explanation", response={200: PlanYearOut, **WRITE_ONE},
              summary="督查室填写年度总数超过上年的书面说明")
 def explain_plan_year(request, year: int, payload: PlanYearExplanationIn):
     services.plan_year_explain(actor=request.auth, year=_year(year), text=payload.explanation, request=request)
