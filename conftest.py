@@ -6,6 +6,9 @@ unit, a member of a sibling unit (``outsider``), and each role at county level.
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -79,3 +82,31 @@ def verified_client(client):
         return client
 
     return login
+
+
+@contextmanager
+def demo_rolled_back(django_db_blocker):
+    """A transaction for a module- or class-wide demo county, rolled back at the end (seeding is the
+    slow part; each test then runs in a savepoint of its own within it). The demo password comes from
+    its default while it runs, whatever the environment says."""
+    from qingzhuang.demo import seed as demo
+
+    saved = os.environ.pop(demo.PASSWORD_ENV, None)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
+    finally:
+        if saved is not None:
+            os.environ[demo.PASSWORD_ENV] = saved
+
+
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker):
+    """The small demo county, seeded once for the test module that asks for it; returns the seed's result."""
+    from qingzhuang.demo import seed as demo
+
+    with demo_rolled_back(django_db_blocker):
+        yield demo.seed("small")

@@ -259,7 +259,13 @@ def clue_close(request, pk: int):
 @require_GET
 def clue_file(request, pk: int, file: int):
     clue = access.get_clue_or_404(request.user, pk)
-    found = clue.files.filter(pk=file).first()
+    return evidence_response(clue.files.filter(pk=file).first())
+
+
+def evidence_response(found) -> FileResponse:
+    """An evidence file (a ``FileField`` ``file`` with its ``lib.uploads`` ``kind``) for download under a
+    neutral name, never cached or sniffed; 404 when it is missing (also from storage). The caller
+    found it through its own access rule."""
     if found is None:
         raise Http404("未找到该文件")
     try:

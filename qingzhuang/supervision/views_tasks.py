@@ -14,12 +14,13 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qingzhuang.lib import paging, tables, uploads
+from qingzhuang.burden.views_clues import evidence_response
+from qingzhuang.lib import paging, tables
 from qingzhuang.orgs import access as org_access
 from qingzhuang.supervision import access, queries_tasks
 from qingzhuang.supervision.models import (
@@ -313,18 +314,7 @@ def report_review(request, pk: int):
 @require_GET
 def report_file(request, pk: int, file: int):
     report = access.get_report_or_404(request.user, pk)
-    found = report.files.filter(pk=file).first()
-    if found is None:
-        raise Http404("未找到该文件")
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("未找到该文件") from None
-    response = FileResponse(handle, content_type=uploads.CONTENT_TYPES.get(found.kind, "application/octet-stream"),
-                            filename=f"佐证材料-{found.pk}.{uploads.EXTENSIONS.get(found.kind, 'bin')}")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_response(report.files.filter(pk=file).first())
 
 
 def _default_year(today: dt.date) -> int:

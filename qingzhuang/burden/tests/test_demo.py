@@ -3,7 +3,6 @@
 burden ledger of a village hand-counted from the sources that placed its demands."""
 
 import json
-import os
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
@@ -11,7 +10,6 @@ from io import StringIO
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Max
 
 from qingzhuang.accounts.models import User
@@ -27,26 +25,15 @@ from qingzhuang.burden.models import (
     Meeting,
     WorkGroup,
 )
-from qingzhuang.demo import seed as demo
 from qingzhuang.orgs.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(small_demo):
     """The small demo county, seeded once for this module (rolled back after it)."""
-    saved = os.environ.pop(demo.PASSWORD_ENV, None)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield demo.seed("small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-    if saved is not None:
-        os.environ[demo.PASSWORD_ENV] = saved
+    return small_demo
 
 
 def test_meetings_fall_by_about_thirty_per_cent_with_breaches_of_each_rule(seeded):

@@ -1,5 +1,4 @@
 import hashlib
-import os
 from collections import Counter
 from io import StringIO
 
@@ -9,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import RequestFactory
 
+from conftest import demo_rolled_back
 from qingzhuang.accounts.models import User
 from qingzhuang.demo import seed as demo
 from qingzhuang.lib import ids
@@ -64,17 +64,8 @@ def snapshot_of_fresh_seed(scale: str) -> tuple[list, list]:
 def small_county(django_db_setup, django_db_blocker):
     """``seed_demo --scale small`` run once for the class that asks for it (seeding is the slow part),
     inside a transaction rolled back after the class; returns the command's output."""
-    saved = os.environ.pop(demo.PASSWORD_ENV, None)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield run("--scale", "small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-    if saved is not None:
-        os.environ[demo.PASSWORD_ENV] = saved
+    with demo_rolled_back(django_db_blocker):
+        yield run("--scale", "small")
 
 
 @pytest.mark.django_db

@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import json
-import os
 from collections import Counter
 from decimal import Decimal
 
@@ -12,7 +11,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qingzhuang.accounts.models import User
-from qingzhuang.demo import seed as demo
 from qingzhuang.ledger import demo as ledger_demo
 from qingzhuang.ledger.imports import import_file
 from qingzhuang.ledger.models import Dataset, ImportJob, Indicator, IndicatorValue, Record
@@ -29,21 +27,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(small_demo):
     """The small demo county, seeded once for this module's tests (seeding is the slow part), inside a
     transaction that is rolled back after them; each test runs in a savepoint of its own within it.
     The tests that seed an empty database themselves are in ``test_demo_fresh.py``."""
-    saved = os.environ.pop(demo.PASSWORD_ENV, None)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield demo.seed("small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-    if saved is not None:
-        os.environ[demo.PASSWORD_ENV] = saved
+    return small_demo
 
 
 def records(code: str) -> list[Record]:

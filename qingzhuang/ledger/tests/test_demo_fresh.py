@@ -12,21 +12,14 @@ from qingzhuang.ledger.models import IndicatorValue, Record
 from qingzhuang.orgs.models import Unit
 
 
-class _Rollback(Exception):
-    pass
-
-
 def snapshot() -> tuple[list, list]:
     """Seed an empty database, read the ledger back, and roll the seed back again."""
-    try:
-        with transaction.atomic():
-            demo.seed("small")
-            rows = list(Record.objects.order_by("id").values_list("dataset__code", "unit__code", "key", "data"))
-            indicators = list(IndicatorValue.objects.order_by("indicator__code", "unit__code", "period")
-                              .values_list("indicator__code", "indicator__name", "unit__code", "period", "value"))
-            raise _Rollback
-    except _Rollback:
-        pass
+    with transaction.atomic():
+        demo.seed("small")
+        rows = list(Record.objects.order_by("id").values_list("dataset__code", "unit__code", "key", "data"))
+        indicators = list(IndicatorValue.objects.order_by("indicator__code", "unit__code", "period")
+                          .values_list("indicator__code", "indicator__name", "unit__code", "period", "value"))
+        transaction.set_rollback(True)
     assert not Unit.objects.exists() and not Record.objects.exists()
     return rows, indicators
 

@@ -1,10 +1,8 @@
 """The demo county's reports, data requests, sendings and fills (``ledger.demo_reports``), small scale."""
 
-import os
 from collections import Counter
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from qingzhuang.accounts.models import User
@@ -22,20 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(small_demo):
     """The small demo county, seeded once for this module's tests (seeding is the slow part), inside a
     transaction that is rolled back after them; each test runs in a savepoint of its own within it."""
-    saved = os.environ.pop(demo.PASSWORD_ENV, None)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield demo.seed("small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-    if saved is not None:
-        os.environ[demo.PASSWORD_ENV] = saved
+    return small_demo
 
 
 # The ledger's own demands (the burden registries' demo steps place documents, meetings, groups …).

@@ -3,10 +3,7 @@ visits issued within the caps and counted in the burden ledger."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import transaction
 from django.db.models import Count
 
 from qingzhuang.burden import queries as burden_queries
@@ -28,18 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    saved = os.environ.pop(demo.PASSWORD_ENV, None)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield demo.seed("small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-    if saved is not None:
-        os.environ[demo.PASSWORD_ENV] = saved
+def seeded(small_demo):
+    return small_demo
 
 
 def test_the_plan_shrinks_and_merges_cut_visits(seeded):
