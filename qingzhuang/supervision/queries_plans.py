@@ -6,8 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from django.db.models import Count, Max, QuerySet
-from django.utils import timezone
+from django.db.models import Count, QuerySet
 
 from qingzhuang.burden.admission import Admission
 from qingzhuang.burden.models import DemandKind
@@ -15,7 +14,7 @@ from qingzhuang.burden.queries import Removed
 from qingzhuang.burden.services import weights
 from qingzhuang.lib import tables
 from qingzhuang.orgs.models import UnitKind
-from qingzhuang.supervision import access, windows
+from qingzhuang.supervision import access, windows, years
 from qingzhuang.supervision.models import MergeProposal, MergeStatus, PlanItem
 from qingzhuang.supervision.services.plans import NO_MATERIALS
 
@@ -25,11 +24,7 @@ KIND_NAMES = dict(UnitKind.choices)
 def default_year() -> int:
     """The year the plan pages open on: this year, or the latest year with items while this year
     has none yet."""
-    year = timezone.localdate().year
-    if PlanItem.objects.filter(year=year).exists():
-        return year
-    latest = PlanItem.objects.filter(year__lt=year).aggregate(latest=Max("year"))["latest"]
-    return latest or year
+    return years.default_year(PlanItem.objects.all(), "year")
 
 
 def items_list(user, *, year: int | None = None, owner=None, kind: str = "", window: str = "",

@@ -7,10 +7,9 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
-from django.utils import timezone
 
 from qingzhuang.orgs.models import Unit
-from qingzhuang.supervision import caps, windows
+from qingzhuang.supervision import caps, windows, years
 from qingzhuang.supervision.models import Evaluation, Visit, VisitStatus
 
 COUNTED = (VisitStatus.ISSUED, VisitStatus.DONE)
@@ -125,10 +124,4 @@ def department_chart(rows: list[dict]) -> dict:
 def default_year() -> int:
     """This year, or the latest earlier year with visits while this year has none yet (the pages'
     default; a year says nothing about any unit)."""
-    from django.db.models import Max
-
-    year = timezone.localdate().year
-    if Visit.objects.filter(date__year=year).exists():
-        return year
-    latest = Visit.objects.filter(date__year__lt=year).aggregate(latest=Max("date"))["latest"]
-    return latest.year if latest else year
+    return years.default_year(Visit.objects.all(), "date")

@@ -17,7 +17,7 @@ from qingzhuang.burden.services import resolve_targets
 from qingzhuang.lib import paging
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs.models import Unit, UnitKind
-from qingzhuang.supervision import access, queries_plans, windows
+from qingzhuang.supervision import access, queries_plans, windows, years
 from qingzhuang.supervision.models import ItemKind, MergeStatus, Method, PlanItem
 from qingzhuang.supervision.services import plans as services
 
@@ -43,11 +43,7 @@ def _errors_to_form(form: forms.Form, error: ValidationError, aliases: dict | No
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return queries_plans.default_year()
-    return year if services.FIRST_YEAR <= year <= services.LAST_YEAR else queries_plans.default_year()
+    return years.page_year(request, queries_plans.default_year)
 
 
 def _page(request, qs):

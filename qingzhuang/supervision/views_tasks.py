@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qingzhuang.burden.views_clues import evidence_response
 from qingzhuang.lib import paging, tables
 from qingzhuang.orgs import access as org_access
-from qingzhuang.supervision import access, queries_tasks
+from qingzhuang.supervision import access, queries_tasks, years
 from qingzhuang.supervision.models import (
     CardKind,
     NodeStatus,
@@ -317,24 +317,11 @@ def report_file(request, pk: int, file: int):
     return evidence_response(report.files.filter(pk=file).first())
 
 
-def _default_year(today: dt.date) -> int:
-    """This year, or the latest earlier year with time nodes while this year has none."""
-    from django.db.models import Max
-
+def _year(request, today: dt.date) -> int:
+    """The ``year`` asked for, else this year, or the latest year with time nodes while this year has none."""
     from qingzhuang.supervision.models import TaskNode
 
-    if TaskNode.objects.filter(due__year=today.year).exists():
-        return today.year
-    latest = TaskNode.objects.filter(due__year__lt=today.year).aggregate(latest=Max("due"))["latest"]
-    return latest.year if latest else today.year
-
-
-def _year(request, today: dt.date) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return _default_year(today)
-    return year if 2000 <= year <= 2100 else _default_year(today)
+    return years.page_year(request, lambda: years.default_year(TaskNode.objects.all(), "due"))
 
 
 @login_required

@@ -12,19 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from qingzhuang.lib import paging, tables
-from qingzhuang.supervision import access, violations
+from qingzhuang.supervision import access, violations, years
 
 PAGE_SIZE = 50
 EXPORT_HEADERS = ("日期", "规则", "对象", "情况", "责任单位", "性质")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if FIRST_YEAR <= year <= LAST_YEAR else timezone.localdate().year
+    return years.page_year(request, lambda: timezone.localdate().year)
 
 
 def _shown(request, found):

@@ -29,7 +29,7 @@ from qingzhuang.lib import paging, tables
 from qingzhuang.orgs import access as org_access
 from qingzhuang.orgs import queries as org_queries
 from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit
-from qingzhuang.supervision import access, caps, codes, queries_visits, verify, windows
+from qingzhuang.supervision import access, caps, codes, queries_visits, verify, windows, years
 from qingzhuang.supervision.models import Evaluation, PlanItem, VisitStatus, WindowKind
 from qingzhuang.supervision.services import visits as services
 
@@ -47,10 +47,7 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 
 def _year(request) -> int:
     """The ``year`` asked for, else this year, or the latest year with visits while this year has none."""
-    text = request.GET.get("year", "")
-    if text.isdigit() and 2000 <= int(text) <= 2100:
-        return int(text)
-    return queries_visits.default_year()
+    return years.page_year(request, queries_visits.default_year)
 
 
 def _date(value: str, field: str) -> dt.date:

@@ -22,11 +22,12 @@ import re
 from collections import defaultdict
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from qingzhuang.burden.admission import Admission
 from qingzhuang.burden.alerts import Alert
 from qingzhuang.supervision.models import ItemKind, PlanItem, PlanYear, Visit, VisitStatus
+from qingzhuang.supervision.services.plans import approved_count
 
 RULES = {
     "supervision.no_code": "无码检查（计划外开展）",
@@ -38,16 +39,8 @@ RULES = {
 SCORING_WORDS = re.compile(r"考核|评比|打分|排名")
 
 
-def _url(name: str, pk: int | None = None) -> str:
-    try:
-        return reverse(name, args=[pk] if pk is not None else [])
-    except NoReverseMatch:
-        return reverse("supervision:violations")
-
-
-def year_total(year: int) -> int:
-    """Approved items of ``year``: the annual plan and the approved one-offs (一事一报)."""
-    return PlanItem.objects.filter(year=year, admission=Admission.APPROVED).count()
+# Approved items of a year: the annual plan and the approved one-offs (一事一报).
+year_total = approved_count
 
 
 def _visits(year: int):
@@ -63,7 +56,7 @@ def no_code(year: int) -> list[Alert]:
         how = "被检查单位报告检查组未出示检查码" if visit.status == VisitStatus.UNFILED else "未签发检查码即开展检查"
         found.append(Alert(rule="supervision.no_code", rule_name=RULES["supervision.no_code"],
                            subject=f"{visit.lead.name} → {visit.unit.name}", message=f"{how}：{what}"[:300],
-                           unit_name=visit.lead.name, url=_url("supervision:visit_detail", visit.pk),
+                           unit_name=visit.lead.name, url=reverse("supervision:visit_detail", args=[visit.pk]),
                            on=visit.date, level="danger"))
     return found
 
@@ -88,7 +81,7 @@ def assess_as_inspect(year: int) -> list[Alert]:
         if reasons:
             found.append(Alert(rule="supervision.assess_as_inspect", rule_name=RULES["supervision.assess_as_inspect"],
                                subject=f"{item.owner.name} {item.title}", message="；".join(reasons),
-                               unit_name=item.owner.name, url=_url("supervision:item_detail", item.pk),
+                               unit_name=item.owner.name, url=reverse("supervision:item_detail", args=[item.pk]),
                                on=item.window_start, level="danger"))
     return found
 
@@ -119,7 +112,7 @@ def _report_split(chain: list[PlanItem], found: list[Alert]) -> None:
     found.append(Alert(rule="supervision.split", rule_name=RULES["supervision.split"],
                        subject=f"{first.owner.name} {first.matter}",
                        message=f"同一事项“{first.matter}”在重叠的时间窗口内分成 {len(chain)} 项：{titles}",
-                       unit_name=first.owner.name, url=_url("supervision:item_detail", first.pk),
+                       unit_name=first.owner.name, url=reverse("supervision:item_detail", args=[first.pk]),
                        on=first.window_start, level="danger"))
 
 
@@ -130,7 +123,7 @@ def beyond(year: int) -> list[Alert]:
         found.append(Alert(rule="supervision.beyond", rule_name=RULES["supervision.beyond"],
                            subject=f"{visit.lead.name} → {visit.unit.name}",
                            message=f"{visit.unit.name}不在“{titles}”的检查对象内；说明：{visit.beyond_reason}"[:300],
-                           unit_name=visit.lead.name, url=_url("supervision:visit_detail", visit.pk),
+                           unit_name=visit.lead.name, url=reverse("supervision:visit_detail", args=[visit.pk]),
                            on=visit.date, level="danger"))
     return found
 
@@ -144,7 +137,7 @@ def over_last_year(year: int) -> list[Alert]:
     message += f"；说明：{plan.explanation}" if plan else "；未作书面说明"
     return [Alert(rule="supervision.over_last_year", rule_name=RULES["supervision.over_last_year"],
                   subject=f"{year}年度督查检查考核计划", message=message[:300], unit_name="督查室",
-                  url=_url("supervision:violations"), on=dt.date(year, 1, 1),
+                  url=reverse("supervision:violations"), on=dt.date(year, 1, 1),
                   level="warning" if plan else "danger")]
 
 

@@ -26,10 +26,10 @@ from qingzhuang.orgs.models import GRASSROOTS_KINDS, Unit, UnitKind
 from qingzhuang.supervision import access, windows
 from qingzhuang.supervision.models import ItemKind, MergeProposal, MergeStatus, Method, PlanItem, PlanYear
 from qingzhuang.supervision.services.visits import visit_create, visit_issue
+from qingzhuang.supervision.years import FIRST_YEAR, LAST_YEAR
 
 # Unit kinds an item may target as a whole ("every township", …).
 TARGET_KINDS = (UnitKind.TOWNSHIP, UnitKind.STREET, UnitKind.VILLAGE, UnitKind.COMMUNITY)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_EXPLANATION = 2000
 
 M_PROPOSE = "只有部门填报员可以提出本部门的督查检查考核事项"
