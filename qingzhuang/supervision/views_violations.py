@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from qingzhuang.lib import paging, tables
-from qingzhuang.supervision import access, violations, years
+from qingzhuang.supervision import access, queries_plans, violations, years
 
 PAGE_SIZE = 50
 EXPORT_HEADERS = ("日期", "规则", "对象", "情况", "责任单位", "性质")
 def _year(request) -> int:
-    return years.page_year(request, lambda: timezone.localdate().year)
+    """The ``year`` asked for, else the plan pages' default (this year, or the latest year with a plan)."""
+    return years.page_year(request, queries_plans.default_year)
 
 
 def _shown(request, found):

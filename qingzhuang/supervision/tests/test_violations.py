@@ -133,3 +133,8 @@ def test_a_joint_visit_with_an_assessment_may_score(sv, county):
         lead=county["stats"]))
     VisitResult.objects.create(visit=visit, findings="台账齐全", conclusion="合格", score=Decimal("92"))
     assert _messages() == []
+
+
+def test_the_page_opens_on_the_latest_year_with_a_plan(flagged, client):
+    client.force_login(flagged["office"])
+    assert "违规检查 · 2025年" in client.get("/supervision/violations/").content.decode()
